@@ -1,0 +1,18 @@
+//! The rules of what a username, an email address and a password may be, and the forms built from
+//! them. Pure Rust with no I/O and no feature flags: the same code runs in the browser (to show an
+//! error as soon as a field is left) and again on the server (which trusts nothing it receives).
+
+mod email;
+mod fields;
+mod forms;
+mod password;
+mod username;
+
+pub use email::EmailAddress;
+pub use fields::{Field, FieldErrors};
+pub use forms::{Credentials, LoginForm, RegisterForm, Registration};
+pub use password::{NewPassword, PasswordPolicy};
+pub use username::{Username, username_key};
+
+/// The message for a field left empty, in the words of Dioptra's GUI.
+pub const REQUIRED: &str = "This field is required";

@@ -1,0 +1,122 @@
+use super::REQUIRED;
+
+pub const DEFAULT_MIN_PASSWORD_CHARS: usize = 8;
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// What a new password must satisfy. The minimum is configurable (NIST SP 800-63B-4 asks for 15
+/// when a password is the only factor); there are no composition rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PasswordPolicy {
+    pub min_chars: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self { min_chars: DEFAULT_MIN_PASSWORD_CHARS }
+    }
+}
+
+/// A password that passed the policy. Never trimmed: every character counts, spaces included.
+/// Its `Debug` output is redacted so it cannot end up in a log by accident.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewPassword(String);
+
+impl std::fmt::Debug for NewPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewPassword(<redacted>)")
+    }
+}
+
+impl NewPassword {
+    /// `username` and `email` are the account's other fields, when known: a password equal to
+    /// either is the first thing an attacker tries.
+    pub fn parse(
+        raw: &str,
+        policy: PasswordPolicy,
+        username: Option<&str>,
+        email: Option<&str>,
+    ) -> Result<Self, String> {
+        if raw.is_empty() {
+            return Err(REQUIRED.into());
+        }
+        let chars = raw.chars().count();
+        if chars < policy.min_chars {
+            return Err(format!("Password must be at least {} characters", policy.min_chars));
+        }
+        if chars > MAX_PASSWORD_CHARS {
+            return Err(format!("Password must be at most {MAX_PASSWORD_CHARS} characters"));
+        }
+        let same_as = |other: Option<&str>| {
+            other.is_some_and(|other| !other.trim().is_empty() && other.trim().to_lowercase() == raw.to_lowercase())
+        };
+        if same_as(username) {
+            return Err("Password must not be your username".into());
+        }
+        if same_as(email) {
+            return Err("Password must not be your email address".into());
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(raw: &str) -> Result<NewPassword, String> {
+        NewPassword::parse(raw, PasswordPolicy::default(), Some("alice"), Some("alice@example.org"))
+    }
+
+    #[test]
+    fn passwords_within_the_policy_are_kept_exactly() {
+        for raw in [
+            "eight ch",
+            "  leading and trailing spaces  ",
+            "correct horse battery staple",
+            "пароль-из-юникода",
+            "😀😀😀😀😀😀😀😀",
+            &"p".repeat(1024),
+        ] {
+            assert_eq!(parse(raw).map(|p| p.0), Ok(raw.to_owned()), "input {raw:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_outside_the_policy_say_what_is_wrong() {
+        for (raw, message) in [
+            ("", REQUIRED),
+            ("seven c", "Password must be at least 8 characters"),
+            (&"p".repeat(1025), "Password must be at most 1024 characters"),
+        ] {
+            assert_eq!(parse(raw), Err(message.to_owned()), "input {raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_minimum_counts_characters_and_follows_the_policy() {
+        let strict = PasswordPolicy { min_chars: 15 };
+        assert!(NewPassword::parse("😀😀😀😀😀😀😀😀", PasswordPolicy::default(), None, None).is_ok());
+        assert_eq!(
+            NewPassword::parse("fourteen chars", strict, None, None).map(|_| ()),
+            Err("Password must be at least 15 characters".to_owned())
+        );
+        assert!(NewPassword::parse("fifteen chars!!", strict, None, None).is_ok());
+    }
+
+    #[test]
+    fn a_password_equal_to_the_username_or_email_is_refused_in_any_case() {
+        let long_name = NewPassword::parse("Administrator", PasswordPolicy::default(), Some("administrator"), None);
+        assert_eq!(long_name, Err("Password must not be your username".to_owned()));
+        assert_eq!(parse("ALICE@example.org"), Err("Password must not be your email address".to_owned()));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_password() {
+        let password = parse("hunter2hunter2").unwrap();
+        assert!(!format!("{password:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,105 @@
+//! The one error type that crosses the wire between the server functions and the forms.
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::FieldErrors;
+
+/// What can go wrong with an account action, as a user should hear it. Details of internal
+/// failures stay in the server's log; the browser only ever sees these messages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AccountError {
+    /// Input that breaks a rule; each message belongs next to its field.
+    #[error("Please correct the highlighted fields.")]
+    Invalid(FieldErrors),
+    /// The same answer for an unknown username, a wrong password and an expired one, so that
+    /// a login form cannot be used to find out which accounts exist.
+    #[error("Invalid username or password.")]
+    InvalidCredentials,
+    #[error("You are not logged in.")]
+    Unauthenticated,
+    /// A request the server could not read (a missing or malformed argument).
+    #[error("The request could not be understood: {0}")]
+    BadRequest(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The browser could not reach the server or read its answer.
+    #[error("Could not reach the server. Check your connection and try again.")]
+    Transport,
+}
+
+impl AccountError {
+    /// The HTTP status a JSON caller gets for this error; never a 5xx for bad input.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AccountError::Invalid(_) | AccountError::BadRequest(_) => 400,
+            AccountError::InvalidCredentials | AccountError::Unauthenticated => 401,
+            AccountError::Internal | AccountError::Transport => 500,
+        }
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AccountError::Invalid(errors) => Some(errors),
+            _ => None,
+        }
+    }
+}
+
+impl From<FieldErrors> for AccountError {
+    fn from(errors: FieldErrors) -> Self {
+        AccountError::Invalid(errors)
+    }
+}
+
+impl FromServerFnError for AccountError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(error: ServerFnErrorErr) -> Self {
+        match error {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) | ServerFnErrorErr::Deserialization(_) => {
+                AccountError::Transport
+            }
+            ServerFnErrorErr::Args(reason) => AccountError::BadRequest(reason),
+            ServerFnErrorErr::MissingArg(name) => AccountError::BadRequest(format!("missing field {name}")),
+            ServerFnErrorErr::UnsupportedRequestMethod(reason) => AccountError::BadRequest(reason),
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Serialization(_) => AccountError::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Field;
+
+    #[test]
+    fn every_variant_survives_a_json_round_trip() {
+        for error in [
+            AccountError::Invalid(FieldErrors::single(Field::Username, "Username is already taken")),
+            AccountError::InvalidCredentials,
+            AccountError::Unauthenticated,
+            AccountError::BadRequest("missing field email".into()),
+            AccountError::Internal,
+            AccountError::Transport,
+        ] {
+            let bytes = error.ser();
+            assert_eq!(AccountError::de(bytes), error);
+        }
+    }
+
+    #[test]
+    fn bad_input_is_never_answered_with_a_server_error_status() {
+        assert_eq!(AccountError::Invalid(FieldErrors::new()).status_code(), 400);
+        assert_eq!(AccountError::BadRequest(String::new()).status_code(), 400);
+        assert_eq!(AccountError::InvalidCredentials.status_code(), 401);
+        let missing = AccountError::from_server_fn_error(ServerFnErrorErr::MissingArg("email".into()));
+        assert_eq!(missing.status_code(), 400);
+    }
+}

@@ -1,0 +1,197 @@
+//! The pages, rendered on the server for each request. They read the session directly (no
+//! loading states: the server knows who is asking) and hand the islands what they need as props.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    error::AccountError,
+    islands::{LoginForm, RegisterForm, UserMenu},
+    server_fns::{LogIn, Register},
+};
+
+/// What a page needs to know about the signed-in user.
+#[derive(Clone, Debug)]
+struct Viewer {
+    username: String,
+    memberships: Vec<MembershipSummary>,
+}
+
+#[derive(Clone, Debug)]
+struct MembershipSummary {
+    group_name: String,
+    permissions: Vec<&'static str>,
+}
+
+#[cfg(feature = "ssr")]
+async fn viewer() -> Option<Viewer> {
+    let signed_in = crate::ssr::signed_in()?;
+    let memberships = crate::ssr::accounts().memberships(signed_in.user.user_id).await.unwrap_or_default();
+    let memberships = memberships
+        .into_iter()
+        .map(|m| MembershipSummary {
+            group_name: m.group_name,
+            permissions: [
+                (m.can_read, "read"),
+                (m.can_write, "write"),
+                (m.can_share_read, "share read"),
+                (m.can_share_write, "share write"),
+                (m.is_admin, "admin"),
+                (m.is_owner, "owner"),
+            ]
+            .into_iter()
+            .filter_map(|(granted, name)| granted.then_some(name))
+            .collect(),
+        })
+        .collect();
+    Some(Viewer { username: signed_in.user.username, memberships })
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn viewer() -> Option<Viewer> {
+    None
+}
+
+fn signed_in_username() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    return crate::ssr::signed_in().map(|s| s.user.username);
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
+/// The error a form post without JavaScript left in the URL (`?__err=...&__path=...`), if it
+/// belongs to the server function at `path`.
+fn error_from_url(path: &str) -> Option<AccountError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+    let query = use_query_map();
+    query.with_untracked(|q| {
+        let err = q.get_str("__err").filter(|_| q.get_str("__path") == Some(path))?;
+        Some(ServerFnUrlError::<AccountError>::decode_err(err))
+    })
+}
+
+#[component]
+pub fn TopBar() -> impl IntoView {
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <img class="brand-mark" src="/favicon.svg" alt="" width="28" height="28"/>
+                <span class="brand-name">"Dioptra"</span>
+                <span class="brand-product">"Accounts"</span>
+            </a>
+            <nav class="topbar-actions" aria-label="Account">
+                {match signed_in_username() {
+                    Some(username) => view! {
+                        <UserMenu username/>
+                        // Without JavaScript the menu cannot open; offer its one action directly.
+                        <noscript>
+                            <button class="button button-primary noscript-logout" type="submit" form="logout-form">
+                                "Log out"
+                            </button>
+                        </noscript>
+                    }.into_any(),
+                    None => view! { <a class="topbar-link" href="/">"Sign in"</a> }.into_any(),
+                }}
+            </nav>
+        </header>
+    }
+}
+
+/// `/`: the login screen for a visitor, the home page for a signed-in user.
+#[component]
+pub fn Front() -> impl IntoView {
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match viewer().await {
+                    Some(viewer) => view! { <HomePage viewer/> }.into_any(),
+                    None => view! { <LoginPage/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LoginPage() -> impl IntoView {
+    let query = use_query_map();
+    let registered = query.with_untracked(|q| q.get("registered"));
+    let initial_error = error_from_url(&LogIn::PATH);
+    view! {
+        <Title text="Login"/>
+        <section class="card" aria-labelledby="login-heading">
+            <h1 id="login-heading">"Login"</h1>
+            <p class="card-lead">"Sign in to access Dioptra."</p>
+            {registered.map(|name| view! {
+                <p class="notice notice-success" role="status">
+                    {format!("Successfully created user '{name}'.")}
+                </p>
+            })}
+            <LoginForm initial_error/>
+            <p class="card-footer">
+                "Don't have an account yet? " <a href="/register">"Signup"</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+fn HomePage(viewer: Viewer) -> impl IntoView {
+    let Viewer { username, memberships } = viewer;
+    view! {
+        <Title text="Home"/>
+        <section class="card card-wide" aria-labelledby="home-heading">
+            <h1 id="home-heading">{format!("Welcome, {username}")}</h1>
+            <p class="card-lead">"You are signed in to Dioptra."</p>
+            <h2>"Your groups"</h2>
+            <ul class="group-list">
+                {memberships.into_iter().map(|m| view! {
+                    <li class="group">
+                        <span class="group-name">{m.group_name}</span>
+                        <ul class="badges" aria-label="Permissions">
+                            {m.permissions.into_iter().map(|p| view! { <li class="badge">{p}</li> }).collect_view()}
+                        </ul>
+                    </li>
+                }).collect_view()}
+            </ul>
+            <p class="hint">
+                "Everyone belongs to the default public group; additional groups cannot be created."
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
+    #[cfg(not(feature = "ssr"))]
+    let min_password_chars = crate::domain::PasswordPolicy::default().min_chars;
+    let initial_error = error_from_url(&Register::PATH);
+    view! {
+        <Title text="Register"/>
+        <section class="card" aria-labelledby="register-heading">
+            <h1 id="register-heading">"Register"</h1>
+            <p class="card-lead">"Register a new user account."</p>
+            <RegisterForm min_password_chars initial_error/>
+            <p class="card-footer">"Go back to the " <a href="/">"Login"</a> " page."</p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text="Page not found"/>
+        <section class="card" aria-labelledby="not-found-heading">
+            <h1 id="not-found-heading">"Page not found"</h1>
+            <p class="card-lead">"There is nothing at this address."</p>
+            <p><a href="/">"Go to the start page"</a></p>
+        </section>
+    }
+}

@@ -1,0 +1,65 @@
+//! The server functions behind the pages' forms. Each is thin: parse through the accounts core,
+//! set or clear the cookie, and redirect. They answer both the islands (fetch, JSON errors) and
+//! plain form posts without JavaScript (a redirect, with any error carried in the URL).
+
+use leptos::prelude::*;
+
+use crate::error::AccountError;
+#[cfg(feature = "ssr")]
+use crate::ssr;
+
+/// Creates an account, then sends the browser to the login page, which confirms it by name.
+#[server(endpoint = "register")]
+pub async fn register(
+    username: String,
+    email: String,
+    password: String,
+    confirm_password: String,
+) -> Result<(), AccountError> {
+    let form = crate::domain::RegisterForm { username, email, password, confirm_password };
+    let user = ssr::accounts().register(&form).await?;
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("registered", &user.username).finish();
+    leptos_axum::redirect(&format!("/?{query}"));
+    Ok(())
+}
+
+/// Starts a session and sends the browser home.
+#[server(endpoint = "login")]
+pub async fn log_in(username: String, password: String) -> Result<(), AccountError> {
+    let accounts = ssr::accounts();
+    let client = client_info();
+    let signed_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
+    let cookies = accounts.settings().cookies;
+    let max_age = i64::try_from(accounts.settings().session_lifetime.as_secs()).unwrap_or(i64::MAX);
+    ssr::append_response_header(http::header::SET_COOKIE, &cookies.set(&signed_in.token, max_age));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends this browser's session and returns to the login screen. Without a session it just
+/// returns there: the visitor wanted to be logged out, and is.
+#[server(endpoint = "logout")]
+pub async fn log_out() -> Result<(), AccountError> {
+    let accounts = ssr::accounts();
+    if let Some(signed_in) = ssr::signed_in() {
+        accounts.log_out(&signed_in.token).await?;
+    }
+    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn client_info() -> ssr::accounts::ClientInfo {
+    let Some(parts) = use_context::<http::request::Parts>() else { return Default::default() };
+    let address = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0.ip().to_string());
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|agent| agent.chars().take(512).collect());
+    ssr::accounts::ClientInfo { address, user_agent }
+}

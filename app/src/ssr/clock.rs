@@ -1,0 +1,26 @@
+//! Time as the database stores it: whole microseconds since the Unix epoch, UTC.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+/// Microseconds since the Unix epoch. An integer column on both backends, so ordering and
+/// expiry checks are integer comparisons that behave the same everywhere.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Micros(pub i64);
+
+impl Micros {
+    pub fn plus(self, duration: Duration) -> Self {
+        Micros(self.0.saturating_add(i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)))
+    }
+
+    pub fn to_datetime(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+pub fn now_micros() -> Micros {
+    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
+    Micros(i64::try_from(nanos / 1_000).unwrap_or(i64::MAX))
+}

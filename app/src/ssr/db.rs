@@ -1,0 +1,142 @@
+//! The database: one embedded SQLite file by default, or a shared PostgreSQL server for several
+//! replicas. Every query lives in this module and is written once, in SQL both backends accept;
+//! `on_pool!` runs the same body against whichever pool is configured.
+
+use std::{path::Path, str::FromStr, time::Duration};
+
+use sqlx::{
+    PgPool, SqlitePool, Transaction,
+    postgres::{PgConnectOptions, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/dioptra-accounts.db";
+
+/// A connection pool to one of the two supported backends.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool. The body is compiled once per backend,
+/// so a query that one backend cannot type-check fails the build, not a request.
+macro_rules! on_pool {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::ssr::db::Database::Sqlite($pool) => $body,
+            $crate::ssr::db::Database::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/NAME")]
+    UnsupportedScheme(String),
+    #[error("invalid database URL {url:?}: {source}")]
+    InvalidUrl { url: String, source: sqlx::Error },
+    #[error("cannot create the folder {path:?} for the database: {source}")]
+    CreateFolder { path: String, source: std::io::Error },
+    #[error("cannot open the database {url:?}: {source}")]
+    Open { url: String, source: sqlx::Error },
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl Database {
+    /// Opens the database at `url`, creating an SQLite file (and its folder) if it is missing.
+    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?
+                .create_if_missing(true)
+                // WAL lets readers proceed while one writer writes; the busy timeout makes a
+                // writer wait its turn instead of failing with "database is locked".
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(10))
+                .foreign_keys(true);
+            if let Some(folder) = options.get_filename().parent().filter(|p| !p.as_os_str().is_empty()) {
+                create_folder(folder)?;
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(|source| ConnectError::Open { url: url.into(), source })?;
+            Ok(Database::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)
+                .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options)
+                .await
+                .map_err(|source| ConnectError::Open { url: url.into(), source })?;
+            Ok(Database::Postgres(pool))
+        } else {
+            Err(ConnectError::UnsupportedScheme(url.into()))
+        }
+    }
+
+    /// Brings the schema up to date. Safe to run on every start.
+    pub async fn migrate(&self) -> Result<(), ConnectError> {
+        match self {
+            Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => "sqlite",
+            Database::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+fn create_folder(folder: &Path) -> Result<(), ConnectError> {
+    std::fs::create_dir_all(folder)
+        .map_err(|source| ConnectError::CreateFolder { path: folder.display().to_string(), source })
+}
+
+/// Starts a transaction that will write. SQLite takes the write lock at once (`BEGIN IMMEDIATE`):
+/// a deferred transaction that reads first and then writes can fail with "database is locked"
+/// when another writer got in between, whatever the busy timeout.
+pub(crate) trait BeginWrite {
+    type Db: sqlx::Database;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, Self::Db>>;
+}
+
+impl BeginWrite for SqlitePool {
+    type Db = sqlx::Sqlite;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Sqlite>> {
+        self.begin_with("BEGIN IMMEDIATE").await
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Db = sqlx::Postgres;
+    async fn begin_write(&self) -> sqlx::Result<Transaction<'static, sqlx::Postgres>> {
+        self.begin().await
+    }
+}
+
+/// Which uniqueness rule an insert or update broke, if that is why it failed.
+pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {
+    let sqlx::Error::Database(db_error) = error else { return None };
+    if !db_error.is_unique_violation() {
+        return None;
+    }
+    // PostgreSQL names the constraint; SQLite names the column ("users.username_key").
+    let described = db_error.constraint().map(str::to_owned).unwrap_or_else(|| db_error.message().to_owned());
+    ["username_key", "email_key"].into_iter().find(|name| described.contains(name))
+}

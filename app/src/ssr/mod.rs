@@ -1,0 +1,46 @@
+//! Everything that runs only on the server: the database, password hashing, sessions, and the
+//! accounts core built from them. Nothing outside this module touches sqlx, argon2 or tokens.
+
+pub mod accounts;
+pub mod clock;
+pub mod db;
+pub mod password;
+pub mod session;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+use accounts::{Accounts, SignedIn};
+
+/// What every handler, page and server function can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub accounts: Arc<Accounts>,
+}
+
+/// Lets leptos_axum's handlers take their options out of the state.
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The session of the request being handled, as the server's session layer found it.
+pub fn signed_in() -> Option<SignedIn> {
+    use_context::<http::request::Parts>()?.extensions.get::<SignedIn>().cloned()
+}
+
+/// The accounts core of the running server.
+pub fn accounts() -> Arc<Accounts> {
+    expect_context::<AppState>().accounts
+}
+
+/// Adds a header to the response of the current server function or page.
+pub fn append_response_header(name: http::HeaderName, value: &str) {
+    if let (Some(options), Ok(value)) = (use_context::<leptos_axum::ResponseOptions>(), value.parse()) {
+        options.append_header(name, value);
+    }
+}

@@ -1,0 +1,49 @@
+import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+// The server under test: the binary cargo-leptos built (scripts/test.sh passes its path), on a
+// port of its own, with a fresh SQLite database in a temporary folder for this run.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://127.0.0.1:${port}`;
+const binary = process.env.DIOPTRA_ACCOUNTS_BIN ?? resolve(__dirname, "../target/release/dioptra-accounts");
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? resolve(__dirname, "../target/site");
+const database = join(mkdtempSync(join(tmpdir(), "dioptra-accounts-e2e-")), "accounts.db");
+
+export default defineConfig({
+  testDir: "./tests",
+  outputDir: "./test-results",
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  workers: 1,
+  reporter: "list",
+  timeout: 30_000,
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: `"${binary}" --addr 127.0.0.1:${port} --database-url "sqlite://${database}" --site-root "${siteRoot}"`,
+    url: `${baseURL}/health`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    stderr: "pipe",
+  },
+});

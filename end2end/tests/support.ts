@@ -1,0 +1,45 @@
+import { expect, type Page } from "@playwright/test";
+import { randomBytes } from "node:crypto";
+
+export interface TestUser {
+  username: string;
+  email: string;
+  password: string;
+}
+
+/** A user no other test (or earlier run) has made. */
+export function uniqueUser(prefix = "user"): TestUser {
+  const id = randomBytes(4).toString("hex");
+  return {
+    username: `${prefix}-${id}`,
+    email: `${prefix}-${id}@example.org`,
+    password: `correct horse ${id}`,
+  };
+}
+
+/** Waits until every island on the page has hydrated, so clicks reach their handlers. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator("[data-island]:not([data-hydrated])")).toHaveCount(0, { timeout: 15_000 });
+}
+
+export async function fillSignup(page: Page, user: TestUser): Promise<void> {
+  await page.getByLabel("Username").fill(user.username);
+  await page.getByLabel("Email address").fill(user.email);
+  await page.getByLabel("Password", { exact: true }).fill(user.password);
+  await page.getByLabel("Confirm password").fill(user.password);
+}
+
+export async function fillLogin(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password", { exact: true }).fill(password);
+}
+
+/** Fails the test on any uncaught error or console error in the page. */
+export function watchForPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(message.text());
+  });
+  return errors;
+}

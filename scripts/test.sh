@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, HTTP integration tests on real databases, and the browser tests in
+# Chromium against the release build. Installs whatever is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-tools.sh --browser
+export PATH="$PWD/end2end/node_modules/.bin:$PATH"
+target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "formatting"
+cargo fmt --all --check
+
+step "unit tests (validation, errors, tokens, hashing)"
+cargo test -p app --features ssr
+
+step "lints: server side and the WASM side"
+cargo clippy -p dioptra-accounts --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+step "integration tests over HTTP (SQLite)"
+cargo test -p dioptra-accounts
+
+step "release build (cargo-leptos)"
+cargo leptos build --release
+
+step "browser tests (Playwright, Chromium)"
+(
+  cd end2end
+  DIOPTRA_ACCOUNTS_BIN="$target_dir/release/dioptra-accounts" LEPTOS_SITE_ROOT="$PWD/../target/site" \
+    npx playwright test
+)

@@ -1,0 +1,119 @@
+//! Building the application (database, accounts core, router) and running it.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use app::{
+    App, shell,
+    ssr::{
+        AppState,
+        accounts::Accounts,
+        db::{ConnectError, Database},
+    },
+};
+use axum::{Json, Router, middleware, routing::get};
+use leptos::prelude::LeptosOptions;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::{Config, session_layer};
+
+/// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml): `/pkg/<name>.wasm`.
+const OUTPUT_NAME: &str = "dioptra-accounts";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] ConnectError),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error("the server stopped: {0}")]
+    Serve(std::io::Error),
+}
+
+/// A server that is bound and migrated, ready to run.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    accounts: Arc<Accounts>,
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let db = Database::connect(&config.database_url).await?;
+        db.migrate().await?;
+        let accounts = Arc::new(Accounts::new(db, config.account_settings()));
+        let listener =
+            TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
+        let local_addr = listener.local_addr().map_err(StartError::Serve)?;
+        let leptos_options = LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(local_addr)
+            .build();
+        let router = build_router(AppState { leptos_options, accounts: accounts.clone() });
+        Ok(Self { listener, router, accounts })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn accounts(&self) -> Arc<Accounts> {
+        self.accounts.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
+    pub async fn run(self) -> Result<(), StartError> {
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+        self.accounts.database().close().await;
+        Ok(())
+    }
+}
+
+/// Builds, announces and runs the server: what `dioptra-accounts` does.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let application = Application::build(config.clone()).await?;
+    let backend = application.accounts.database().backend_name();
+    tracing::info!("Dioptra Accounts is listening on http://{} (database: {backend})", application.local_addr());
+    application.run().await
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .route("/health", get(health))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(session_layer::server_fn_error_status))
+        .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// `GET /health`, as Dioptra answers it.
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "healthy", "version": env!("CARGO_PKG_VERSION") }))
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,131 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{Signup, error_body, new_client, session_cookie, spawn_app};
+
+#[tokio::test]
+async fn logging_in_sets_a_strict_session_cookie_and_shows_the_home_page() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+
+    let response = app.log_in("alice", "correct horse").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["location"], "/");
+    let cookie = session_cookie(&response).expect("a session cookie");
+    for attribute in ["; HttpOnly", "; SameSite=Lax", "; Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Secure"), "plain http must work: {cookie}");
+    assert!(!cookie.contains("Domain"), "host-only: {cookie}");
+
+    let home = app.front_page(&app.client).await;
+    assert!(home.contains("Welcome, alice"));
+    assert!(home.contains("public"));
+}
+
+#[tokio::test]
+async fn the_token_has_at_least_128_bits_and_only_its_hash_is_stored() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let response = app.log_in("alice", "correct horse").await;
+    let cookie = session_cookie(&response).unwrap();
+    let token = cookie.split(';').next().unwrap().trim_start_matches("dioptra_session=").to_owned();
+    assert!(token.len() * 6 >= 128, "{token}");
+
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
+    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&pool).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_ne!(stored[0], token.as_bytes());
+    assert!(!String::from_utf8_lossy(&stored[0]).contains(&token));
+}
+
+#[tokio::test]
+async fn every_login_gets_a_new_token() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let first = session_cookie(&app.log_in("alice", "correct horse").await).unwrap();
+    let second = session_cookie(&app.log_in("alice", "correct horse").await).unwrap();
+    assert_ne!(first, second);
+}
+
+#[tokio::test]
+async fn login_matches_the_username_in_any_case() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("Alice", "alice@example.org")).await;
+    let response = app.log_in("aLICE", "correct horse").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(app.front_page(&app.client).await.contains("Welcome, Alice"));
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+
+    let wrong_password = app.log_in("alice", "wrong password").await;
+    let unknown_user = app.log_in("mallory", "wrong password").await;
+    assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_user.status(), StatusCode::UNAUTHORIZED);
+    assert!(session_cookie(&wrong_password).is_none() && session_cookie(&unknown_user).is_none());
+    assert_eq!(error_body(wrong_password).await, json!("InvalidCredentials"));
+    assert_eq!(error_body(unknown_user).await, json!("InvalidCredentials"));
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+}
+
+#[tokio::test]
+async fn empty_login_fields_are_reported_per_field() {
+    let app = spawn_app().await;
+    let response = app.log_in("", "").await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        error_body(response).await,
+        json!({"Invalid": {"username": "This field is required", "password": "This field is required"}})
+    );
+}
+
+#[tokio::test]
+async fn logging_out_deletes_the_session_so_the_old_cookie_stops_working() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let cookie = session_cookie(&app.log_in("alice", "correct horse").await).unwrap();
+    let token_pair = cookie.split(';').next().unwrap().to_owned();
+
+    let response = app.log_out_with(&app.client).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["location"], "/");
+    let cleared = session_cookie(&response).expect("the cookie is cleared");
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+
+    // A client that kept the old cookie is no longer signed in.
+    let replay = new_client();
+    let page = replay.get(app.url("/")).header("cookie", token_pair).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Sign in to access Dioptra") && !page.contains("Welcome, alice"));
+}
+
+#[tokio::test]
+async fn logging_out_in_one_browser_leaves_the_other_signed_in() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let laptop = new_client();
+    let phone = new_client();
+    app.log_in_with(&laptop, "alice", "correct horse").await;
+    app.log_in_with(&phone, "alice", "correct horse").await;
+    app.log_out_with(&laptop).await;
+    assert!(!app.front_page(&laptop).await.contains("Welcome, alice"));
+    assert!(app.front_page(&phone).await.contains("Welcome, alice"));
+}
+
+#[tokio::test]
+async fn a_forged_or_malformed_cookie_is_simply_not_signed_in() {
+    let app = spawn_app().await;
+    for cookie in [
+        "dioptra_session=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "dioptra_session=not-base64!",
+        "dioptra_session=",
+    ] {
+        let response = new_client().get(app.url("/")).header("cookie", cookie).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{cookie}");
+        assert!(response.text().await.unwrap().contains("Sign in to access Dioptra"));
+    }
+}

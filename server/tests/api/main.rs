@@ -1,0 +1,6 @@
+//! HTTP-level tests of the server: a real server on a free port, a fresh SQLite file per test.
+
+mod helpers;
+mod login_logout;
+mod register;
+mod startup;

@@ -1,0 +1,62 @@
+use dioptra_accounts::{Application, Config};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{spawn_app, test_config};
+
+#[tokio::test]
+async fn health_answers_as_dioptra_does() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body, json!({"status": "healthy", "version": env!("CARGO_PKG_VERSION")}));
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/no/such/page")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_sqlite_file_and_its_folder_are_created_and_migrated_on_first_start() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("nested/data/accounts.db");
+    let application = Application::build(test_config(format!("sqlite://{}", path.display()))).await.unwrap();
+    assert!(path.exists());
+    // Starting again on the same file reuses it.
+    drop(application);
+    Application::build(test_config(format!("sqlite://{}", path.display()))).await.unwrap();
+}
+
+async fn start_error(config: Config) -> String {
+    match Application::build(config).await {
+        Ok(_) => panic!("the server should not start"),
+        Err(error) => error.to_string(),
+    }
+}
+
+#[tokio::test]
+async fn an_unusable_database_url_is_a_clear_error() {
+    let message = start_error(test_config("mysql://localhost/accounts".into())).await;
+    assert!(message.starts_with("unsupported database URL"), "{message}");
+    let message = start_error(test_config("sqlite:///proc/forbidden/accounts.db".into())).await;
+    assert!(message.contains("/proc/forbidden"), "{message}");
+}
+
+#[tokio::test]
+async fn an_address_in_use_is_a_clear_error() {
+    let app = spawn_app().await;
+    let folder = tempfile::tempdir().unwrap();
+    let mut config = test_config(format!("sqlite://{}", folder.path().join("a.db").display()));
+    config.addr = app.address.trim_start_matches("http://").parse().unwrap();
+    let message = start_error(config).await;
+    assert!(message.starts_with(&format!("cannot listen on {}", config_addr(&app.address))), "{message}");
+}
+
+fn config_addr(address: &str) -> &str {
+    address.trim_start_matches("http://")
+}
