@@ -327,7 +327,11 @@ fn FormError(state: FormState) -> impl IntoView {
 
 /// A submit button that shows progress and cannot send the form twice.
 #[component]
-fn SubmitButton(#[prop(into)] pending: Signal<bool>, label: &'static str, pending_label: &'static str) -> impl IntoView {
+fn SubmitButton(
+    #[prop(into)] pending: Signal<bool>,
+    label: &'static str,
+    pending_label: &'static str,
+) -> impl IntoView {
     view! {
         <button class="button button-primary" type="submit" disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
             {move || if pending.get() { pending_label } else { label }}

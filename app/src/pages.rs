@@ -117,7 +117,7 @@ pub fn Front() -> impl IntoView {
 fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let registered = query.with_untracked(|q| q.get("registered"));
-    let initial_error = error_from_url(&LogIn::PATH);
+    let initial_error = error_from_url(LogIn::PATH);
     view! {
         <Title text="Login"/>
         <section class="card" aria-labelledby="login-heading">
@@ -168,7 +168,7 @@ pub fn RegisterPage() -> impl IntoView {
     let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
     #[cfg(not(feature = "ssr"))]
     let min_password_chars = crate::domain::PasswordPolicy::default().min_chars;
-    let initial_error = error_from_url(&Register::PATH);
+    let initial_error = error_from_url(Register::PATH);
     view! {
         <Title text="Register"/>
         <section class="card" aria-labelledby="register-heading">

@@ -52,10 +52,8 @@ pub async fn log_out() -> Result<(), AccountError> {
 #[cfg(feature = "ssr")]
 fn client_info() -> ssr::accounts::ClientInfo {
     let Some(parts) = use_context::<http::request::Parts>() else { return Default::default() };
-    let address = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string());
+    let address =
+        parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string());
     let user_agent = parts
         .headers
         .get(http::header::USER_AGENT)

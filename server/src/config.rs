@@ -2,7 +2,10 @@
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
-use app::{domain::PasswordPolicy, ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, session::CookiePolicy}};
+use app::{
+    domain::PasswordPolicy,
+    ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, session::CookiePolicy},
+};
 use clap::Parser;
 
 /// Dioptra Accounts: the user and group service of a Dioptra deployment.

@@ -67,7 +67,10 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     pub async fn run(self) -> Result<(), StartError> {
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service).with_graceful_shutdown(shutdown_signal()).await.map_err(StartError::Serve)?;
+        axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(StartError::Serve)?;
         self.accounts.database().close().await;
         Ok(())
     }

@@ -22,11 +22,7 @@ impl EmailAddress {
             return Err(format!("Email address must be at most {MAX_EMAIL_BYTES} characters"));
         }
         let (local, domain) = address.split_once('@').ok_or(INVALID)?;
-        if is_local_part(local) && is_domain(domain) {
-            Ok(Self(address.to_owned()))
-        } else {
-            Err(INVALID.into())
-        }
+        if is_local_part(local) && is_domain(domain) { Ok(Self(address.to_owned())) } else { Err(INVALID.into()) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -124,10 +120,7 @@ mod tests {
         let labels = |n: usize| vec!["d".repeat(60); n].join(".");
         let too_long = format!("{local}@{}.org", labels(4));
         assert!(too_long.len() > 254);
-        assert_eq!(
-            EmailAddress::parse(&too_long),
-            Err("Email address must be at most 254 characters".to_owned())
-        );
+        assert_eq!(EmailAddress::parse(&too_long), Err("Email address must be at most 254 characters".to_owned()));
         let within = format!("{local}@{}.org", labels(3));
         assert!(within.len() <= 254);
         assert!(EmailAddress::parse(&within).is_ok());

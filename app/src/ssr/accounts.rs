@@ -223,6 +223,14 @@ impl Accounts {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
+            // Expired sessions of this user are no use to anyone; this keeps the table bounded
+            // by the number of live logins.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_on <= $2")
+                .bind(user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
             sqlx::query("UPDATE users SET last_login_on = $1 WHERE user_id = $2")
                 .bind(now)
                 .bind(user_id)

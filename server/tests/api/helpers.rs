@@ -62,12 +62,16 @@ impl TestApp {
 
     /// Calls the signup server function as a script would (JSON errors, no redirect).
     pub async fn register(&self, signup: &Signup<'_>) -> Response {
-        self.post_form(&self.client, "/api/register", &[
-            ("username", signup.username),
-            ("email", signup.email),
-            ("password", signup.password),
-            ("confirm_password", signup.confirm_password),
-        ])
+        self.post_form(
+            &self.client,
+            "/api/register",
+            &[
+                ("username", signup.username),
+                ("email", signup.email),
+                ("password", signup.password),
+                ("confirm_password", signup.confirm_password),
+            ],
+        )
         .await
     }
 

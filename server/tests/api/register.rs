@@ -78,12 +78,22 @@ async fn invalid_fields_are_all_reported_and_nothing_is_stored() {
                    "password": "Password must be at least 8 characters"}),
         ),
         (
-            Signup { username: &long_username, email: "a@b.co", password: &huge_password, confirm_password: &huge_password },
+            Signup {
+                username: &long_username,
+                email: "a@b.co",
+                password: &huge_password,
+                confirm_password: &huge_password,
+            },
             json!({"username": "Username must be at most 64 characters",
                    "password": "Password must be at most 1024 characters"}),
         ),
         (
-            Signup { username: "carol", email: "carol@example.org", password: "correct horse", confirm_password: "correct horsE" },
+            Signup {
+                username: "carol",
+                email: "carol@example.org",
+                password: "correct horse",
+                confirm_password: "correct horsE",
+            },
             json!({"confirmPassword": "Passwords do not match"}),
         ),
     ];
@@ -111,7 +121,12 @@ async fn a_form_post_without_javascript_redirects_back_with_the_error() {
         .post(app.url("/api/register"))
         .header("accept", "text/html")
         .header("referer", app.url("/register"))
-        .form(&[("username", "eve"), ("email", "bad"), ("password", "correct horse"), ("confirm_password", "correct horse")])
+        .form(&[
+            ("username", "eve"),
+            ("email", "bad"),
+            ("password", "correct horse"),
+            ("confirm_password", "correct horse"),
+        ])
         .send()
         .await
         .unwrap();
