@@ -3,8 +3,9 @@
 # version. Everything comes from package registries (crates.io, npm, Debian); nothing is downloaded
 # from release pages, so it works on a machine whose only network is those registries.
 #
-#   scripts/install-tools.sh           # Rust side: wasm target, wasm-bindgen CLI, cargo-leptos, npm tools
-#   scripts/install-tools.sh --browser # also Debian's Chromium (for the Playwright tests)
+#   scripts/install-tools.sh             # to build: wasm target, wasm-bindgen CLI, cargo-leptos, npm tools
+#   scripts/install-tools.sh --for-tests # also Chromium, the PostgreSQL client, and a virtualenv
+#                                        # with Dioptra's Python client
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -68,10 +69,33 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -n
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null; then
-  log "installing Debian's Chromium"
-  sudo_cmd=""
+[ "${1:-}" = "--for-tests" ] || exit 0
+
+apt_install() {
+  local sudo_cmd=""
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "$@"
+}
+
+if ! command -v chromium >/dev/null; then
+  log "installing Debian's Chromium"
+  apt_install chromium
+fi
+
+if ! command -v psql >/dev/null; then
+  log "installing the PostgreSQL client"
+  apt_install postgresql-client
+fi
+
+# Dioptra's real client, from PyPI, in a project-local virtualenv. --no-deps for the client:
+# its package also carries Dioptra's server, whose dependencies the client never imports.
+venv=end2end/dioptra-client/.venv
+requirements=end2end/dioptra-client/requirements.txt
+if [ ! -x "$venv/bin/python" ] || [ "$requirements" -nt "$venv/.installed" ]; then
+  log "installing Dioptra's Python client into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check -r "$requirements"
+  "$venv/bin/pip" install -q --disable-pip-version-check --no-deps dioptra-platform==1.2.2
+  touch "$venv/.installed"
 fi

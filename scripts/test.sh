@@ -3,7 +3,9 @@
 # Chromium against the release build. Installs whatever is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-tools.sh --browser
+scripts/install-tools.sh --for-tests
+source scripts/lib/postgres.sh
+find_postgres
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 
@@ -19,8 +21,24 @@ step "lints: server side and the WASM side"
 cargo clippy -p dioptra-accounts --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-step "integration tests over HTTP (SQLite)"
-cargo test -p dioptra-accounts
+step "integration tests over HTTP, SQLite"
+DIOPTRA_TEST_BACKEND=sqlite cargo test -p dioptra-accounts
+
+if [ -n "$TEST_POSTGRES_URL" ]; then
+  step "integration tests over HTTP, PostgreSQL ($TEST_POSTGRES_URL)"
+  DIOPTRA_TEST_BACKEND=postgres cargo test -p dioptra-accounts --test api
+fi
+
+step "Dioptra's Python client against the API"
+cargo build -p dioptra-accounts
+for backend in sqlite ${TEST_POSTGRES_URL:+postgres}; do
+  step "Dioptra's Python client, $backend"
+  (
+    cd end2end/dioptra-client
+    DIOPTRA_ACCOUNTS_BIN="$target_dir/debug/dioptra-accounts" DIOPTRA_TEST_BACKEND=$backend \
+      DIOPTRA_TEST_POSTGRES_URL="$TEST_POSTGRES_URL" .venv/bin/python -m pytest -q -p no:cacheprovider
+  )
+done
 
 step "release build (cargo-leptos)"
 cargo leptos build --release

@@ -15,12 +15,29 @@ pub enum AccountError {
     /// Input that breaks a rule; each message belongs next to its field.
     #[error("Please correct the highlighted fields.")]
     Invalid(FieldErrors),
+    /// A username or email address that another account (live or deleted) already has.
+    #[error("Please correct the highlighted fields.")]
+    Taken(FieldErrors),
     /// The same answer for an unknown username, a wrong password and an expired one, so that
     /// a login form cannot be used to find out which accounts exist.
     #[error("Invalid username or password.")]
     InvalidCredentials,
     #[error("You are not logged in.")]
     Unauthenticated,
+    /// The password given to confirm an action (deleting the account) is wrong.
+    #[error("Password authentication failed.")]
+    WrongPassword,
+    /// The current password given for a password change is wrong.
+    #[error("Invalid Current Password.")]
+    WrongCurrentPassword,
+    #[error("New password matches old password.")]
+    PasswordUnchanged,
+    #[error("Password expired.")]
+    PasswordExpired,
+    #[error("There is no such user.")]
+    UserNotFound,
+    #[error("There is no such group.")]
+    GroupNotFound,
     /// A request the server could not read (a missing or malformed argument).
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -36,14 +53,20 @@ impl AccountError {
     pub fn status_code(&self) -> u16 {
         match self {
             AccountError::Invalid(_) | AccountError::BadRequest(_) => 400,
-            AccountError::InvalidCredentials | AccountError::Unauthenticated => 401,
+            AccountError::InvalidCredentials
+            | AccountError::Unauthenticated
+            | AccountError::WrongPassword
+            | AccountError::PasswordExpired => 401,
+            AccountError::WrongCurrentPassword | AccountError::PasswordUnchanged => 403,
+            AccountError::UserNotFound | AccountError::GroupNotFound => 404,
+            AccountError::Taken(_) => 409,
             AccountError::Internal | AccountError::Transport => 500,
         }
     }
 
     pub fn field_errors(&self) -> Option<&FieldErrors> {
         match self {
-            AccountError::Invalid(errors) => Some(errors),
+            AccountError::Invalid(errors) | AccountError::Taken(errors) => Some(errors),
             _ => None,
         }
     }

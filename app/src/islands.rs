@@ -229,7 +229,7 @@ impl FormState {
 
     fn show(&self, error: AccountError) {
         match error {
-            AccountError::Invalid(fields) => self.server_fields.set(fields),
+            AccountError::Invalid(fields) | AccountError::Taken(fields) => self.server_fields.set(fields),
             other => self.message.set(Some(other.to_string())),
         }
     }

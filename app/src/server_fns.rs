@@ -51,13 +51,7 @@ pub async fn log_out() -> Result<(), AccountError> {
 
 #[cfg(feature = "ssr")]
 fn client_info() -> ssr::accounts::ClientInfo {
-    let Some(parts) = use_context::<http::request::Parts>() else { return Default::default() };
-    let address =
-        parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string());
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|value| value.to_str().ok())
-        .map(|agent| agent.chars().take(512).collect());
-    ssr::accounts::ClientInfo { address, user_agent }
+    use_context::<http::request::Parts>()
+        .map(|parts| ssr::accounts::ClientInfo::of_request(&parts.headers, &parts.extensions))
+        .unwrap_or_default()
 }

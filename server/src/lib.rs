@@ -4,6 +4,7 @@
 //! A library as well as a binary so that the integration tests build exactly the router that
 //! production serves.
 
+mod api;
 mod config;
 mod session_layer;
 mod startup;

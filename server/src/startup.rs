@@ -90,6 +90,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .route("/health", get(health))
+        .nest("/api/v1", crate::api::router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))

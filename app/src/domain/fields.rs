@@ -11,6 +11,9 @@ pub enum Field {
     Email,
     Password,
     ConfirmPassword,
+    OldPassword,
+    NewPassword,
+    ConfirmNewPassword,
 }
 
 impl Field {
@@ -21,6 +24,9 @@ impl Field {
             Field::Email => "email",
             Field::Password => "password",
             Field::ConfirmPassword => "confirm_password",
+            Field::OldPassword => "old_password",
+            Field::NewPassword => "new_password",
+            Field::ConfirmNewPassword => "confirm_new_password",
         }
     }
 }

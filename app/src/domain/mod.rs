@@ -6,12 +6,14 @@ mod email;
 mod fields;
 mod forms;
 mod password;
+mod search;
 mod username;
 
 pub use email::EmailAddress;
 pub use fields::{Field, FieldErrors};
 pub use forms::{Credentials, LoginForm, RegisterForm, Registration};
 pub use password::{NewPassword, PasswordPolicy};
+pub use search::{SearchError, SearchTerm, check_fields, parse_search};
 pub use username::{Username, username_key};
 
 /// The message for a field left empty, in the words of Dioptra's GUI.

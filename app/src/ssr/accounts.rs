@@ -4,7 +4,10 @@
 use std::time::Duration;
 
 use crate::{
-    domain::{Field, FieldErrors, LoginForm, PasswordPolicy, RegisterForm, username_key},
+    domain::{
+        EmailAddress, Field, FieldErrors, LoginForm, NewPassword, PasswordPolicy, RegisterForm, SearchTerm, Username,
+        username_key,
+    },
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
@@ -70,11 +73,74 @@ pub struct Membership {
     pub is_admin: bool,
 }
 
+/// A group with its creator and every member (deleted accounts included, as in Dioptra).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDetails {
+    pub group_id: i64,
+    pub name: String,
+    pub creator_id: i64,
+    pub creator_username: String,
+    pub created_on: Micros,
+    pub last_modified_on: Micros,
+    pub members: Vec<GroupMember>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct GroupMember {
+    pub group_id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub can_read: bool,
+    pub can_write: bool,
+    pub can_share_read: bool,
+    pub can_share_write: bool,
+    pub is_owner: bool,
+    pub is_admin: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+struct GroupRow {
+    group_id: i64,
+    name: String,
+    creator_id: i64,
+    creator_username: String,
+    created_on: Micros,
+    last_modified_on: Micros,
+}
+
+/// One page of a listing, and how many items match in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub total: i64,
+    pub items: Vec<T>,
+}
+
+/// A password change as submitted.
+#[derive(Clone)]
+pub struct PasswordChange {
+    pub old_password: String,
+    pub new_password: String,
+    pub confirm_new_password: String,
+}
+
 /// Who is asking, as far as the server can tell; recorded with each session.
 #[derive(Clone, Debug, Default)]
 pub struct ClientInfo {
     pub address: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    /// The peer's address (from axum's connection info) and a bounded copy of its user agent.
+    pub fn of_request(headers: &http::HeaderMap, extensions: &http::Extensions) -> Self {
+        let address =
+            extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string());
+        let user_agent = headers
+            .get(http::header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .map(|agent| agent.chars().take(512).collect());
+        Self { address, user_agent }
+    }
 }
 
 /// The columns of `User`, for `concat!` into queries (sqlx wants static SQL, not formatted strings).
@@ -278,6 +344,288 @@ impl Accounts {
         }))
     }
 
+    /// Changes the username and email address of an account.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn modify(&self, user_id: i64, username: &str, email: &str) -> Result<User, AccountError> {
+        let mut errors = FieldErrors::new();
+        let username = errors.check(Field::Username, Username::parse(username));
+        let email = errors.check(Field::Email, EmailAddress::parse(email));
+        let (Some(username), Some(email)) = (username, email) else { return Err(AccountError::Invalid(errors)) };
+        let changed = on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "UPDATE users SET username = $1, username_key = $2, email = $3, email_key = $4, last_modified_on = $5 \
+                 WHERE user_id = $6 AND deleted_on IS NULL",
+            )
+            .bind(username.as_str())
+            .bind(username.key())
+            .bind(email.as_str())
+            .bind(email.key())
+            .bind(now_micros())
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map_err(|error| taken_or_internal(&error).unwrap_or_else(|| internal(error)))?
+            .rows_affected()
+        });
+        if changed == 0 {
+            return Err(AccountError::UserNotFound);
+        }
+        self.user(user_id).await?.ok_or(AccountError::UserNotFound)
+    }
+
+    /// Changes the password of `user_id` after checking its current one. Every session of the
+    /// account ends except `keep` (the caller's own, if it is this account's), which continues
+    /// under the returned fresh token.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        change: PasswordChange,
+        keep: Option<&SessionToken>,
+    ) -> Result<Option<SessionToken>, AccountError> {
+        let (username, email, password_hash) = self.credentials_of(user_id).await?;
+        let mut errors = FieldErrors::new();
+        errors.check(
+            Field::NewPassword,
+            NewPassword::parse(&change.new_password, self.settings.password_policy, Some(&username), Some(&email)),
+        );
+        if change.confirm_new_password != change.new_password {
+            errors.insert(Field::ConfirmNewPassword, "Passwords do not match");
+        }
+        if !errors.is_empty() {
+            return Err(AccountError::Invalid(errors));
+        }
+        if !self.hasher.verify(change.old_password.clone(), password_hash).await.map_err(internal)? {
+            tracing::info!("password change refused: wrong current password");
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        // The old password was just verified, so comparing strings says whether it is unchanged.
+        if change.new_password == change.old_password {
+            return Err(AccountError::PasswordUnchanged);
+        }
+        let new_hash = self.hasher.hash(change.new_password).await.map_err(internal)?;
+        let now = now_micros();
+        let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
+        let fresh = keep.map(|_| SessionToken::generate());
+        on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await.map_err(internal)?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4",
+            )
+            .bind(&new_hash)
+            .bind(now)
+            .bind(password_expires_on)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            if let (Some(kept), Some(fresh)) = (keep, &fresh) {
+                // Re-key the caller's session rather than ending it: same session, new token.
+                sqlx::query("UPDATE sessions SET token_hash = $1 WHERE token_hash = $2 AND user_id = $3")
+                    .bind(fresh.hash())
+                    .bind(kept.hash())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(internal)?;
+            }
+            let keep_hash = fresh.as_ref().map(SessionToken::hash).unwrap_or_default();
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+        });
+        tracing::info!("password changed");
+        Ok(fresh)
+    }
+
+    /// Deletes an account after checking its password. The row stays (its username and email
+    /// remain taken) and every session ends.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn delete(&self, user_id: i64, password: String) -> Result<(), AccountError> {
+        let (_, _, password_hash) = self.credentials_of(user_id).await?;
+        if !self.hasher.verify(password, password_hash).await.map_err(internal)? {
+            return Err(AccountError::WrongPassword);
+        }
+        let now = now_micros();
+        let user = self.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+        if user.password_expires_on.is_some_and(|expiry| expiry <= now) {
+            return Err(AccountError::PasswordExpired);
+        }
+        on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await.map_err(internal)?;
+            sqlx::query("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND deleted_on IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+        });
+        tracing::info!("account deleted");
+        Ok(())
+    }
+
+    /// Ends every session of an account, on every device.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn log_out_everywhere(&self, user_id: i64) -> Result<(), AccountError> {
+        on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map_err(internal)?;
+        });
+        Ok(())
+    }
+
+    /// Live accounts matching every search term, ordered by id.
+    pub async fn list_users(&self, terms: &[SearchTerm], index: i64, limit: i64) -> Result<Page<User>, AccountError> {
+        let column = |field: &str| match field {
+            "username" => "username_key",
+            _ => "email_key",
+        };
+        let filters = |builder: &mut QueryBuilderParts| {
+            builder.push(" FROM users WHERE deleted_on IS NULL");
+            for term in terms {
+                builder.push(" AND (");
+                match &term.field {
+                    Some(field) => builder.like(column(field), &term.pattern),
+                    None => {
+                        builder.like("username_key", &term.pattern);
+                        builder.push(" OR ");
+                        builder.like("email_key", &term.pattern);
+                    }
+                }
+                builder.push(")");
+            }
+        };
+        self.page(concat!("SELECT ", user_columns!()), "users.user_id", filters, index, limit).await
+    }
+
+    /// Groups matching every search term (the only searchable field is `name`), ordered by id.
+    pub async fn list_groups(
+        &self,
+        terms: &[SearchTerm],
+        index: i64,
+        limit: i64,
+    ) -> Result<Page<GroupDetails>, AccountError> {
+        let filters = |builder: &mut QueryBuilderParts| {
+            builder.push(" FROM groups WHERE deleted_on IS NULL");
+            for term in terms {
+                builder.push(" AND (");
+                builder.like("lower(name)", &term.pattern);
+                builder.push(")");
+            }
+        };
+        let ids: Page<IdRow> = self.page("SELECT group_id AS id", "group_id", filters, index, limit).await?;
+        let mut items = Vec::with_capacity(ids.items.len());
+        for IdRow { id } in ids.items {
+            items.extend(self.group(id).await?);
+        }
+        Ok(Page { total: ids.total, items })
+    }
+
+    /// A group with its creator and members.
+    pub async fn group(&self, group_id: i64) -> Result<Option<GroupDetails>, AccountError> {
+        let row: Option<GroupRow> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT groups.group_id, name, creator_id, users.username AS creator_username, groups.created_on, \
+                 groups.last_modified_on FROM groups JOIN users ON users.user_id = groups.creator_id \
+                 WHERE group_id = $1 AND groups.deleted_on IS NULL",
+            )
+            .bind(group_id)
+            .fetch_optional(pool)
+            .await
+            .map_err(internal)?
+        });
+        let Some(row) = row else { return Ok(None) };
+        let members: Vec<GroupMember> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT group_members.group_id, group_members.user_id, users.username, can_read, can_write, \
+                 can_share_read, can_share_write, COALESCE(is_owner, FALSE) AS is_owner, \
+                 COALESCE(is_admin, FALSE) AS is_admin FROM group_members \
+                 JOIN users ON users.user_id = group_members.user_id \
+                 LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
+                   AND group_managers.user_id = group_members.user_id \
+                 WHERE group_members.group_id = $1 ORDER BY joined_on, group_members.user_id",
+            )
+            .bind(group_id)
+            .fetch_all(pool)
+            .await
+            .map_err(internal)?
+        });
+        Ok(Some(GroupDetails {
+            group_id: row.group_id,
+            name: row.name,
+            creator_id: row.creator_id,
+            creator_username: row.creator_username,
+            created_on: row.created_on,
+            last_modified_on: row.last_modified_on,
+            members,
+        }))
+    }
+
+    /// The id of the account (live or deleted) holding a username or email key.
+    pub async fn holder_of(&self, field: Field, key: &str) -> Result<Option<i64>, AccountError> {
+        let sql = match field {
+            Field::Username => "SELECT user_id FROM users WHERE username_key = $1",
+            _ => "SELECT user_id FROM users WHERE email_key = $1",
+        };
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(sql).bind(key).fetch_optional(pool).await.map_err(internal)?
+        }))
+    }
+
+    async fn credentials_of(&self, user_id: i64) -> Result<(String, String, String), AccountError> {
+        let row: Option<(String, String, String)> = on_pool!(&self.db, |pool| {
+            sqlx::query_as("SELECT username, email, password_hash FROM users WHERE user_id = $1 AND deleted_on IS NULL")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+                .map_err(internal)?
+        });
+        row.ok_or(AccountError::UserNotFound)
+    }
+
+    /// Runs a paged listing: `select` and `filters` (which writes the FROM and WHERE clauses)
+    /// give the rows, ordered by `order_by`; a second query counts every match.
+    async fn page<T>(
+        &self,
+        select: &str,
+        order_by: &str,
+        filters: impl Fn(&mut QueryBuilderParts),
+        index: i64,
+        limit: i64,
+    ) -> Result<Page<T>, AccountError>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let mut parts = QueryBuilderParts::default();
+        filters(&mut parts);
+        Ok(on_pool!(&self.db, |pool| {
+            let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+            parts.write_to(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await.map_err(internal)?;
+            let mut rows = sqlx::QueryBuilder::new(select);
+            parts.write_to(&mut rows);
+            rows.push(" ORDER BY ").push(order_by).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(index);
+            let items = rows.build_query_as::<T>().fetch_all(pool).await.map_err(internal)?;
+            Page { total, items }
+        }))
+    }
+
     /// The groups `user_id` belongs to, with its permissions in each.
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, AccountError> {
         Ok(on_pool!(&self.db, |pool| {
@@ -298,6 +646,52 @@ impl Accounts {
     }
 }
 
+#[derive(sqlx::FromRow)]
+struct IdRow {
+    id: i64,
+}
+
+/// SQL written once and replayed into a backend's `QueryBuilder`: literal text, and LIKE
+/// patterns that become bound parameters.
+#[derive(Default)]
+struct QueryBuilderParts {
+    parts: Vec<SqlPart>,
+}
+
+enum SqlPart {
+    Text(String),
+    Bind(String),
+}
+
+impl QueryBuilderParts {
+    fn push(&mut self, sql: &str) {
+        self.parts.push(SqlPart::Text(sql.to_owned()));
+    }
+
+    /// `column LIKE <pattern> ESCAPE '/'`, the pattern bound, never spliced into the SQL.
+    fn like(&mut self, column: &str, pattern: &str) {
+        self.push(&format!("{column} LIKE "));
+        self.parts.push(SqlPart::Bind(pattern.to_owned()));
+        self.push(" ESCAPE '/'");
+    }
+
+    fn write_to<DB: sqlx::Database>(&self, builder: &mut sqlx::QueryBuilder<DB>)
+    where
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        for part in &self.parts {
+            match part {
+                SqlPart::Text(text) => {
+                    builder.push(text);
+                }
+                SqlPart::Bind(value) => {
+                    builder.push_bind(value.clone());
+                }
+            }
+        }
+    }
+}
+
 /// The field error for a username or email that another account (live or deleted) already has.
 fn taken_or_internal(error: &sqlx::Error) -> Option<AccountError> {
     let errors = match unique_violation(error)? {
@@ -305,7 +699,7 @@ fn taken_or_internal(error: &sqlx::Error) -> Option<AccountError> {
         "email_key" => FieldErrors::single(Field::Email, "An account with this email address already exists"),
         _ => return None,
     };
-    Some(AccountError::Invalid(errors))
+    Some(AccountError::Taken(errors))
 }
 
 /// Logs the cause of an unexpected failure, and answers the user without its details.

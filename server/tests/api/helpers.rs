@@ -1,6 +1,6 @@
-use std::{path::PathBuf, sync::Arc};
+use std::sync::Arc;
 
-use app::ssr::accounts::Accounts;
+use app::ssr::{accounts::Accounts, db::Database};
 use dioptra_accounts::{Application, Config};
 use reqwest::{Response, StatusCode, header};
 use serde_json::Value;
@@ -11,8 +11,52 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub accounts: Arc<Accounts>,
-    pub database_path: PathBuf,
+    _database: TestDatabase,
+}
+
+/// A database of one test's own: an SQLite file in a temporary folder, or (with
+/// `DIOPTRA_TEST_BACKEND=postgres`) a new database on `TEST_POSTGRES_URL`, dropped afterwards.
+pub struct TestDatabase {
+    pub url: String,
     _folder: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn new() -> Self {
+        let folder = tempfile::tempdir().unwrap();
+        if std::env::var("DIOPTRA_TEST_BACKEND").as_deref() != Ok("postgres") {
+            let url = format!("sqlite://{}", folder.path().join("accounts.db").display());
+            return Self { url, _folder: folder, postgres: None };
+        }
+        let server = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL names the PostgreSQL server");
+        let name = format!("dioptra_test_{}", uuid_like());
+        let admin = sqlx::PgPool::connect(&format!("{server}/postgres")).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE \"{name}\""))).execute(&admin).await.unwrap();
+        admin.close().await;
+        Self { url: format!("{server}/{name}"), _folder: folder, postgres: Some((server, name)) }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.postgres.take() {
+            // Drop runs outside any runtime; psql does the clean-up synchronously.
+            _ = std::process::Command::new("psql")
+                .args([
+                    &format!("{server}/postgres"),
+                    "-qc",
+                    &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                ])
+                .output();
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos();
+    format!("{nanos:x}{:x}", std::process::id())
 }
 
 pub fn test_config(database_url: String) -> Config {
@@ -28,14 +72,12 @@ pub fn test_config(database_url: String) -> Config {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let folder = tempfile::tempdir().unwrap();
-    let database_path = folder.path().join("accounts.db");
-    let config = test_config(format!("sqlite://{}", database_path.display()));
-    let application = Application::build(config).await.expect("the server starts");
+    let database = TestDatabase::new().await;
+    let application = Application::build(test_config(database.url.clone())).await.expect("the server starts");
     let address = format!("http://{}", application.local_addr());
     let accounts = application.accounts();
     tokio::spawn(application.run());
-    TestApp { address, client: new_client(), accounts, database_path, _folder: folder }
+    TestApp { address, client: new_client(), accounts, _database: database }
 }
 
 pub fn new_client() -> reqwest::Client {
@@ -105,10 +147,20 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
-        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.database_path.display())).await.unwrap();
-        let count = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
-        pool.close().await;
-        count
+        self.scalars(sql).await.pop().expect("one row")
+    }
+
+    /// The first column of every row `sql` returns, read straight from the test's database.
+    pub async fn scalars<T>(&self, sql: &'static str) -> Vec<T>
+    where
+        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        match self.accounts.database() {
+            Database::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Database::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
     }
 }
 

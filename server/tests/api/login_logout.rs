@@ -32,8 +32,7 @@ async fn the_token_has_at_least_128_bits_and_only_its_hash_is_stored() {
     let token = cookie.split(';').next().unwrap().trim_start_matches("dioptra_session=").to_owned();
     assert!(token.len() * 6 >= 128, "{token}");
 
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
-    let stored: Vec<Vec<u8>> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&pool).await.unwrap();
+    let stored: Vec<Vec<u8>> = app.scalars("SELECT token_hash FROM sessions").await;
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0], token.as_bytes());
     assert!(!String::from_utf8_lossy(&stored[0]).contains(&token));

@@ -19,14 +19,15 @@ async fn the_first_user_founds_public_as_owner_and_admin_and_later_users_read_an
     app.register(&Signup::new("founder", "founder@example.org")).await;
     app.register(&Signup::new("member", "member@example.org")).await;
 
-    let founder = app.accounts.memberships(1).await.unwrap();
+    let ids: Vec<i64> = app.scalars("SELECT user_id FROM users ORDER BY user_id").await;
+    let founder = app.accounts.memberships(ids[0]).await.unwrap();
     assert_eq!(founder.len(), 1);
     let public = &founder[0];
     assert_eq!(public.group_name, "public");
     assert!(public.can_read && public.can_write && public.can_share_read && public.can_share_write);
     assert!(public.is_owner && public.is_admin);
 
-    let member = app.accounts.memberships(2).await.unwrap();
+    let member = app.accounts.memberships(ids[1]).await.unwrap();
     assert_eq!(member.len(), 1);
     let public = &member[0];
     assert_eq!(public.group_name, "public");
@@ -41,8 +42,8 @@ async fn a_taken_username_is_refused_whatever_its_case_and_changes_nothing() {
     app.register(&Signup::new("alice", "alice@example.org")).await;
     for username in ["alice", "ALICE", " Alice "] {
         let response = app.register(&Signup::new(username, "another@example.org")).await;
-        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{username:?}");
-        assert_eq!(error_body(response).await, json!({"Invalid": {"username": "This username is already taken"}}));
+        assert_eq!(response.status(), StatusCode::CONFLICT, "{username:?}");
+        assert_eq!(error_body(response).await, json!({"Taken": {"username": "This username is already taken"}}));
     }
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
     assert_eq!(app.count("SELECT COUNT(*) FROM group_members").await, 1);
@@ -53,10 +54,10 @@ async fn a_taken_email_is_refused_whatever_its_case() {
     let app = spawn_app().await;
     app.register(&Signup::new("alice", "alice@example.org")).await;
     let response = app.register(&Signup::new("bob", "Alice@Example.ORG")).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.status(), StatusCode::CONFLICT);
     assert_eq!(
         error_body(response).await,
-        json!({"Invalid": {"email": "An account with this email address already exists"}})
+        json!({"Taken": {"email": "An account with this email address already exists"}})
     );
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 1);
 }
@@ -144,8 +145,7 @@ async fn a_form_post_without_javascript_redirects_back_with_the_error() {
 async fn the_password_hash_is_argon2id_and_never_the_password() {
     let app = spawn_app().await;
     app.register(&Signup::new("frank", "frank@example.org")).await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.database_path.display())).await.unwrap();
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users").fetch_one(&pool).await.unwrap();
+    let hash: String = app.scalars("SELECT password_hash FROM users").await.remove(0);
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains("correct horse"));
 }

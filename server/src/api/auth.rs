@@ -1,0 +1,90 @@
+//! `/api/v1/auth/login` and `/api/v1/auth/logout`.
+
+use app::{
+    domain::LoginForm,
+    ssr::{AppState, accounts::ClientInfo},
+};
+use axum::{
+    Json,
+    body::Bytes,
+    extract::State,
+    http::{header, request::Parts},
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use super::{
+    errors::{ApiError, INPUT_INVALID},
+    input::{Authenticated, QueryMap, string_fields},
+};
+
+/// `POST /auth/login`: check the credentials and start a session (the cookie).
+pub async fn login(State(state): State<AppState>, parts: Parts, body: Bytes) -> Result<Response, ApiError> {
+    let fields = string_fields(&body, &["username", "password"], &[])?;
+    let form = LoginForm { username: fields["username"].clone(), password: fields["password"].clone() };
+    let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
+    let signed_in = state.accounts.log_in(&form, &client).await?;
+    let settings = state.accounts.settings();
+    let max_age = i64::try_from(settings.session_lifetime.as_secs()).unwrap_or(i64::MAX);
+    let mut response = Json(json!({"username": form.username, "status": "Login successful"})).into_response();
+    if let Ok(cookie) = settings.cookies.set(&signed_in.token, max_age).parse() {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// `POST /auth/logout?everywhere=`: end this session, or every session of the account.
+pub async fn logout(
+    State(state): State<AppState>,
+    Authenticated(signed_in): Authenticated,
+    query: QueryMap,
+) -> Result<Response, ApiError> {
+    let everywhere = match query.get("everywhere") {
+        None => false,
+        Some(raw) => parse_everywhere(raw)?,
+    };
+    if everywhere {
+        state.accounts.log_out_everywhere(signed_in.user.user_id).await?;
+    } else {
+        state.accounts.log_out(&signed_in.token).await?;
+    }
+    let body = json!({"username": signed_in.user.username, "everywhere": everywhere, "status": "Logout successful"});
+    let mut response = Json(body).into_response();
+    if let Ok(cookie) = state.accounts.settings().cookies.clear().parse() {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
+}
+
+/// Dioptra's boolean literals: `true`/`1`/`on` and `false`/`0`, in any case.
+fn parse_everywhere(raw: &str) -> Result<bool, ApiError> {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "on" => Ok(true),
+        "false" | "0" => Ok(false),
+        "" => Err(invalid_everywhere("Not a valid boolean.")),
+        _ => Err(invalid_everywhere(&format!("Logout on all devices. Invalid literal for boolean(): {raw}"))),
+    }
+}
+
+fn invalid_everywhere(message: &str) -> ApiError {
+    let mut errors = serde_json::Map::new();
+    errors.insert("everywhere".into(), json!(message));
+    ApiError::Fields { errors, message: INPUT_INVALID.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn everywhere_accepts_dioptras_literals_in_any_case() {
+        for (raw, expected) in
+            [("True", true), ("true", true), ("1", true), ("ON", true), ("False", false), ("0", false)]
+        {
+            assert_eq!(parse_everywhere(raw).ok(), Some(expected), "{raw}");
+        }
+        for raw in ["yes", "off", "t", "y", ""] {
+            assert!(parse_everywhere(raw).is_err(), "{raw}");
+        }
+    }
+}

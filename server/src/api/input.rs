@@ -1,0 +1,156 @@
+//! Reading requests as Dioptra's schemas do: JSON objects of strings with unknown keys refused,
+//! paging parameters with their bounds, the signed-in user, and integer ids.
+
+use std::collections::HashMap;
+
+use app::{
+    domain::{SearchTerm, check_fields, parse_search},
+    ssr::accounts::SignedIn,
+};
+use axum::{
+    body::Bytes,
+    extract::{FromRequestParts, Query},
+    http::{StatusCode, request::Parts},
+};
+use serde_json::{Map, Value, json};
+
+use super::errors::{ApiError, BAD_BODY, INPUT_INVALID};
+
+/// The largest `pageLength` a client may ask for (Dioptra's `DIOPTRA_MAX_PAGE_SIZE` default).
+pub const MAX_PAGE_LENGTH: i64 = 1000;
+
+/// Reads a JSON object whose values are all strings: `required` keys must be present,
+/// `optional` ones may be, and any other key is an error, as in Dioptra's schemas.
+pub fn string_fields(
+    body: &Bytes,
+    required: &[&'static str],
+    optional: &[&'static str],
+) -> Result<HashMap<&'static str, String>, ApiError> {
+    let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
+        return Err(ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY));
+    };
+    let mut errors = Map::new();
+    let mut values = HashMap::new();
+    for (key, value) in &object {
+        match required.iter().chain(optional).find(|known| *known == key) {
+            None => {
+                errors.insert(key.clone(), json!(["Unknown field."]));
+            }
+            Some(known) => match value {
+                Value::String(text) => {
+                    values.insert(*known, text.clone());
+                }
+                _ => {
+                    errors.insert(key.clone(), json!(["Not a valid string."]));
+                }
+            },
+        }
+    }
+    for key in required {
+        if !object.contains_key(*key) {
+            errors.insert((*key).to_owned(), json!(["Missing data for required field."]));
+        }
+    }
+    if errors.is_empty() {
+        Ok(values)
+    } else {
+        let summary: Vec<String> =
+            errors.iter().map(|(k, v)| format!("{k}: {}", v[0].as_str().unwrap_or(""))).collect();
+        Err(ApiError::Fields { errors, message: format!("{INPUT_INVALID}: {}", summary.join("; ")) })
+    }
+}
+
+/// `?index=&pageLength=&search=` of a collection.
+pub struct Paging {
+    pub index: i64,
+    pub page_length: i64,
+    pub search: String,
+    pub terms: Vec<SearchTerm>,
+}
+
+impl Paging {
+    /// Parses the paging parameters; `searchable` lists the fields a search may name.
+    pub fn parse(query: &HashMap<String, String>, searchable: &[&str]) -> Result<Self, ApiError> {
+        let mut errors = Map::new();
+        let mut integer = |name: &str, default: i64, min: i64, max: i64| -> i64 {
+            let Some(raw) = query.get(name) else { return default };
+            match raw.trim().parse::<i64>() {
+                Err(_) => {
+                    errors.insert(name.to_owned(), json!(["Not a valid integer."]));
+                    default
+                }
+                Ok(value) if value < min => {
+                    errors.insert(name.to_owned(), json!([format!("Must be greater than or equal to {min}.")]));
+                    default
+                }
+                Ok(value) if value > max => {
+                    errors.insert(name.to_owned(), json!([format!("Must be <= {max}")]));
+                    default
+                }
+                Ok(value) => value,
+            }
+        };
+        let index = integer("index", 0, 0, i64::MAX);
+        let page_length = integer("pageLength", 10, 1, MAX_PAGE_LENGTH);
+        if !errors.is_empty() {
+            return Err(ApiError::Fields { errors, message: INPUT_INVALID.to_owned() });
+        }
+        let search = query.get("search").cloned().unwrap_or_default();
+        let terms = parse_search(&search).map_err(|e| ApiError::search(&search, &e.reason))?;
+        check_fields(&terms, searchable).map_err(|e| ApiError::search(&search, &e.reason))?;
+        Ok(Self { index, page_length, search, terms })
+    }
+
+    /// Dioptra's paging envelope around `data`.
+    pub fn envelope(&self, path: &str, total: i64, data: Vec<Value>) -> Value {
+        let link = |index: i64| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("index", &index.to_string()).append_pair("pageLength", &self.page_length.to_string());
+            if !self.search.is_empty() {
+                query.append_pair("search", &self.search);
+            }
+            format!("{path}?{}", query.finish())
+        };
+        let is_complete = total <= self.index.saturating_add(self.page_length);
+        let mut envelope = Map::new();
+        envelope.insert("index".into(), json!(self.index));
+        envelope.insert("isComplete".into(), json!(is_complete));
+        envelope.insert("totalNumResults".into(), json!(total));
+        envelope.insert("first".into(), json!(link(0)));
+        if !is_complete {
+            envelope.insert("next".into(), json!(link(self.index + self.page_length)));
+        }
+        if self.index > 0 {
+            envelope.insert("prev".into(), json!(link((self.index - self.page_length).max(0))));
+        }
+        envelope.insert("data".into(), Value::Array(data));
+        Value::Object(envelope)
+    }
+}
+
+/// The query string as a map; a repeated key keeps its last value.
+pub type QueryMap = Query<HashMap<String, String>>;
+
+/// The user behind the request's session; a request without one is refused with 401.
+pub struct Authenticated(pub SignedIn);
+
+impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<SignedIn>().cloned().map(Authenticated).ok_or_else(ApiError::not_logged_in)
+    }
+}
+
+/// The session, if there is one (for routes that work either way).
+pub fn signed_in(parts: &axum::http::Extensions) -> Option<SignedIn> {
+    parts.get::<SignedIn>().cloned()
+}
+
+/// An id from the path; anything that is not a positive integer that fits names no resource.
+pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| ApiError::plain(StatusCode::NOT_FOUND, super::errors::NOT_FOUND))
+}
