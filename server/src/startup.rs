@@ -98,9 +98,10 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// `GET /health`, as Dioptra answers it.
-async fn health() -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "status": "healthy", "version": env!("CARGO_PKG_VERSION") }))
+/// Whether the server is up, and its version (as Dioptra's `/health` answers).
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "health", responses((status = 200, body = crate::api::HealthBody)))]
+pub(crate) async fn health() -> Json<crate::api::HealthBody> {
+    Json(crate::api::HealthBody { status: "healthy".into(), version: env!("CARGO_PKG_VERSION").into() })
 }
 
 async fn shutdown_signal() {

@@ -15,25 +15,39 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, INPUT_INVALID},
-    input::{Authenticated, QueryMap, string_fields},
+    input::{Authenticated, QueryMap, read_body},
+    shapes::{DomainErrorBody, LoginBody, LoginRequest, LogoutBody, MessageBody, ValidationErrorBody},
 };
 
-/// `POST /auth/login`: check the credentials and start a session (the cookie).
+/// Check a username (any case) and password and start a session: the response sets the session
+/// cookie. Every failure is the same 401, whether or not the account exists.
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
+    (status = 200, body = LoginBody),
+    (status = 400, description = "Missing or unknown fields", body = ValidationErrorBody),
+    (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
+))]
 pub async fn login(State(state): State<AppState>, parts: Parts, body: Bytes) -> Result<Response, ApiError> {
-    let fields = string_fields(&body, &["username", "password"], &[])?;
-    let form = LoginForm { username: fields["username"].clone(), password: fields["password"].clone() };
+    let request: LoginRequest = read_body(&body, &["username", "password"])?;
+    let form = LoginForm { username: request.username, password: request.password };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
     let signed_in = state.accounts.log_in(&form, &client).await?;
     let settings = state.accounts.settings();
     let max_age = i64::try_from(settings.session_lifetime.as_secs()).unwrap_or(i64::MAX);
-    let mut response = Json(json!({"username": form.username, "status": "Login successful"})).into_response();
+    let mut response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
     if let Ok(cookie) = settings.cookies.set(&signed_in.token, max_age).parse() {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     Ok(response)
 }
 
-/// `POST /auth/logout?everywhere=`: end this session, or every session of the account.
+/// End this session, or with `everywhere=true` every session of the account on every device.
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "auth", params(
+    ("everywhere" = Option<bool>, Query, description = "`true`/`1`/`on` or `false`/`0`, any case (default false)"),
+), responses(
+    (status = 200, body = LogoutBody),
+    (status = 400, description = "`everywhere` is not a boolean", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+))]
 pub async fn logout(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
@@ -48,7 +62,7 @@ pub async fn logout(
     } else {
         state.accounts.log_out(&signed_in.token).await?;
     }
-    let body = json!({"username": signed_in.user.username, "everywhere": everywhere, "status": "Logout successful"});
+    let body = LogoutBody { username: signed_in.user.username, everywhere, status: "Logout successful".into() };
     let mut response = Json(body).into_response();
     if let Ok(cookie) = state.accounts.settings().cookies.clear().parse() {
         response.headers_mut().append(header::SET_COOKIE, cookie);

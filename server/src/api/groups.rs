@@ -6,28 +6,72 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     errors::ApiError,
     input::{Authenticated, Paging, QueryMap, parse_id},
-    shapes,
+    shapes::{DomainErrorBody, GroupBody, MessageBody, PageBody, ValidationErrorBody},
 };
 
-/// `GET /groups`: paged, searchable by `name`.
-pub async fn list(State(state): State<AppState>, _: Authenticated, query: QueryMap) -> Result<Json<Value>, ApiError> {
+/// Groups cannot be created, changed or deleted: Dioptra supports only the default `public`.
+#[utoipa::path(post, path = "/api/v1/groups", operation_id = "create_group", tag = "groups", responses(
+    (status = 405, description = "Groups cannot be created", body = MessageBody),
+))]
+pub async fn create() -> ApiError {
+    super::errors::method_not_allowed().await
+}
+
+/// Groups cannot be changed.
+#[utoipa::path(put, path = "/api/v1/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path)), responses(
+    (status = 405, description = "Groups cannot be changed", body = MessageBody),
+))]
+pub async fn modify() -> ApiError {
+    super::errors::method_not_allowed().await
+}
+
+/// Groups cannot be deleted.
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path)), responses(
+    (status = 405, description = "Groups cannot be deleted", body = MessageBody),
+))]
+pub async fn delete() -> ApiError {
+    super::errors::method_not_allowed().await
+}
+
+/// Every group (there is one: `public`), paged, searchable by `name`. Also served at
+/// `/api/v1/groups/`.
+#[utoipa::path(get, path = "/api/v1/groups", operation_id = "list_groups", tag = "groups", params(
+    ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
+    ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
+    ("search" = Option<String>, Query, description = "Search query, e.g. `name:pub*` or `public`"),
+), responses(
+    (status = 200, body = PageBody<GroupBody>),
+    (status = 400, description = "Invalid paging parameters", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 422, description = "A search that does not parse (`SearchParseError`)", body = DomainErrorBody),
+))]
+pub async fn list(
+    State(state): State<AppState>,
+    _: Authenticated,
+    query: QueryMap,
+) -> Result<Json<PageBody<GroupBody>>, ApiError> {
     let paging = Paging::parse(&query, &["name"])?;
     let page = state.accounts.list_groups(&paging.terms, paging.index, paging.page_length).await?;
-    let data = page.items.iter().map(shapes::group).collect();
+    let data = page.items.iter().map(GroupBody::from).collect();
     Ok(Json(paging.envelope("/api/v1/groups", page.total, data)))
 }
 
-/// `GET /groups/{id}`
+/// One group with its members and their permissions.
+#[utoipa::path(get, path = "/api/v1/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path)), responses(
+    (status = 200, body = GroupBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = DomainErrorBody),
+))]
 pub async fn by_id(
     State(state): State<AppState>,
     _: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<GroupBody>, ApiError> {
     let group_id = parse_id(&id)?;
     let group = state.accounts.group(group_id).await?.ok_or_else(|| {
         ApiError::domain(
@@ -37,5 +81,5 @@ pub async fn by_id(
             json!({"entity_type": "group", "group_id": group_id}),
         )
     })?;
-    Ok(Json(shapes::group(&group)))
+    Ok(Json(GroupBody::from(&group)))
 }

@@ -12,27 +12,34 @@ use axum::{
     extract::{FromRequestParts, Query},
     http::{StatusCode, request::Parts},
 };
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
-use super::errors::{ApiError, BAD_BODY, INPUT_INVALID};
+use super::{
+    errors::{ApiError, BAD_BODY, INPUT_INVALID},
+    shapes::PageBody,
+};
 
 /// The largest `pageLength` a client may ask for (Dioptra's `DIOPTRA_MAX_PAGE_SIZE` default).
 pub const MAX_PAGE_LENGTH: i64 = 1000;
 
-/// Reads a JSON object whose values are all strings: `required` keys must be present,
-/// `optional` ones may be, and any other key is an error, as in Dioptra's schemas.
-pub fn string_fields(
-    body: &Bytes,
-    required: &[&'static str],
-    optional: &[&'static str],
-) -> Result<HashMap<&'static str, String>, ApiError> {
+/// Reads a JSON object of strings into `T` (one of the request types in `shapes.rs`), checking it
+/// first as Dioptra's schemas do so that every problem gets its field and message: each of
+/// `fields` is required and must be a string, and any other key is refused.
+pub fn read_body<T: DeserializeOwned>(body: &Bytes, fields: &[&'static str]) -> Result<T, ApiError> {
+    let values = string_fields(body, fields)?;
+    let object = values.into_iter().map(|(key, value)| (key.to_owned(), Value::String(value))).collect();
+    serde_json::from_value(Value::Object(object)).map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY))
+}
+
+fn string_fields(body: &Bytes, required: &[&'static str]) -> Result<HashMap<&'static str, String>, ApiError> {
     let Ok(Value::Object(object)) = serde_json::from_slice::<Value>(body) else {
         return Err(ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY));
     };
     let mut errors = Map::new();
     let mut values = HashMap::new();
     for (key, value) in &object {
-        match required.iter().chain(optional).find(|known| *known == key) {
+        match required.iter().find(|known| *known == key) {
             None => {
                 errors.insert(key.clone(), json!(["Unknown field."]));
             }
@@ -102,7 +109,7 @@ impl Paging {
     }
 
     /// Dioptra's paging envelope around `data`.
-    pub fn envelope(&self, path: &str, total: i64, data: Vec<Value>) -> Value {
+    pub fn envelope<T>(&self, path: &str, total: i64, data: Vec<T>) -> PageBody<T> {
         let link = |index: i64| {
             let mut query = form_urlencoded::Serializer::new(String::new());
             query.append_pair("index", &index.to_string()).append_pair("pageLength", &self.page_length.to_string());
@@ -112,19 +119,15 @@ impl Paging {
             format!("{path}?{}", query.finish())
         };
         let is_complete = total <= self.index.saturating_add(self.page_length);
-        let mut envelope = Map::new();
-        envelope.insert("index".into(), json!(self.index));
-        envelope.insert("isComplete".into(), json!(is_complete));
-        envelope.insert("totalNumResults".into(), json!(total));
-        envelope.insert("first".into(), json!(link(0)));
-        if !is_complete {
-            envelope.insert("next".into(), json!(link(self.index + self.page_length)));
+        PageBody {
+            index: self.index,
+            is_complete,
+            total_num_results: total,
+            first: link(0),
+            next: (!is_complete).then(|| link(self.index + self.page_length)),
+            prev: (self.index > 0).then(|| link((self.index - self.page_length).max(0))),
+            data,
         }
-        if self.index > 0 {
-            envelope.insert("prev".into(), json!(link((self.index - self.page_length).max(0))));
-        }
-        envelope.insert("data".into(), Value::Array(data));
-        Value::Object(envelope)
     }
 }
 

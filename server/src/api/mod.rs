@@ -6,6 +6,7 @@ mod auth;
 mod errors;
 mod groups;
 mod input;
+mod openapi;
 mod shapes;
 mod users;
 
@@ -17,12 +18,14 @@ use axum::{
     routing::{get, post},
 };
 
+pub use shapes::HealthBody;
+
 /// Request bodies of this API are a few short strings; anything larger is refused unread.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     let collection_methods = || get(users::list).post(users::create);
-    let group_collection = || get(groups::list).post(errors::method_not_allowed).put(errors::method_not_allowed);
+    let group_collection = || get(groups::list).post(groups::create);
     Router::new()
         // Dioptra's routes end in a slash and redirect the slash-less form; both are served here.
         .route("/users", collection_methods())
@@ -35,13 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(auth::logout))
         .route("/groups", group_collection())
         .route("/groups/", group_collection())
-        .route(
-            "/groups/{id}",
-            get(groups::by_id)
-                .put(errors::method_not_allowed)
-                .delete(errors::method_not_allowed)
-                .post(errors::method_not_allowed),
-        )
+        .route("/groups/{id}", get(groups::by_id).put(groups::modify).delete(groups::delete))
+        .route("/openapi.json", get(openapi::document))
         .fallback(errors::not_found)
         .method_not_allowed_fallback(errors::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

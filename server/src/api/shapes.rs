@@ -1,10 +1,12 @@
-//! The JSON shapes of Dioptra's responses, with its field names and key order.
+//! The JSON shapes of Dioptra's requests and responses, with its field names. Each is a type, so
+//! that the OpenAPI document (`openapi.rs`) describes exactly what the handlers send and accept.
 
 use app::ssr::{
     accounts::{GroupDetails, Membership, User},
     clock::Micros,
 };
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// `2026-11-29T08:04:32.230380+00:00`: microseconds and an explicit UTC offset, as Dioptra sends.
 pub fn timestamp(micros: Micros) -> String {
@@ -21,60 +23,260 @@ pub fn timestamp(micros: Micros) -> String {
     )
 }
 
-pub fn user_url(user_id: i64) -> String {
-    format!("/api/v1/users/{user_id}")
+/// What anyone signed in may see of an account.
+#[derive(Serialize, ToSchema)]
+pub struct UserBody {
+    pub username: String,
+    pub email: String,
+    pub id: i64,
 }
 
-pub fn group_url(group_id: i64) -> String {
-    format!("/api/v1/groups/{group_id}")
+impl From<&User> for UserBody {
+    fn from(user: &User) -> Self {
+        Self { username: user.username.clone(), email: user.email.clone(), id: user.user_id }
+    }
 }
 
-/// `User`: what anyone signed in may see of an account.
-pub fn user(user: &User) -> Value {
-    json!({"username": user.username, "email": user.email, "id": user.user_id})
+/// A reference to a group.
+#[derive(Serialize, ToSchema, Clone)]
+pub struct GroupRef {
+    pub id: i64,
+    pub name: String,
+    /// e.g. `/api/v1/groups/1`
+    pub url: String,
 }
 
-/// `CurrentUser`: an account as its owner sees it.
-pub fn current_user(user: &User, memberships: &[Membership]) -> Value {
-    let groups: Vec<Value> = memberships
-        .iter()
-        .map(|m| json!({"id": m.group_id, "name": m.group_name, "url": group_url(m.group_id)}))
-        .collect();
-    json!({
-        "username": user.username,
-        "email": user.email,
-        "id": user.user_id,
-        "groups": groups,
-        "createdOn": timestamp(user.created_on),
-        "lastModifiedOn": timestamp(user.last_modified_on),
-        "lastLoginOn": user.last_login_on.map(timestamp),
-        "passwordExpiresOn": user.password_expires_on.map(timestamp),
-    })
+impl GroupRef {
+    fn new(id: i64, name: &str) -> Self {
+        Self { id, name: name.to_owned(), url: format!("/api/v1/groups/{id}") }
+    }
 }
 
-/// `Group`: a group with its creator and members.
-pub fn group(group: &GroupDetails) -> Value {
-    let group_ref = json!({"id": group.group_id, "name": group.name, "url": group_url(group.group_id)});
-    let members: Vec<Value> = group
-        .members
-        .iter()
-        .map(|m| {
-            json!({
-                "user": {"id": m.user_id, "username": m.username, "url": user_url(m.user_id)},
-                "group": group_ref,
-                "permissions": {
-                    "read": m.can_read, "write": m.can_write, "shareRead": m.can_share_read,
-                    "shareWrite": m.can_share_write, "owner": m.is_owner, "admin": m.is_admin,
-                },
-            })
-        })
-        .collect();
-    json!({
-        "name": group.name,
-        "id": group.group_id,
-        "user": {"id": group.creator_id, "username": group.creator_username, "url": user_url(group.creator_id)},
-        "members": members,
-        "createdOn": timestamp(group.created_on),
-        "lastModifiedOn": timestamp(group.last_modified_on),
-    })
+/// A reference to an account.
+#[derive(Serialize, ToSchema)]
+pub struct UserRef {
+    pub id: i64,
+    pub username: String,
+    /// e.g. `/api/v1/users/1`
+    pub url: String,
+}
+
+impl UserRef {
+    fn new(id: i64, username: &str) -> Self {
+        Self { id, username: username.to_owned(), url: format!("/api/v1/users/{id}") }
+    }
+}
+
+/// An account as its owner sees it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentUserBody {
+    pub username: String,
+    pub email: String,
+    pub id: i64,
+    pub groups: Vec<GroupRef>,
+    pub created_on: String,
+    pub last_modified_on: String,
+    /// `null` until the first login.
+    pub last_login_on: Option<String>,
+    /// `null` when passwords do not expire on this deployment.
+    pub password_expires_on: Option<String>,
+}
+
+impl CurrentUserBody {
+    pub fn new(user: &User, memberships: &[Membership]) -> Self {
+        Self {
+            username: user.username.clone(),
+            email: user.email.clone(),
+            id: user.user_id,
+            groups: memberships.iter().map(|m| GroupRef::new(m.group_id, &m.group_name)).collect(),
+            created_on: timestamp(user.created_on),
+            last_modified_on: timestamp(user.last_modified_on),
+            last_login_on: user.last_login_on.map(timestamp),
+            password_expires_on: user.password_expires_on.map(timestamp),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Permissions {
+    pub read: bool,
+    pub write: bool,
+    pub share_read: bool,
+    pub share_write: bool,
+    pub owner: bool,
+    pub admin: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MemberBody {
+    pub user: UserRef,
+    pub group: GroupRef,
+    pub permissions: Permissions,
+}
+
+/// A group with its creator (`user`) and members.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupBody {
+    pub name: String,
+    pub id: i64,
+    pub user: UserRef,
+    pub members: Vec<MemberBody>,
+    pub created_on: String,
+    pub last_modified_on: String,
+}
+
+impl From<&GroupDetails> for GroupBody {
+    fn from(group: &GroupDetails) -> Self {
+        let group_ref = GroupRef::new(group.group_id, &group.name);
+        Self {
+            name: group.name.clone(),
+            id: group.group_id,
+            user: UserRef::new(group.creator_id, &group.creator_username),
+            members: group
+                .members
+                .iter()
+                .map(|m| MemberBody {
+                    user: UserRef::new(m.user_id, &m.username),
+                    group: group_ref.clone(),
+                    permissions: Permissions {
+                        read: m.can_read,
+                        write: m.can_write,
+                        share_read: m.can_share_read,
+                        share_write: m.can_share_write,
+                        owner: m.is_owner,
+                        admin: m.is_admin,
+                    },
+                })
+                .collect(),
+            created_on: timestamp(group.created_on),
+            last_modified_on: timestamp(group.last_modified_on),
+        }
+    }
+}
+
+/// One page of a collection.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PageBody<T> {
+    pub index: i64,
+    pub is_complete: bool,
+    pub total_num_results: i64,
+    /// Link to the first page.
+    pub first: String,
+    /// Link to the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+    /// Link to the previous page; absent on the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+    pub data: Vec<T>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusBody {
+    /// `Password Change Success`
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DeletedBody {
+    pub id: Vec<i64>,
+    /// `Success`
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginBody {
+    /// As typed in the request.
+    pub username: String,
+    /// `Login successful`
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LogoutBody {
+    pub username: String,
+    pub everywhere: bool,
+    /// `Logout successful`
+    pub status: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthBody {
+    /// `healthy`
+    pub status: String,
+    pub version: String,
+}
+
+// Request bodies. Every field is a string; unknown keys are refused. (Parsing goes through
+// `input::string_fields`, which reports every problem the way Dioptra's schemas do; these types
+// name the fields for it and for the OpenAPI document.)
+
+/// Signup. `confirmPassword` must equal `password`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SignupRequest {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub confirm_password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ModifyUserRequest {
+    pub username: String,
+    pub email: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub old_password: String,
+    pub new_password: String,
+    pub confirm_new_password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordRequest {
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+// Error bodies.
+
+/// A domain error (`EntityExistsError`, `UserAuthenticationError`, `SearchParseError`, ...).
+#[derive(Serialize, ToSchema)]
+pub struct DomainErrorBody {
+    pub error: String,
+    /// `<HTTP reason> - <explanation>`
+    pub message: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    /// The request's path and query, e.g. `/api/v1/auth/login?`.
+    pub originating_path: String,
+}
+
+/// Input that failed validation: messages by field.
+#[derive(Serialize, ToSchema)]
+pub struct ValidationErrorBody {
+    #[schema(value_type = Object)]
+    pub errors: serde_json::Value,
+    pub message: String,
+}
+
+/// Not logged in, unknown route, wrong method, unreadable body.
+#[derive(Serialize, ToSchema)]
+pub struct MessageBody {
+    pub message: String,
 }

@@ -1,7 +1,7 @@
 //! `/api/v1/users...`
 
 use app::{
-    domain::{EmailAddress, Field, RegisterForm, Username},
+    domain::{EmailAddress, Field, FieldErrors, RegisterForm, Username},
     error::AccountError,
     ssr::{
         AppState,
@@ -15,22 +15,31 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
-    errors::ApiError,
-    input::{Authenticated, Paging, QueryMap, parse_id, string_fields},
-    shapes,
+    errors::{ApiError, field_name},
+    input::{Authenticated, Paging, QueryMap, parse_id, read_body},
+    shapes::{
+        CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, PageBody, PasswordChangeRequest,
+        PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
+    },
 };
 
-/// `POST /users`: signup. Needs no session and does not start one.
-pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let fields = string_fields(&body, &["username", "email", "password", "confirmPassword"], &[])?;
+/// Create an account (signup). Needs no session and does not start one. Also served at
+/// `/api/v1/users/`.
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", tag = "users", request_body = SignupRequest, responses(
+    (status = 200, description = "The new account", body = CurrentUserBody),
+    (status = 400, description = "Invalid or missing fields", body = ValidationErrorBody),
+    (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
+))]
+pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<CurrentUserBody>, ApiError> {
+    let request: SignupRequest = read_body(&body, &["username", "email", "password", "confirmPassword"])?;
     let form = RegisterForm {
-        username: fields["username"].clone(),
-        email: fields["email"].clone(),
-        password: fields["password"].clone(),
-        confirm_password: fields["confirmPassword"].clone(),
+        username: request.username,
+        email: request.email,
+        password: request.password,
+        confirm_password: request.confirm_password,
     };
     let user = match state.accounts.register(&form).await {
         Ok(user) => user,
@@ -38,70 +47,112 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<V
         Err(error) => return Err(error.into()),
     };
     let memberships = state.accounts.memberships(user.user_id).await?;
-    Ok(Json(shapes::current_user(&user, &memberships)))
+    Ok(Json(CurrentUserBody::new(&user, &memberships)))
 }
 
-/// `GET /users`: every live account, paged and searchable by `username` and `email`.
-pub async fn list(State(state): State<AppState>, _: Authenticated, query: QueryMap) -> Result<Json<Value>, ApiError> {
+/// Every live account, paged, searchable by `username` and `email`. Also served at
+/// `/api/v1/users/`.
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users", params(
+    ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
+    ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
+    ("search" = Option<String>, Query, description = "Search query, e.g. `username:al*` or `alice`"),
+), responses(
+    (status = 200, body = PageBody<UserBody>),
+    (status = 400, description = "Invalid paging parameters", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 422, description = "A search that does not parse (`SearchParseError`)", body = DomainErrorBody),
+))]
+pub async fn list(
+    State(state): State<AppState>,
+    _: Authenticated,
+    query: QueryMap,
+) -> Result<Json<PageBody<UserBody>>, ApiError> {
     let paging = Paging::parse(&query, &["username", "email"])?;
     let page = state.accounts.list_users(&paging.terms, paging.index, paging.page_length).await?;
-    let data = page.items.iter().map(shapes::user).collect();
+    let data = page.items.iter().map(UserBody::from).collect();
     Ok(Json(paging.envelope("/api/v1/users", page.total, data)))
 }
 
-/// `GET /users/{id}`
+/// One live account.
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path)), responses(
+    (status = 200, body = UserBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 404, description = "No such (live) account (`UserDoesNotExistError`)", body = DomainErrorBody),
+))]
 pub async fn by_id(
     State(state): State<AppState>,
     _: Authenticated,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserBody>, ApiError> {
     let user_id = parse_id(&id)?;
     let user = state.accounts.user(user_id).await?.ok_or_else(|| ApiError::user_not_found(user_id))?;
-    Ok(Json(shapes::user(&user)))
+    Ok(Json(UserBody::from(&user)))
 }
 
-/// `GET /users/current`
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/users/current", operation_id = "get_current_user", tag = "users", responses(
+    (status = 200, body = CurrentUserBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+))]
 pub async fn current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CurrentUserBody>, ApiError> {
     let memberships = state.accounts.memberships(signed_in.user.user_id).await?;
-    Ok(Json(shapes::current_user(&signed_in.user, &memberships)))
+    Ok(Json(CurrentUserBody::new(&signed_in.user, &memberships)))
 }
 
-/// `PUT /users/current`: change the username and email address.
+/// Change the signed-in account's username and email address.
+#[utoipa::path(put, path = "/api/v1/users/current", operation_id = "modify_current_user", tag = "users", request_body = ModifyUserRequest, responses(
+    (status = 200, body = CurrentUserBody),
+    (status = 400, description = "Invalid or missing fields", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
+))]
 pub async fn modify_current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let fields = string_fields(&body, &["username", "email"], &[])?;
+) -> Result<Json<CurrentUserBody>, ApiError> {
+    let request: ModifyUserRequest = read_body(&body, &["username", "email"])?;
     let user_id = signed_in.user.user_id;
-    let user = match state.accounts.modify(user_id, &fields["username"], &fields["email"]).await {
+    let user = match state.accounts.modify(user_id, &request.username, &request.email).await {
         Ok(user) => user,
         Err(AccountError::Taken(taken)) => {
-            return Err(conflict(&state, &taken, &fields["username"], &fields["email"]).await);
+            return Err(conflict(&state, &taken, &request.username, &request.email).await);
         }
         Err(error) => return Err(error.into()),
     };
     let memberships = state.accounts.memberships(user_id).await?;
-    Ok(Json(shapes::current_user(&user, &memberships)))
+    Ok(Json(CurrentUserBody::new(&user, &memberships)))
 }
 
-/// `DELETE /users/current` with `{"password"}`: delete the account.
+/// Delete the signed-in account, confirmed by its password. Its username and email address stay
+/// reserved; every session ends.
+#[utoipa::path(delete, path = "/api/v1/users/current", operation_id = "delete_current_user", tag = "users", request_body = PasswordRequest, responses(
+    (status = 200, body = DeletedBody),
+    (status = 400, description = "Missing password", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in, wrong password (`UserPasswordError`) or expired password", body = DomainErrorBody),
+))]
 pub async fn delete_current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
-    let fields = string_fields(&body, &["password"], &[])?;
+) -> Result<Json<DeletedBody>, ApiError> {
+    let request: PasswordRequest = read_body(&body, &["password"])?;
     let user_id = signed_in.user.user_id;
-    state.accounts.delete(user_id, fields["password"].clone()).await?;
-    Ok(Json(json!({"id": [user_id], "status": "Success"})))
+    state.accounts.delete(user_id, request.password).await?;
+    Ok(Json(DeletedBody { id: vec![user_id], status: "Success".into() }))
 }
 
-/// `POST /users/current/password`: change one's own password. Other sessions end; this one
-/// continues under a new token.
+/// Change the signed-in account's password. Every other session ends; this one continues under
+/// a new cookie.
+#[utoipa::path(post, path = "/api/v1/users/current/password", operation_id = "change_current_user_password", tag = "users", request_body = PasswordChangeRequest, responses(
+    (status = 200, body = StatusBody),
+    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = ValidationErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`)", body = DomainErrorBody),
+))]
 pub async fn change_current_password(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
@@ -110,8 +161,16 @@ pub async fn change_current_password(
     change_password(&state, signed_in.user.user_id, Some(&signed_in), &body).await
 }
 
-/// `POST /users/{id}/password`: change a password knowing the current one. Works without a
-/// session, so that an expired password can be renewed.
+/// Change an account's password, knowing its current one. Works without a session, so that an
+/// expired password can be renewed; if the caller is signed in as that account, its session
+/// continues under a new cookie.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path)),
+    request_body = PasswordChangeRequest, responses(
+    (status = 200, body = StatusBody),
+    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = ValidationErrorBody),
+    (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`)", body = DomainErrorBody),
+    (status = 404, description = "No such account (`UserDoesNotExistError`)", body = DomainErrorBody),
+))]
 pub async fn change_password_by_id(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -135,14 +194,14 @@ async fn change_password(
     own_session: Option<&SignedIn>,
     body: &Bytes,
 ) -> Result<Response, ApiError> {
-    let fields = string_fields(body, &["oldPassword", "newPassword", "confirmNewPassword"], &[])?;
+    let request: PasswordChangeRequest = read_body(body, &["oldPassword", "newPassword", "confirmNewPassword"])?;
     let change = PasswordChange {
-        old_password: fields["oldPassword"].clone(),
-        new_password: fields["newPassword"].clone(),
-        confirm_new_password: fields["confirmNewPassword"].clone(),
+        old_password: request.old_password,
+        new_password: request.new_password,
+        confirm_new_password: request.confirm_new_password,
     };
     let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token)).await?;
-    let mut response = Json(json!({"status": "Password Change Success"})).into_response();
+    let mut response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
     if let Some(token) = fresh {
         let settings = state.accounts.settings();
         let max_age = i64::try_from(settings.session_lifetime.as_secs()).unwrap_or(i64::MAX);
@@ -154,7 +213,7 @@ async fn change_password(
 }
 
 /// Dioptra's 409 for a taken username or email, naming the value and the account holding it.
-async fn conflict(state: &AppState, taken: &app::domain::FieldErrors, username: &str, email: &str) -> ApiError {
+async fn conflict(state: &AppState, taken: &FieldErrors, username: &str, email: &str) -> ApiError {
     let (field, attribute, value, key) = if taken.get(Field::Username).is_some() {
         let key = Username::parse(username).map(|u| u.key()).unwrap_or_default();
         (Field::Username, "username", username.trim(), key)
@@ -163,15 +222,16 @@ async fn conflict(state: &AppState, taken: &app::domain::FieldErrors, username: 
         (Field::Email, "email_address", email.trim(), key)
     };
     let existing_id = state.accounts.holder_of(field, &key).await.ok().flatten();
-    let mut error = ApiError::domain(
+    ApiError::domain(
         StatusCode::CONFLICT,
         "EntityExistsError",
         &format!("The User with {attribute} having value ({value}) already exists."),
-        json!({"entity_type": "user", "existing_id": existing_id, "entity_attributes": {attribute: value}}),
-    );
-    // Forms and scripts both learn which field it was.
-    if let ApiError::Domain { detail, .. } = &mut error {
-        detail["errors"] = json!({ super::errors::field_name(field): [taken.get(field).unwrap_or_default()] });
-    }
-    error
+        json!({
+            "entity_type": "user",
+            "existing_id": existing_id,
+            "entity_attributes": {attribute: value},
+            // Forms and scripts both learn which field it was.
+            "errors": {field_name(field): [taken.get(field).unwrap_or_default()]},
+        }),
+    )
 }
