@@ -35,6 +35,15 @@ def test_malformed_signups(api, body, status, check):
 def test_a_huge_body_is_refused(api):
     response = requests.post(f"{api}/users", json={"username": "x" * 200_000, "email": "a@b.co", "password": "p", "confirmPassword": "p"})
     assert response.status_code == 413
+    assert response.json() == {"message": "The request body is too large."}
+
+
+def test_an_unreadable_query_string_is_a_json_400(server, registered_users):
+    session = requests.Session()
+    session.post(f"{server.address}/api/v1/auth/login", json={"username": "user1", "password": PASSWORD})
+    response = session.get(f"{server.address}/api/v1/users?index=%FF%FE")
+    assert response.status_code == 400
+    assert response.json()["message"]
 
 
 def test_unknown_api_paths_are_json_404s(api):

@@ -6,7 +6,6 @@ use app::{
 };
 use axum::{
     Json,
-    body::Bytes,
     extract::State,
     http::{header, request::Parts},
     response::{IntoResponse, Response},
@@ -15,7 +14,7 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, INPUT_INVALID},
-    input::{Authenticated, QueryMap, read_body},
+    input::{Authenticated, Body, QueryMap, read_body},
     shapes::{DomainErrorBody, LoginBody, LoginRequest, LogoutBody, MessageBody, ValidationErrorBody},
 };
 
@@ -26,7 +25,7 @@ use super::{
     (status = 400, description = "Missing or unknown fields", body = ValidationErrorBody),
     (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
 ))]
-pub async fn login(State(state): State<AppState>, parts: Parts, body: Bytes) -> Result<Response, ApiError> {
+pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
     let form = LoginForm { username: request.username, password: request.password };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);

@@ -9,7 +9,7 @@ use app::{
 };
 use axum::{
     body::Bytes,
-    extract::{FromRequestParts, Query},
+    extract::{FromRequest, FromRequestParts, Query},
     http::{StatusCode, request::Parts},
 };
 use serde::de::DeserializeOwned;
@@ -131,8 +131,47 @@ impl Paging {
     }
 }
 
-/// The query string as a map; a repeated key keeps its last value.
-pub type QueryMap = Query<HashMap<String, String>>;
+/// The query string as a map; a repeated key keeps its last value. An unreadable query string
+/// is Dioptra's plain 400 rather than axum's text answer.
+pub struct QueryMap(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(map)| QueryMap(map))
+            .map_err(|_| ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY))
+    }
+}
+
+impl std::ops::Deref for QueryMap {
+    type Target = HashMap<String, String>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+/// The raw request body, within the API's size limit; too large a body is a JSON 413.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(request, state).await.map(Body).map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE)
+            } else {
+                ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY)
+            }
+        })
+    }
+}
+
+pub const TOO_LARGE: &str = "The request body is too large.";
 
 /// The user behind the request's session; a request without one is refused with 401.
 pub struct Authenticated(pub SignedIn);

@@ -10,7 +10,6 @@ use app::{
 };
 use axum::{
     Json,
-    body::Bytes,
     extract::{Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Response},
@@ -19,7 +18,7 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, field_name},
-    input::{Authenticated, Paging, QueryMap, parse_id, read_body},
+    input::{Authenticated, Body, Paging, QueryMap, TOO_LARGE, parse_id, read_body},
     shapes::{
         CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, PageBody, PasswordChangeRequest,
         PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
@@ -33,7 +32,7 @@ use super::{
     (status = 400, description = "Invalid or missing fields", body = ValidationErrorBody),
     (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
 ))]
-pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Json<CurrentUserBody>, ApiError> {
+pub async fn create(State(state): State<AppState>, Body(body): Body) -> Result<Json<CurrentUserBody>, ApiError> {
     let request: SignupRequest = read_body(&body, &["username", "email", "password", "confirmPassword"])?;
     let form = RegisterForm {
         username: request.username,
@@ -112,7 +111,7 @@ pub async fn current(
 pub async fn modify_current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<CurrentUserBody>, ApiError> {
     let request: ModifyUserRequest = read_body(&body, &["username", "email"])?;
     let user_id = signed_in.user.user_id;
@@ -137,7 +136,7 @@ pub async fn modify_current(
 pub async fn delete_current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Json<DeletedBody>, ApiError> {
     let request: PasswordRequest = read_body(&body, &["password"])?;
     let user_id = signed_in.user.user_id;
@@ -156,7 +155,7 @@ pub async fn delete_current(
 pub async fn change_current_password(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
-    body: Bytes,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     change_password(&state, signed_in.user.user_id, Some(&signed_in), &body).await
 }
@@ -180,7 +179,7 @@ pub async fn change_password_by_id(
     let signed_in = super::input::signed_in(request.extensions());
     let body = axum::body::to_bytes(request.into_body(), super::MAX_BODY_BYTES)
         .await
-        .map_err(|_| ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large."))?;
+        .map_err(|_| ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE))?;
     let own_session = signed_in.filter(|s| s.user.user_id == user_id);
     match change_password(&state, user_id, own_session.as_ref(), &body).await {
         Err(ApiError::Domain { error: "UserDoesNotExistError", .. }) => Err(ApiError::user_not_found(user_id)),
@@ -192,7 +191,7 @@ async fn change_password(
     state: &AppState,
     user_id: i64,
     own_session: Option<&SignedIn>,
-    body: &Bytes,
+    body: &axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let request: PasswordChangeRequest = read_body(body, &["oldPassword", "newPassword", "confirmNewPassword"])?;
     let change = PasswordChange {
