@@ -23,6 +23,8 @@ pub const PRODUCT_NAME: &str = "Dioptra Accounts";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::set_page_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -6,6 +6,7 @@
 
 mod api;
 mod config;
+mod security;
 mod session_layer;
 mod startup;
 pub mod telemetry;

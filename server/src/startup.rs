@@ -16,7 +16,7 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::{Config, session_layer};
+use crate::{Config, security, session_layer};
 
 /// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml): `/pkg/<name>.wasm`.
 const OUTPUT_NAME: &str = "dioptra-accounts";
@@ -94,6 +94,8 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
+        .layer(middleware::from_fn(security::refuse_cross_site_writes))
+        .layer(middleware::from_fn(security::common_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

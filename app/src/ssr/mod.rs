@@ -44,3 +44,19 @@ pub fn append_response_header(name: http::HeaderName, value: &str) {
         options.append_header(name, value);
     }
 }
+
+/// Headers for an HTML page: a Content-Security-Policy that lets the page run only its own
+/// scripts (the hydration script by its per-response nonce) and WASM and nothing else, no
+/// framing, and no caching of pages that show account data.
+pub fn set_page_headers() {
+    let Some(options) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let nonce = leptos::nonce::use_nonce().map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = policy.parse() {
+        options.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+    options.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+}

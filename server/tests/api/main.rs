@@ -3,4 +3,5 @@
 mod helpers;
 mod login_logout;
 mod register;
+mod security;
 mod startup;

@@ -1,0 +1,89 @@
+use reqwest::{StatusCode, header};
+
+use crate::helpers::{Signup, spawn_app};
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_and_changes_nothing() {
+    let app = spawn_app().await;
+    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
+        let response = app
+            .client
+            .post(app.url("/api/register"))
+            .header(name, value)
+            .form(&[
+                ("username", "victim"),
+                ("email", "v@example.org"),
+                ("password", "correct horse"),
+                ("confirm_password", "correct horse"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        let api = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header(name, value)
+            .json(&serde_json::json!({"username": "victim", "password": "correct horse"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(api.status(), StatusCode::FORBIDDEN, "{name}: {value}");
+        assert!(api.json::<serde_json::Value>().await.unwrap()["message"].is_string());
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+#[tokio::test]
+async fn same_origin_posts_and_scripts_without_an_origin_pass() {
+    let app = spawn_app().await;
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let response = app
+        .client
+        .post(app.url("/api/register"))
+        .header("origin", &app.address)
+        .header("host", &host)
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("username", "alice"),
+            ("email", "a@example.org"),
+            ("password", "correct horse"),
+            ("confirm_password", "correct horse"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(app.register(&Signup::new("bob", "bob@example.org")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn pages_carry_a_strict_content_security_policy_and_are_not_cached() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+    let headers = response.headers().clone();
+    let policy = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap().to_owned();
+    for directive in ["default-src 'self'", "'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"] {
+        assert!(policy.contains(directive), "{policy} lacks {directive}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // The one inline script, the hydration loader, runs by the nonce the policy names.
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce");
+    let page = response.text().await.unwrap();
+    assert!(page.contains(&format!("nonce=\"{nonce}\"")), "the script should carry the nonce");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+
+    let again = app.client.get(app.url("/")).send().await.unwrap();
+    assert_ne!(again.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap(), policy, "a new nonce per page");
+}
+
+#[tokio::test]
+async fn api_answers_are_not_cached() {
+    let app = spawn_app().await;
+    let response = app.client.get(app.url("/api/v1/users/current")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+    assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
