@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     // fill in streamed parts and works with JavaScript turned off.
                     <Route path=StaticSegment("") view=pages::Front ssr=SsrMode::Async/>
                     <Route path=StaticSegment("register") view=pages::RegisterPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

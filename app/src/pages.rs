@@ -7,8 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     error::AccountError,
-    islands::{LoginForm, RegisterForm, UserMenu},
-    server_fns::{LogIn, Register},
+    islands::{ChangePasswordForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm, UserMenu},
+    server_fns::{ChangePassword, DeleteAccount, LogIn, LogOutEverywhere, Register, UpdateProfile},
 };
 
 /// What a page needs to know about the signed-in user.
@@ -117,6 +117,7 @@ pub fn Front() -> impl IntoView {
 fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let registered = query.with_untracked(|q| q.get("registered"));
+    let deleted = query.with_untracked(|q| q.get("deleted"));
     let initial_error = error_from_url(LogIn::PATH);
     view! {
         <Title text="Login"/>
@@ -126,6 +127,11 @@ fn LoginPage() -> impl IntoView {
             {registered.map(|name| view! {
                 <p class="notice notice-success" role="status">
                     {format!("Successfully created user '{name}'.")}
+                </p>
+            })}
+            {deleted.map(|name| view! {
+                <p class="notice notice-success" role="status">
+                    {format!("Successfully deleted user '{name}'.")}
                 </p>
             })}
             <LoginForm initial_error/>
@@ -178,6 +184,83 @@ pub fn RegisterPage() -> impl IntoView {
             <p class="card-footer">"Go back to the " <a href="/">"Login"</a> " page."</p>
         </section>
     }
+}
+
+/// What the account page shows of the signed-in user.
+#[derive(Clone, Debug)]
+struct AccountView {
+    username: String,
+    email: String,
+    password_expires: Option<String>,
+    min_password_chars: usize,
+}
+
+#[cfg(feature = "ssr")]
+fn account_view() -> Option<AccountView> {
+    let user = crate::ssr::signed_in()?.user;
+    let password_expires = user.password_expires_on.map(|expiry| {
+        let at = expiry.to_datetime();
+        format!("{} {}, {}", at.month(), at.day(), at.year())
+    });
+    let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
+    Some(AccountView { username: user.username, email: user.email, password_expires, min_password_chars })
+}
+
+#[cfg(not(feature = "ssr"))]
+fn account_view() -> Option<AccountView> {
+    None
+}
+
+/// `/account`: the signed-in user's details, and everything they can do to their account.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let Some(account) = account_view() else {
+        #[cfg(feature = "ssr")]
+        leptos_axum::redirect("/");
+        return view! { <Title text="Account"/> }.into_any();
+    };
+    let saved = use_query_map().with_untracked(|q| q.get("saved"));
+    let notice = match saved.as_deref() {
+        Some("profile") => Some("Your account details were saved."),
+        Some("password") => Some("Password Change Success"),
+        _ => None,
+    };
+    let AccountView { username, email, password_expires, min_password_chars } = account;
+    view! {
+        <Title text="Account"/>
+        <section class="card card-wide" aria-labelledby="account-heading">
+            <h1 id="account-heading">"Account"</h1>
+            <p class="card-lead">"You are logged in as " <strong>{username.clone()}</strong> "."</p>
+            {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+            <dl class="facts">
+                <dt>"Username"</dt>
+                <dd>{username.clone()}</dd>
+                <dt>"Email"</dt>
+                <dd>{email.clone()}</dd>
+                <dt>"Password expires"</dt>
+                <dd>{password_expires.unwrap_or_else(|| "Never".into())}</dd>
+            </dl>
+
+            <h2>"Account details"</h2>
+            <ProfileForm username=username.clone() email=email.clone() initial_error=error_from_url(UpdateProfile::PATH)/>
+
+            <h2>"Change password"</h2>
+            <p class="hint">"To change your password, enter your current and new password. Your other sessions end; this one stays signed in."</p>
+            <ChangePasswordForm username email min_password_chars initial_error=error_from_url(ChangePassword::PATH)/>
+
+            <h2>"Sessions"</h2>
+            <p class="hint">"Ends every session of this account on every device, this one included."</p>
+            <form method="post" action=LogOutEverywhere::PATH>
+                <button class="button button-secondary" type="submit">"Log out from all devices"</button>
+            </form>
+
+            <h2>"Delete account"</h2>
+            <p class="hint">
+                "To delete your account, enter your password and press the delete button. You are logged out everywhere; your username and email address stay reserved and cannot be registered again."
+            </p>
+            <DeleteAccountForm initial_error=error_from_url(DeleteAccount::PATH)/>
+        </section>
+    }.into_any()
 }
 
 #[component]

@@ -55,3 +55,62 @@ fn client_info() -> ssr::accounts::ClientInfo {
         .map(|parts| ssr::accounts::ClientInfo::of_request(&parts.headers, &parts.extensions))
         .unwrap_or_default()
 }
+
+/// Changes the signed-in user's username and email address.
+#[server(endpoint = "account/profile")]
+pub async fn update_profile(username: String, email: String) -> Result<(), AccountError> {
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let form = crate::domain::ProfileForm { username, email };
+    ssr::accounts().modify(signed_in.user.user_id, &form).await?;
+    leptos_axum::redirect("/account?saved=profile");
+    Ok(())
+}
+
+/// Changes the signed-in user's password. Every other session ends; this browser stays signed
+/// in under a new cookie.
+#[server(endpoint = "account/password")]
+pub async fn change_password(
+    old_password: String,
+    new_password: String,
+    confirm_new_password: String,
+) -> Result<(), AccountError> {
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let accounts = ssr::accounts();
+    let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
+    let fresh = accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token)).await?;
+    if let Some(token) = fresh {
+        let max_age = i64::try_from(accounts.settings().session_lifetime.as_secs()).unwrap_or(i64::MAX);
+        ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.set(&token, max_age));
+    }
+    leptos_axum::redirect("/account?saved=password");
+    Ok(())
+}
+
+/// Ends every session of the signed-in user, on every device, this one included.
+#[server(endpoint = "account/logout-everywhere")]
+pub async fn log_out_everywhere() -> Result<(), AccountError> {
+    let accounts = ssr::accounts();
+    if let Some(signed_in) = ssr::signed_in() {
+        accounts.log_out_everywhere(signed_in.user.user_id).await?;
+    }
+    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Deletes the signed-in user's account after checking its password.
+#[server(endpoint = "account/delete")]
+pub async fn delete_account(password: String) -> Result<(), AccountError> {
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let accounts = ssr::accounts();
+    if password.is_empty() {
+        let errors = crate::domain::FieldErrors::single(crate::domain::Field::Password, crate::domain::REQUIRED);
+        return Err(AccountError::Invalid(errors));
+    }
+    accounts.delete(signed_in.user.user_id, password).await?;
+    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    let query =
+        form_urlencoded::Serializer::new(String::new()).append_pair("deleted", &signed_in.user.username).finish();
+    leptos_axum::redirect(&format!("/?{query}"));
+    Ok(())
+}

@@ -63,23 +63,30 @@ test("the user menu works from the keyboard and closes on Escape or a click outs
   await waitForHydration(page);
 
   const menuButton = page.getByRole("button", { name: user.username });
+  const account = page.getByRole("menuitem", { name: "Account" });
   const logOut = page.getByRole("menuitem", { name: "Log out" });
 
   await menuButton.focus();
   await page.keyboard.press("Enter");
   await expect(menuButton).toHaveAttribute("aria-expanded", "true");
+  await expect(account).toBeFocused();
+  await page.keyboard.press("ArrowDown");
   await expect(logOut).toBeFocused();
+  await page.keyboard.press("ArrowDown");
+  await expect(account).toBeFocused();
   await page.keyboard.press("Escape");
   await expect(menuButton).toHaveAttribute("aria-expanded", "false");
   await expect(logOut).toBeHidden();
   await expect(menuButton).toBeFocused();
 
   await page.keyboard.press(" ");
-  await expect(logOut).toBeFocused();
+  await expect(account).toBeFocused();
   await page.getByRole("heading", { name: `Welcome, ${user.username}` }).click();
   await expect(menuButton).toHaveAttribute("aria-expanded", "false");
 
   await menuButton.press("ArrowDown");
+  await expect(account).toBeFocused();
+  await page.keyboard.press("End");
   await expect(logOut).toBeFocused();
   await page.keyboard.press("Enter");
   await expect(page.getByRole("heading", { name: "Login" })).toBeVisible();

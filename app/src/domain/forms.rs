@@ -83,6 +83,62 @@ impl LoginForm {
     }
 }
 
+/// The account page's username and email form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileForm {
+    pub username: String,
+    pub email: String,
+}
+
+impl ProfileForm {
+    pub fn parse(&self) -> Result<(Username, EmailAddress), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let username = errors.check(Field::Username, Username::parse(&self.username));
+        let email = errors.check(Field::Email, EmailAddress::parse(&self.email));
+        match (username, email) {
+            (Some(username), Some(email)) => Ok((username, email)),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The password change form. The account's username and email are needed because a new
+/// password may equal neither.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordChangeForm {
+    pub old_password: String,
+    pub new_password: String,
+    pub confirm_new_password: String,
+}
+
+impl std::fmt::Debug for PasswordChangeForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordChangeForm(<redacted>)")
+    }
+}
+
+impl PasswordChangeForm {
+    /// Checks what can be checked without the database; whether the current password is right
+    /// is the server's to say.
+    pub fn parse(&self, policy: PasswordPolicy, username: &str, email: &str) -> Result<NewPassword, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if self.old_password.is_empty() {
+            errors.insert(Field::OldPassword, REQUIRED);
+        }
+        let new_password = errors
+            .check(Field::NewPassword, NewPassword::parse(&self.new_password, policy, Some(username), Some(email)));
+        if self.confirm_new_password.is_empty() {
+            errors.insert(Field::ConfirmNewPassword, REQUIRED);
+        } else if self.confirm_new_password != self.new_password {
+            errors.insert(Field::ConfirmNewPassword, "Passwords do not match");
+        }
+        match new_password {
+            Some(password) if errors.is_empty() => Ok(password),
+            _ => Err(errors),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +210,34 @@ mod tests {
         let credentials = LoginForm { username: " alice ".into(), password: " pw ".into() }.parse().unwrap();
         assert_eq!(credentials.username, "alice");
         assert_eq!(credentials.password, " pw ");
+    }
+
+    #[test]
+    fn a_password_change_checks_the_new_password_and_its_confirmation() {
+        let form = PasswordChangeForm {
+            old_password: String::new(),
+            new_password: "alice".into(),
+            confirm_new_password: "alicf".into(),
+        };
+        let errors = form.parse(PasswordPolicy::default(), "alice", "alice@example.org").unwrap_err();
+        assert_eq!(errors.get(Field::OldPassword), Some(REQUIRED));
+        assert_eq!(errors.get(Field::NewPassword), Some("Password must be at least 8 characters"));
+        assert_eq!(errors.get(Field::ConfirmNewPassword), Some("Passwords do not match"));
+        let same_as_name = PasswordChangeForm {
+            old_password: "x".into(),
+            new_password: "alice@example.org".into(),
+            confirm_new_password: "alice@example.org".into(),
+        };
+        let errors = same_as_name.parse(PasswordPolicy::default(), "alice", "Alice@example.org").unwrap_err();
+        assert_eq!(errors.get(Field::NewPassword), Some("Password must not be your email address"));
+    }
+
+    #[test]
+    fn a_profile_needs_a_valid_username_and_email() {
+        let errors = ProfileForm { username: "".into(), email: "x".into() }.parse().unwrap_err();
+        assert_eq!(errors.get(Field::Username), Some(REQUIRED));
+        assert_eq!(errors.get(Field::Email), Some("Invalid email address"));
+        assert!(ProfileForm { username: "bob".into(), email: "bob@example.org".into() }.parse().is_ok());
     }
 
     #[test]

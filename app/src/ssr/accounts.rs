@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::{
     domain::{
-        EmailAddress, Field, FieldErrors, LoginForm, NewPassword, PasswordPolicy, RegisterForm, SearchTerm, Username,
+        Field, FieldErrors, LoginForm, PasswordChangeForm, PasswordPolicy, ProfileForm, RegisterForm, SearchTerm,
         username_key,
     },
     error::AccountError,
@@ -113,14 +113,6 @@ struct GroupRow {
 pub struct Page<T> {
     pub total: i64,
     pub items: Vec<T>,
-}
-
-/// A password change as submitted.
-#[derive(Clone)]
-pub struct PasswordChange {
-    pub old_password: String,
-    pub new_password: String,
-    pub confirm_new_password: String,
 }
 
 /// Who is asking, as far as the server can tell; recorded with each session.
@@ -346,11 +338,8 @@ impl Accounts {
 
     /// Changes the username and email address of an account.
     #[tracing::instrument(skip_all, fields(user_id))]
-    pub async fn modify(&self, user_id: i64, username: &str, email: &str) -> Result<User, AccountError> {
-        let mut errors = FieldErrors::new();
-        let username = errors.check(Field::Username, Username::parse(username));
-        let email = errors.check(Field::Email, EmailAddress::parse(email));
-        let (Some(username), Some(email)) = (username, email) else { return Err(AccountError::Invalid(errors)) };
+    pub async fn modify(&self, user_id: i64, form: &ProfileForm) -> Result<User, AccountError> {
+        let (username, email) = form.parse()?;
         let changed = on_pool!(&self.db, |pool| {
             sqlx::query(
                 "UPDATE users SET username = $1, username_key = $2, email = $3, email_key = $4, last_modified_on = $5 \
@@ -380,21 +369,11 @@ impl Accounts {
     pub async fn change_password(
         &self,
         user_id: i64,
-        change: PasswordChange,
+        change: PasswordChangeForm,
         keep: Option<&SessionToken>,
     ) -> Result<Option<SessionToken>, AccountError> {
         let (username, email, password_hash) = self.credentials_of(user_id).await?;
-        let mut errors = FieldErrors::new();
-        errors.check(
-            Field::NewPassword,
-            NewPassword::parse(&change.new_password, self.settings.password_policy, Some(&username), Some(&email)),
-        );
-        if change.confirm_new_password != change.new_password {
-            errors.insert(Field::ConfirmNewPassword, "Passwords do not match");
-        }
-        if !errors.is_empty() {
-            return Err(AccountError::Invalid(errors));
-        }
+        change.parse(self.settings.password_policy, &username, &email)?;
         if !self.hasher.verify(change.old_password.clone(), password_hash).await.map_err(internal)? {
             tracing::info!("password change refused: wrong current password");
             return Err(AccountError::WrongCurrentPassword);

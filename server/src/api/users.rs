@@ -1,12 +1,9 @@
 //! `/api/v1/users...`
 
 use app::{
-    domain::{EmailAddress, Field, FieldErrors, RegisterForm, Username},
+    domain::{EmailAddress, Field, FieldErrors, PasswordChangeForm, ProfileForm, RegisterForm, Username},
     error::AccountError,
-    ssr::{
-        AppState,
-        accounts::{PasswordChange, SignedIn},
-    },
+    ssr::{AppState, accounts::SignedIn},
 };
 use axum::{
     Json,
@@ -115,10 +112,11 @@ pub async fn modify_current(
 ) -> Result<Json<CurrentUserBody>, ApiError> {
     let request: ModifyUserRequest = read_body(&body, &["username", "email"])?;
     let user_id = signed_in.user.user_id;
-    let user = match state.accounts.modify(user_id, &request.username, &request.email).await {
+    let form = ProfileForm { username: request.username, email: request.email };
+    let user = match state.accounts.modify(user_id, &form).await {
         Ok(user) => user,
         Err(AccountError::Taken(taken)) => {
-            return Err(conflict(&state, &taken, &request.username, &request.email).await);
+            return Err(conflict(&state, &taken, &form.username, &form.email).await);
         }
         Err(error) => return Err(error.into()),
     };
@@ -194,7 +192,7 @@ async fn change_password(
     body: &axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let request: PasswordChangeRequest = read_body(body, &["oldPassword", "newPassword", "confirmNewPassword"])?;
-    let change = PasswordChange {
+    let change = PasswordChangeForm {
         old_password: request.old_password,
         new_password: request.new_password,
         confirm_new_password: request.confirm_new_password,
