@@ -58,6 +58,8 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=pages::Front ssr=SsrMode::Async/>
                     <Route path=StaticSegment("register") view=pages::RegisterPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("groups") view=pages::GroupsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("users") view=pages::UsersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

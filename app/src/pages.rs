@@ -83,6 +83,8 @@ pub fn TopBar() -> impl IntoView {
             <nav class="topbar-actions" aria-label="Account">
                 {match signed_in_username() {
                     Some(username) => view! {
+                        <a class="topbar-link" href="/groups">"Groups"</a>
+                        <a class="topbar-link" href="/users">"Users"</a>
                         <UserMenu username/>
                         // Without JavaScript the menu cannot open; offer its one action directly.
                         <noscript>
@@ -261,6 +263,225 @@ pub fn AccountPage() -> impl IntoView {
             <DeleteAccountForm initial_error=error_from_url(DeleteAccount::PATH)/>
         </section>
     }.into_any()
+}
+
+/// One row of the groups page: a group and the viewer's permissions in it, and its members.
+#[derive(Clone, Debug)]
+struct GroupRow {
+    name: String,
+    flags: [bool; 6],
+    members: Vec<(String, Vec<&'static str>)>,
+}
+
+const PERMISSION_NAMES: [&str; 6] = ["Read", "Write", "Share Read", "Share Write", "Admin", "Owner"];
+
+#[cfg(feature = "ssr")]
+async fn group_rows() -> Option<Vec<GroupRow>> {
+    let user_id = crate::ssr::signed_in()?.user.user_id;
+    let accounts = crate::ssr::accounts();
+    let mut rows = Vec::new();
+    for m in accounts.memberships(user_id).await.ok()? {
+        let members = accounts.group(m.group_id).await.ok().flatten().map(|g| g.members).unwrap_or_default();
+        rows.push(GroupRow {
+            name: m.group_name,
+            flags: [m.can_read, m.can_write, m.can_share_read, m.can_share_write, m.is_admin, m.is_owner],
+            members: members
+                .into_iter()
+                .map(|member| {
+                    let flags = [
+                        member.can_read,
+                        member.can_write,
+                        member.can_share_read,
+                        member.can_share_write,
+                        member.is_admin,
+                        member.is_owner,
+                    ];
+                    let granted = PERMISSION_NAMES.iter().zip(flags).filter(|(_, on)| *on).map(|(name, _)| *name);
+                    let name =
+                        if member.is_deleted { format!("{} (deleted)", member.username) } else { member.username };
+                    (name, granted.collect())
+                })
+                .collect(),
+        });
+    }
+    Some(rows)
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn group_rows() -> Option<Vec<GroupRow>> {
+    None
+}
+
+/// `/groups`: the viewer's groups with their permissions, and each group's members.
+#[component]
+pub fn GroupsPage() -> impl IntoView {
+    view! {
+        <Title text="Groups"/>
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(rows) = group_rows().await else {
+                    #[cfg(feature = "ssr")]
+                    leptos_axum::redirect("/");
+                    return ().into_any();
+                };
+                view! {
+                    <section class="card card-wide" aria-labelledby="groups-heading">
+                        <h1 id="groups-heading">"Groups"</h1>
+                        <p class="card-lead">"Controls access to shared resources."</p>
+                        <div class="table-scroll">
+                            <table class="table">
+                                <caption class="visually-hidden">"Your groups and your permissions in each"</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        {PERMISSION_NAMES.map(|name| view! { <th scope="col">{name}</th> }).collect_view()}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows.iter().map(|row| view! {
+                                        <tr>
+                                            <th scope="row">{row.name.clone()}</th>
+                                            {row.flags.map(|on| view! { <td><Flag on/></td> }).collect_view()}
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <p class="hint">
+                            "Dioptra does not support the creation of additional groups: everyone belongs to the default public group."
+                        </p>
+                        {rows.into_iter().map(|row| view! {
+                            <h2>{format!("Members of {}", row.name)}</h2>
+                            <ul class="member-list">
+                                {row.members.into_iter().map(|(username, granted)| view! {
+                                    <li class="group">
+                                        <span class="group-name">{username}</span>
+                                        <ul class="badges" aria-label="Permissions">
+                                            {granted.into_iter().map(|p| view! { <li class="badge">{p}</li> }).collect_view()}
+                                        </ul>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        }).collect_view()}
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// A yes/no table cell that reads as words to a screen reader.
+#[component]
+fn Flag(on: bool) -> impl IntoView {
+    if on {
+        view! { <span class="flag flag-on" aria-label="Yes">"✓"</span> }.into_any()
+    } else {
+        view! { <span class="flag flag-off" aria-label="No">"–"</span> }.into_any()
+    }
+}
+
+/// One page of the user directory.
+#[derive(Clone, Debug)]
+struct Directory {
+    search: String,
+    users: Vec<(String, String)>,
+    total: i64,
+    index: i64,
+    error: Option<String>,
+}
+
+const DIRECTORY_PAGE: i64 = 20;
+
+#[cfg(feature = "ssr")]
+async fn directory(search: String, index: i64) -> Option<Directory> {
+    crate::ssr::signed_in()?;
+    let parsed = crate::domain::parse_search(&search)
+        .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms));
+    let terms = match parsed {
+        Ok(terms) => terms,
+        Err(error) => {
+            let error = Some(format!("The search could not be understood: {}.", error.reason));
+            return Some(Directory { search, users: Vec::new(), total: 0, index: 0, error });
+        }
+    };
+    let page = crate::ssr::accounts().list_users(&terms, index, DIRECTORY_PAGE).await.ok()?;
+    let users = page.items.into_iter().map(|u| (u.username, u.email)).collect();
+    Some(Directory { search, users, total: page.total, index, error: None })
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn directory(_search: String, _index: i64) -> Option<Directory> {
+    None
+}
+
+/// `/users`: every account, searchable with the API's search language, twenty to a page.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let query = use_query_map();
+    let search = query.with_untracked(|q| q.get("search")).unwrap_or_default();
+    let index = query.with_untracked(|q| q.get("index")).and_then(|i| i.parse::<i64>().ok()).unwrap_or(0).max(0);
+    view! {
+        <Title text="Users"/>
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(directory) = directory(search, index).await else {
+                    #[cfg(feature = "ssr")]
+                    leptos_axum::redirect("/");
+                    return ().into_any();
+                };
+                let Directory { search, users, total, index, error } = directory;
+                let no_users = users.is_empty();
+                let link = |index: i64| {
+                    let mut query = form_urlencoded::Serializer::new(String::new());
+                    if !search.is_empty() {
+                        query.append_pair("search", &search);
+                    }
+                    format!("/users?{}", query.append_pair("index", &index.to_string()).finish())
+                };
+                let previous = (index > 0).then(|| link((index - DIRECTORY_PAGE).max(0)));
+                let next = (index + DIRECTORY_PAGE < total).then(|| link(index + DIRECTORY_PAGE));
+                let shown = if users.is_empty() {
+                    "No users match.".to_owned()
+                } else {
+                    format!("Users {} to {} of {total}", index + 1, index + users.len() as i64)
+                };
+                view! {
+                    <section class="card card-wide" aria-labelledby="users-heading">
+                        <h1 id="users-heading">"Users"</h1>
+                        <form class="search" method="get" action="/users" role="search">
+                            <label for="user-search">"Search"</label>
+                            <div class="search-row">
+                                <input id="user-search" name="search" type="search" value=search.clone()
+                                    aria-describedby="search-help"/>
+                                <button class="button button-primary" type="submit">"Search"</button>
+                            </div>
+                            <p class="hint" id="search-help">
+                                "A word finds names and addresses containing it. "
+                                <code>"username:al*"</code> " or " <code>"email:*@example.org"</code>
+                                " match a field exactly, with * and ? as wildcards; separate terms with commas."
+                            </p>
+                        </form>
+                        {error.map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+                        <p role="status">{shown}</p>
+                        <div class="table-scroll" hidden=no_users>
+                            <table class="table">
+                                <thead><tr><th scope="col">"Username"</th><th scope="col">"Email"</th></tr></thead>
+                                <tbody>
+                                    {users.into_iter().map(|(username, email)| view! {
+                                        <tr><td>{username}</td><td>{email}</td></tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <nav class="pager" aria-label="Pages">
+                            {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
+                            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
+                        </nav>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
 }
 
 #[component]

@@ -96,6 +96,8 @@ pub struct GroupMember {
     pub can_share_write: bool,
     pub is_owner: bool,
     pub is_admin: bool,
+    /// Deleted accounts stay listed as members, as in Dioptra.
+    pub is_deleted: bool,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -531,8 +533,8 @@ impl Accounts {
             sqlx::query_as(
                 "SELECT group_members.group_id, group_members.user_id, users.username, can_read, can_write, \
                  can_share_read, can_share_write, COALESCE(is_owner, FALSE) AS is_owner, \
-                 COALESCE(is_admin, FALSE) AS is_admin FROM group_members \
-                 JOIN users ON users.user_id = group_members.user_id \
+                 COALESCE(is_admin, FALSE) AS is_admin, (users.deleted_on IS NOT NULL) AS is_deleted \
+                 FROM group_members JOIN users ON users.user_id = group_members.user_id \
                  LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
                    AND group_managers.user_id = group_members.user_id \
                  WHERE group_members.group_id = $1 ORDER BY joined_on, group_members.user_id",
