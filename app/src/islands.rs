@@ -236,17 +236,27 @@ where
         action.dispatch(to_request(untrack(&values)));
     };
     let button_class = if danger { "button button-danger" } else { "button button-primary" };
+    let password_fields = inputs.iter().filter(|(spec, _)| spec.input_type == "password").count();
+    let reveal = RwSignal::new(false);
+    let hydrated = hydration_marker();
     view! {
         <form class="form" method="post" action=S::PATH novalidate on:submit=on_submit
-            data-island="" data-hydrated=hydration_marker()>
+            data-island="" data-hydrated=hydrated>
             <FormError state/>
             {inputs.into_iter().map(|(spec, value)| {
                 let field = spec.field;
                 view! {
-                    <TextField spec value error=state.error_for(field, client_errors)
+                    <TextField spec value reveal error=state.error_for(field, client_errors)
                         on_leave=move || state.touch(field) on_edit=move || state.forget_server_error(field)/>
                 }
             }).collect_view()}
+            // Showing what was typed needs the script, so the switch appears once it runs.
+            {(password_fields > 0).then(|| view! {
+                <label class="reveal" hidden=move || hydrated().is_none()>
+                    <input type="checkbox" on:change=move |ev| reveal.set(event_target_checked(&ev))/>
+                    {if password_fields == 1 { "Show password" } else { "Show passwords" }}
+                </label>
+            })}
             <SubmitButton pending=action.pending() label=submit_label pending_label button_class/>
         </form>
     }
@@ -458,12 +468,16 @@ impl FormState {
 fn TextField(
     spec: FieldSpec,
     value: RwSignal<String>,
+    /// Shows password fields as plain text.
+    reveal: RwSignal<bool>,
     error: Signal<Option<String>>,
     on_leave: impl Fn() + 'static,
     on_edit: impl Fn() + 'static,
 ) -> impl IntoView {
     let name = spec.field.input_name();
     let id = format!("field-{name}");
+    let input_type = spec.input_type;
+    let shown_type = move || if input_type == "password" && reveal.get() { "text" } else { input_type };
     let error_id = format!("{id}-error");
     view! {
         <div class="field" class:field-invalid=move || error.with(Option::is_some)>
@@ -471,7 +485,7 @@ fn TextField(
             <input
                 id=id
                 name=name
-                type=spec.input_type
+                type=shown_type
                 autocomplete=spec.autocomplete
                 aria-required="true"
                 aria-invalid=move || error.with(Option::is_some).to_string()

@@ -66,3 +66,23 @@ test("a wrong password and an unknown user get the same message", async ({ page 
   await expect(page.getByRole("alert")).toHaveText("Invalid username or password.");
   await expect(page.getByRole("heading", { name: "Login" })).toBeVisible();
 });
+
+test("show passwords reveals both password fields, on a phone-sized screen too", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto("/register");
+  await waitForHydration(page);
+  const password = page.getByLabel("Password", { exact: true });
+  const confirm = page.getByLabel("Confirm password");
+  await password.fill("secret words");
+  await expect(password).toHaveAttribute("type", "password");
+  await page.getByLabel("Show passwords").check();
+  await expect(password).toHaveAttribute("type", "text");
+  await expect(confirm).toHaveAttribute("type", "text");
+  await expect(password).toHaveValue("secret words");
+  // Nothing spills sideways at 360 px.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: "test-results/screenshots/register-phone.png", fullPage: true });
+  await page.getByLabel("Show passwords").uncheck();
+  await expect(password).toHaveAttribute("type", "password");
+});

@@ -40,10 +40,11 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_SESSION_LIFETIME_HOURS", default_value_t = 14 * 24, value_parser = clap::value_parser!(u32).range(1..))]
     pub session_lifetime_hours: u32,
 
-    /// Mark the session cookie `Secure` and name it with the `__Host-` prefix. Only for a site
-    /// served over https; the cookie is then never sent over plain http.
-    #[arg(long, env = "DIOPTRA_SECURE_COOKIES")]
-    pub secure_cookies: bool,
+    /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr
+    /// (behind a reverse proxy). With https the session cookie is `Secure` and named with the
+    /// `__Host-` prefix; browsers' `Origin` headers are checked against it.
+    #[arg(long, env = "DIOPTRA_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -59,7 +60,33 @@ impl Config {
             password_lifetime: (self.password_lifetime_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.password_lifetime_days) * DAY)),
             session_lifetime: Duration::from_secs(u64::from(self.session_lifetime_hours) * 3600),
-            cookies: CookiePolicy { secure: self.secure_cookies },
+            cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
         }
+    }
+}
+
+/// An origin (`scheme://host[:port]`), without a path: what browsers send as `Origin`.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim_end_matches('/');
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or("must start with https:// or http://")?;
+    if host.is_empty() || host.contains('/') || host.contains(char::is_whitespace) {
+        return Err("must be scheme://host[:port] with no path".into());
+    }
+    Ok(url.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_public_url_is_an_origin_without_a_path() {
+        assert_eq!(parse_public_url("https://dioptra.example.org/"), Ok("https://dioptra.example.org".into()));
+        assert_eq!(parse_public_url("http://127.0.0.1:8080"), Ok("http://127.0.0.1:8080".into()));
+        assert!(parse_public_url("dioptra.example.org").is_err());
+        assert!(parse_public_url("https://dioptra.example.org/accounts").is_err());
     }
 }

@@ -52,7 +52,8 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
-        let router = build_router(AppState { leptos_options, accounts: accounts.clone() });
+        let public_origin = config.public_url.as_deref().map(Arc::from);
+        let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, public_origin);
         Ok(Self { listener, router, accounts })
     }
 
@@ -80,11 +81,13 @@ impl Application {
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let application = Application::build(config.clone()).await?;
     let backend = application.accounts.database().backend_name();
-    tracing::info!("Dioptra Accounts is listening on http://{} (database: {backend})", application.local_addr());
+    let visit = config.public_url.clone().unwrap_or_else(|| format!("http://{}", application.local_addr()));
+    tracing::info!("Dioptra Accounts is running: visit {visit} (database: {backend})");
     application.run().await
 }
 
-pub fn build_router(state: AppState) -> Router {
+/// The whole application. `public_origin` is the `--public-url`, if one is configured.
+pub fn build_router(state: AppState, public_origin: Option<Arc<str>>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -94,7 +97,7 @@ pub fn build_router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
-        .layer(middleware::from_fn(security::refuse_cross_site_writes))
+        .layer(middleware::from_fn_with_state(public_origin, security::refuse_cross_site_writes))
         .layer(middleware::from_fn(security::common_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -67,13 +67,20 @@ pub fn test_config(database_url: String) -> Config {
         min_password_length: 8,
         password_lifetime_days: 365,
         session_lifetime_hours: 24,
-        secure_cookies: false,
+        public_url: None,
     }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// A server whose configuration `adjust` changes from the tests' defaults.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let database = TestDatabase::new().await;
-    let application = Application::build(test_config(database.url.clone())).await.expect("the server starts");
+    let mut config = test_config(database.url.clone());
+    adjust(&mut config);
+    let application = Application::build(config).await.expect("the server starts");
     let address = format!("http://{}", application.local_addr());
     let accounts = application.accounts();
     tokio::spawn(application.run());

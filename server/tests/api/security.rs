@@ -1,6 +1,6 @@
 use reqwest::{StatusCode, header};
 
-use crate::helpers::{Signup, spawn_app};
+use crate::helpers::{Signup, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_cross_site_post_is_refused_and_changes_nothing() {
@@ -86,4 +86,40 @@ async fn api_answers_are_not_cached() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
     assert_eq!(response.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+}
+
+#[tokio::test]
+async fn behind_an_https_public_url_the_cookie_is_secure_and_host_prefixed() {
+    let app = spawn_app_with(|config| config.public_url = Some("https://accounts.example.org".into())).await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let response = app.log_in("alice", "correct horse").await;
+    let cookie = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-dioptra_session="))
+        .expect("a __Host- session cookie")
+        .to_owned();
+    assert!(cookie.contains("; Secure") && cookie.contains("; Path=/") && !cookie.contains("Domain"), "{cookie}");
+
+    // The proxy forwards to the server's own address; the browser's Origin is the public one.
+    let from_the_public_site = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("origin", "https://accounts.example.org")
+        .json(&serde_json::json!({"username": "alice", "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_the_public_site.status(), StatusCode::OK);
+    let from_elsewhere = app
+        .client
+        .post(app.url("/api/v1/auth/login"))
+        .header("origin", &app.address)
+        .json(&serde_json::json!({"username": "alice", "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(from_elsewhere.status(), StatusCode::FORBIDDEN);
 }
