@@ -29,9 +29,7 @@ pub async fn log_in(username: String, password: String) -> Result<(), AccountErr
     let accounts = ssr::accounts();
     let client = client_info();
     let signed_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
-    let cookies = accounts.settings().cookies;
-    let max_age = i64::try_from(accounts.settings().session_lifetime.as_secs()).unwrap_or(i64::MAX);
-    ssr::append_response_header(http::header::SET_COOKIE, &cookies.set(&signed_in.token, max_age));
+    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&signed_in.token));
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -79,8 +77,7 @@ pub async fn change_password(
     let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
     let fresh = accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token)).await?;
     if let Some(token) = fresh {
-        let max_age = i64::try_from(accounts.settings().session_lifetime.as_secs()).unwrap_or(i64::MAX);
-        ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.set(&token, max_age));
+        ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&token));
     }
     leptos_axum::redirect("/account?saved=password");
     Ok(())

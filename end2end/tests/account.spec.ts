@@ -1,16 +1,17 @@
 import { expect, test, type Page } from "@playwright/test";
-import { fillLogin, fillSignup, uniqueUser, waitForHydration, watchForPageErrors, type TestUser } from "./support";
+import {
+  fillLogin,
+  logIn,
+  signUp,
+  uniqueUser,
+  waitForHydration,
+  watchForPageErrors,
+  type TestUser,
+} from "./support";
 
 async function signUpAndLogIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto("/register");
-  await waitForHydration(page);
-  await fillSignup(page, user);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByRole("status")).toBeVisible();
-  await waitForHydration(page);
-  await fillLogin(page, user.username, user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
+  await signUp(page, user);
+  await logIn(page, user);
 }
 
 async function openAccountPage(page: Page, username: string): Promise<void> {

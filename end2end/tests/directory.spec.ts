@@ -1,21 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
-import { fillLogin, fillSignup, uniqueUser, waitForHydration, type TestUser } from "./support";
-
-async function signUp(page: Page, user: TestUser): Promise<void> {
-  await page.goto("/register");
-  await waitForHydration(page);
-  await fillSignup(page, user);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByRole("status")).toBeVisible();
-}
-
-async function logIn(page: Page, user: TestUser): Promise<void> {
-  await page.goto("/");
-  await waitForHydration(page);
-  await fillLogin(page, user.username, user.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
-}
+import { expect, test } from "@playwright/test";
+import { logIn, signUp, uniqueUser } from "./support";
 
 test("the groups page shows public, the user's permissions, and its members", async ({ page }) => {
   const user = uniqueUser("groups");

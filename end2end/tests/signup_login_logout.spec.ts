@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillLogin, fillSignup, uniqueUser, waitForHydration, watchForPageErrors } from "./support";
+import { fillLogin, fillSignup, signUp, uniqueUser, waitForHydration, watchForPageErrors } from "./support";
 
 test("a visitor signs up, logs in, and logs out from the username menu", async ({ page }) => {
   const errors = watchForPageErrors(page);
@@ -51,14 +51,10 @@ test("a visitor signs up, logs in, and logs out from the username menu", async (
 
 test("the user menu works from the keyboard and closes on Escape or a click outside", async ({ page }) => {
   const user = uniqueUser("menu");
-  await page.goto("/register");
-  await waitForHydration(page);
-  await fillSignup(page, user);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByRole("status")).toBeVisible();
+  await signUp(page, user);
   await waitForHydration(page);
   await fillLogin(page, user.username, user.password);
-  await page.getByLabel("Password", { exact: true }).press("Enter");
+  await page.getByLabel("Password", { exact: true }).press("Enter"); // Enter submits the form
   await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
   await waitForHydration(page);
 

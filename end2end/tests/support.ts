@@ -43,3 +43,21 @@ export function watchForPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Registers `user` through the signup page. */
+export async function signUp(page: Page, user: TestUser): Promise<void> {
+  await page.goto("/register");
+  await waitForHydration(page);
+  await fillSignup(page, user);
+  await page.getByRole("button", { name: "Register" }).click();
+  await expect(page.getByRole("status")).toHaveText(`Successfully created user '${user.username}'.`);
+}
+
+/** Logs `user` in from the login screen and waits for the home page. */
+export async function logIn(page: Page, user: TestUser): Promise<void> {
+  await page.goto("/");
+  await waitForHydration(page);
+  await fillLogin(page, user.username, user.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
+}

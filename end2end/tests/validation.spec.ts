@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fillLogin, fillSignup, uniqueUser, waitForHydration } from "./support";
+import { fillLogin, fillSignup, signUp, uniqueUser, waitForHydration } from "./support";
 
 test("an invalid field shows its error on leaving it and blocks the form without a request", async ({ page }) => {
   const serverCalls: string[] = [];
@@ -33,11 +33,7 @@ test("an invalid field shows its error on leaving it and blocks the form without
 
 test("a taken username is reported by the server next to its field, in any case", async ({ page }) => {
   const user = uniqueUser("taken");
-  await page.goto("/register");
-  await waitForHydration(page);
-  await fillSignup(page, user);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByRole("status")).toBeVisible();
+  await signUp(page, user);
 
   await page.goto("/register");
   await waitForHydration(page);
@@ -50,11 +46,7 @@ test("a taken username is reported by the server next to its field, in any case"
 
 test("a wrong password and an unknown user get the same message", async ({ page }) => {
   const user = uniqueUser("login");
-  await page.goto("/register");
-  await waitForHydration(page);
-  await fillSignup(page, user);
-  await page.getByRole("button", { name: "Register" }).click();
-  await expect(page.getByRole("status")).toBeVisible();
+  await signUp(page, user);
   await waitForHydration(page);
 
   await fillLogin(page, user.username, "wrong password");

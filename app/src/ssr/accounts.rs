@@ -30,6 +30,13 @@ pub struct AccountSettings {
     pub cookies: CookiePolicy,
 }
 
+impl AccountSettings {
+    /// The `Set-Cookie` value that starts (or re-keys) a session in the browser.
+    pub fn session_cookie(&self, token: &SessionToken) -> String {
+        self.cookies.set(token, i64::try_from(self.session_lifetime.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
 impl Default for AccountSettings {
     fn default() -> Self {
         Self {

@@ -30,13 +30,8 @@ pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body
     let form = LoginForm { username: request.username, password: request.password };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
     let signed_in = state.accounts.log_in(&form, &client).await?;
-    let settings = state.accounts.settings();
-    let max_age = i64::try_from(settings.session_lifetime.as_secs()).unwrap_or(i64::MAX);
-    let mut response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
-    if let Ok(cookie) = settings.cookies.set(&signed_in.token, max_age).parse() {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    let response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
+    Ok(with_cookie(response, &state.accounts.settings().session_cookie(&signed_in.token)))
 }
 
 /// End this session, or with `everywhere=true` every session of the account on every device.
@@ -62,11 +57,15 @@ pub async fn logout(
         state.accounts.log_out(&signed_in.token).await?;
     }
     let body = LogoutBody { username: signed_in.user.username, everywhere, status: "Logout successful".into() };
-    let mut response = Json(body).into_response();
-    if let Ok(cookie) = state.accounts.settings().cookies.clear().parse() {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(with_cookie(Json(body).into_response(), &state.accounts.settings().cookies.clear()))
+}
+
+/// Adds a `Set-Cookie` header to a response.
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = cookie.parse() {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
-    Ok(response)
+    response
 }
 
 /// Dioptra's boolean literals: `true`/`1`/`on` and `false`/`0`, in any case.

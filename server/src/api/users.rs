@@ -8,7 +8,7 @@ use app::{
 use axum::{
     Json,
     extract::{Path, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -198,15 +198,11 @@ async fn change_password(
         confirm_new_password: request.confirm_new_password,
     };
     let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token)).await?;
-    let mut response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
-    if let Some(token) = fresh {
-        let settings = state.accounts.settings();
-        let max_age = i64::try_from(settings.session_lifetime.as_secs()).unwrap_or(i64::MAX);
-        if let Ok(cookie) = settings.cookies.set(&token, max_age).parse() {
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-        }
-    }
-    Ok(response)
+    let response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
+    Ok(match fresh {
+        Some(token) => super::auth::with_cookie(response, &state.accounts.settings().session_cookie(&token)),
+        None => response,
+    })
 }
 
 /// Dioptra's 409 for a taken username or email, naming the value and the account holding it.
