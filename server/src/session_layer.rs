@@ -24,8 +24,8 @@ pub async fn attach_session(State(state): State<AppState>, mut request: Request,
             }
             Ok(None) => {}
             Err(_) => {
-                return (StatusCode::SERVICE_UNAVAILABLE, "The account database is unavailable. Try again shortly.")
-                    .into_response();
+                let body = serde_json::json!({"message": "Service Unavailable - The account database cannot be reached. Try again shortly."});
+                return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
             }
         }
     }

@@ -10,7 +10,7 @@ use app::{
         db::{ConnectError, Database},
     },
 };
-use axum::{Json, Router, middleware, routing::get};
+use axum::{Json, Router, extract::State, http::StatusCode, middleware, routing::get};
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
@@ -103,10 +103,24 @@ pub fn build_router(state: AppState, public_origin: Option<Arc<str>>) -> Router 
         .with_state(state)
 }
 
-/// Whether the server is up, and its version (as Dioptra's `/health` answers).
-#[utoipa::path(get, path = "/health", operation_id = "health", tag = "health", responses((status = 200, body = crate::api::HealthBody)))]
-pub(crate) async fn health() -> Json<crate::api::HealthBody> {
-    Json(crate::api::HealthBody { status: "healthy".into(), version: env!("CARGO_PKG_VERSION").into() })
+/// Whether the server is up, and its version (as Dioptra's `/health` answers), and whether its
+/// database answers.
+#[utoipa::path(get, path = "/health", operation_id = "health", tag = "health", responses(
+    (status = 200, description = "Serving", body = crate::api::HealthBody),
+    (status = 503, description = "The database does not answer", body = crate::api::HealthBody),
+))]
+pub(crate) async fn health(State(state): State<AppState>) -> (StatusCode, Json<crate::api::HealthBody>) {
+    let database = state.accounts.database();
+    let reachable = database.ping().await;
+    let (status, word) =
+        if reachable { (StatusCode::OK, "healthy") } else { (StatusCode::SERVICE_UNAVAILABLE, "unhealthy") };
+    let body = crate::api::HealthBody {
+        status: word.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        database: database.backend_name().into(),
+        database_reachable: reachable,
+    };
+    (status, Json(body))
 }
 
 async fn shutdown_signal() {

@@ -98,6 +98,12 @@ impl Database {
         }
     }
 
+    /// Whether the database answers a trivial query within two seconds.
+    pub async fn ping(&self) -> bool {
+        let query = async { on_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.is_ok()) };
+        tokio::time::timeout(Duration::from_secs(2), query).await.unwrap_or(false)
+    }
+
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await)
     }

@@ -205,10 +205,15 @@ pub struct LogoutBody {
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct HealthBody {
-    /// `healthy`
+    /// `healthy`, or `unhealthy` (with HTTP 503) when the database does not answer.
     pub status: String,
     pub version: String,
+    /// `sqlite` or `postgres`.
+    pub database: String,
+    /// Whether the database answered a query just now.
+    pub database_reachable: bool,
 }
 
 // Request bodies. Every field is a string; unknown keys are refused. (Parsing goes through

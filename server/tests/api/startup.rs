@@ -10,7 +10,21 @@ async fn health_answers_as_dioptra_does() {
     let response = app.client.get(app.url("/health")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, json!({"status": "healthy", "version": env!("CARGO_PKG_VERSION")}));
+    assert_eq!(body["status"], "healthy");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["databaseReachable"], json!(true));
+    assert!(["sqlite", "postgres"].contains(&body["database"].as_str().unwrap()));
+}
+
+#[tokio::test]
+async fn health_reports_a_database_that_does_not_answer() {
+    let app = spawn_app().await;
+    app.accounts.database().close().await;
+    let response = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unhealthy");
+    assert_eq!(body["databaseReachable"], json!(false));
 }
 
 #[tokio::test]
