@@ -38,6 +38,13 @@ pub enum AccountError {
     UserNotFound,
     #[error("There is no such group.")]
     GroupNotFound,
+    /// Self-service signup is closed on this deployment; an operator creates accounts.
+    #[error("Signup is closed on this deployment. Ask an administrator to create your account.")]
+    SignupClosed,
+    /// Too many failed attempts (or signups) from this client or against this account: the
+    /// caller may try again after `retry_after_secs`.
+    #[error("Too many attempts. Try again in {}.", wait_words(*retry_after_secs))]
+    TooManyAttempts { retry_after_secs: u64 },
     /// A request the server could not read (a missing or malformed argument).
     #[error("The request could not be understood: {0}")]
     BadRequest(String),
@@ -57,9 +64,10 @@ impl AccountError {
             | AccountError::Unauthenticated
             | AccountError::WrongPassword
             | AccountError::PasswordExpired => 401,
-            AccountError::WrongCurrentPassword | AccountError::PasswordUnchanged => 403,
+            AccountError::WrongCurrentPassword | AccountError::PasswordUnchanged | AccountError::SignupClosed => 403,
             AccountError::UserNotFound | AccountError::GroupNotFound => 404,
             AccountError::Taken(_) => 409,
+            AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
         }
     }
@@ -69,6 +77,15 @@ impl AccountError {
             AccountError::Invalid(errors) | AccountError::Taken(errors) => Some(errors),
             _ => None,
         }
+    }
+}
+
+/// "1 second", "40 seconds", "3 minutes": how long to wait, as a person would say it.
+fn wait_words(secs: u64) -> String {
+    match secs {
+        0..=1 => "1 second".into(),
+        2..=119 => format!("{secs} seconds"),
+        _ => format!("{} minutes", secs.div_ceil(60)),
     }
 }
 

@@ -173,16 +173,33 @@ fn HomePage(viewer: Viewer) -> impl IntoView {
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
+    let (min_password_chars, signup_open) = {
+        let settings = crate::ssr::accounts().settings().clone();
+        (settings.password_policy.min_chars, settings.signup_open)
+    };
     #[cfg(not(feature = "ssr"))]
-    let min_password_chars = crate::domain::PasswordPolicy::default().min_chars;
+    let (min_password_chars, signup_open) = (crate::domain::PasswordPolicy::default().min_chars, true);
     let initial_error = error_from_url(Register::PATH);
+    let body = if signup_open {
+        view! {
+            <p class="card-lead">"Register a new user account."</p>
+            <RegisterForm min_password_chars initial_error/>
+        }
+        .into_any()
+    } else {
+        view! {
+            <p class="card-lead" role="status">
+                "Signup is closed on this deployment. Ask an administrator of this Dioptra deployment to create \
+                 your account."
+            </p>
+        }
+        .into_any()
+    };
     view! {
         <Title text="Register"/>
         <section class="card" aria-labelledby="register-heading">
             <h1 id="register-heading">"Register"</h1>
-            <p class="card-lead">"Register a new user account."</p>
-            <RegisterForm min_password_chars initial_error/>
+            {body}
             <p class="card-footer">"Go back to the " <a href="/">"Login"</a> " page."</p>
         </section>
     }

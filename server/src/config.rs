@@ -1,4 +1,5 @@
-//! Configuration, from flags or environment variables (a flag wins).
+//! The command line: what `dioptra-accounts` does and how it is configured. Every option also
+//! reads an environment variable; a flag wins.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -6,27 +7,88 @@ use app::{
     domain::PasswordPolicy,
     ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, session::CookiePolicy},
 };
-use clap::Parser;
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Dioptra Accounts: the user and group service of a Dioptra deployment.
 ///
-/// Started with no arguments it serves http://127.0.0.1:3000 from an SQLite database under
-/// ./data/, created and migrated on first start.
+/// With no command it serves http://127.0.0.1:3000 from an SQLite database under ./data/,
+/// created and migrated on first start.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "dioptra-accounts", version, about, long_about = None)]
-pub struct Config {
-    /// Address and port to listen on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
-    pub addr: SocketAddr,
+#[command(name = "dioptra-accounts", version, about, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
 
+    /// The server's options, when no command is given (`serve` is the default).
+    #[command(flatten)]
+    pub serve: Config,
+
+    /// Log lines as human-readable text or as one JSON object per line.
+    #[arg(long, env = "DIOPTRA_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Serve the web app and the REST API (the default).
+    Serve(Config),
+    /// Create or update the database schema, then exit. `serve` does this too on every start.
+    Migrate(DatabaseOptions),
+    /// Manage accounts from the command line (creating accounts works even with signup
+    /// disabled). The database options go before the command:
+    /// `dioptra-accounts users --database-url URL list`.
+    Users {
+        #[command(flatten)]
+        database: DatabaseOptions,
+        #[command(flatten)]
+        passwords: PasswordOptions,
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account. The password is read from standard input, or asked for without echo
+    /// when standard input is a terminal; it is never an argument (arguments are visible to
+    /// every user of the machine).
+    Create {
+        /// The new account's username.
+        #[arg(long)]
+        username: String,
+        /// The new account's email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// List accounts, oldest first.
+    List {
+        /// Only accounts matching a search, in the API's search language (e.g. `username:al*`).
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Set an account's password (read like `create`'s) and end all its sessions.
+    SetPassword { username: String },
+    /// Delete an account and end all its sessions. Its username and email stay reserved.
+    Delete { username: String },
+    /// End every session of an account, on every device.
+    RevokeSessions { username: String },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseOptions {
     /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST[:PORT]/NAME.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+}
 
-    /// Folder with the built site (the WASM bundle, CSS and static files).
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
-    pub site_root: PathBuf,
-
+#[derive(Debug, Clone, Args)]
+pub struct PasswordOptions {
     /// Minimum number of characters in a new password (NIST SP 800-63B-4 asks for 15 when the
     /// password is the only factor).
     #[arg(long, env = "DIOPTRA_MIN_PASSWORD_LENGTH", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -35,6 +97,24 @@ pub struct Config {
     /// Days until a password expires; 0 means never.
     #[arg(long, env = "DIOPTRA_PASSWORD_LIFETIME_DAYS", default_value_t = 365)]
     pub password_lifetime_days: u32,
+}
+
+/// How the server runs.
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Address and port to listen on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+
+    #[command(flatten)]
+    pub database: DatabaseOptions,
+
+    /// Folder with the built site (the WASM bundle, CSS and static files).
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+
+    #[command(flatten)]
+    pub passwords: PasswordOptions,
 
     /// Hours a login lasts.
     #[arg(long, env = "DIOPTRA_SESSION_LIFETIME_HOURS", default_value_t = 14 * 24, value_parser = clap::value_parser!(u32).range(1..))]
@@ -45,22 +125,38 @@ pub struct Config {
     /// `__Host-` prefix; browsers' `Origin` headers are checked against it.
     #[arg(long, env = "DIOPTRA_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
+
+    /// Close self-service signup: the Register page says so and `POST /api/v1/users` answers
+    /// 403. Operators still create accounts with `dioptra-accounts users create`.
+    #[arg(long, env = "DIOPTRA_DISABLE_SIGNUP")]
+    pub disable_signup: bool,
 }
 
 impl Config {
     /// The defaults, as if started with no arguments and no environment.
     pub fn defaults() -> Self {
-        Self::parse_from(["dioptra-accounts"])
+        Cli::parse_from(["dioptra-accounts"]).serve
     }
 
+    pub fn account_settings(&self) -> AccountSettings {
+        AccountSettings {
+            session_lifetime: Duration::from_secs(u64::from(self.session_lifetime_hours) * 3600),
+            cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
+            signup_open: !self.disable_signup,
+            ..self.passwords.account_settings()
+        }
+    }
+}
+
+impl PasswordOptions {
+    /// Settings for commands that only create accounts and set passwords.
     pub fn account_settings(&self) -> AccountSettings {
         const DAY: u64 = 24 * 3600;
         AccountSettings {
             password_policy: PasswordPolicy { min_chars: usize::from(self.min_password_length) },
             password_lifetime: (self.password_lifetime_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.password_lifetime_days) * DAY)),
-            session_lifetime: Duration::from_secs(u64::from(self.session_lifetime_hours) * 3600),
-            cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
+            ..AccountSettings::default()
         }
     }
 }
@@ -81,6 +177,39 @@ fn parse_public_url(raw: &str) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_is_the_default_and_takes_the_same_options() {
+        let bare = Cli::parse_from(["dioptra-accounts", "--addr", "127.0.0.1:9"]);
+        assert!(bare.command.is_none());
+        assert_eq!(bare.serve.addr.port(), 9);
+        let explicit = Cli::parse_from(["dioptra-accounts", "serve", "--addr", "127.0.0.1:9", "--disable-signup"]);
+        let Some(Command::Serve(config)) = explicit.command else { panic!("serve") };
+        assert_eq!(config.addr.port(), 9);
+        assert!(!config.account_settings().signup_open);
+    }
+
+    #[test]
+    fn a_password_is_never_an_argument() {
+        let attempt = Cli::try_parse_from([
+            "dioptra-accounts",
+            "users",
+            "create",
+            "--username",
+            "a",
+            "--email",
+            "a@b.c",
+            "--password",
+            "x",
+        ]);
+        assert!(attempt.is_err());
+    }
 
     #[test]
     fn a_public_url_is_an_origin_without_a_path() {

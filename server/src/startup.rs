@@ -14,9 +14,12 @@ use axum::{Json, Router, extract::State, http::StatusCode, middleware, routing::
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
-use tower_http::trace::TraceLayer;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
 
-use crate::{Config, security, session_layer};
+use crate::{Config, metrics, security, session_layer};
 
 /// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml): `/pkg/<name>.wasm`.
 const OUTPUT_NAME: &str = "dioptra-accounts";
@@ -40,7 +43,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Database::connect(&config.database_url).await?;
+        let db = Database::connect(&config.database.database_url).await?;
         db.migrate().await?;
         let accounts = Arc::new(Accounts::new(db, config.account_settings()));
         let listener =
@@ -52,6 +55,10 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(local_addr)
             .build();
+        metrics::handle();
+        // Unpacked now rather than during the first signup.
+        let blocklisted = app::ssr::common_passwords::count();
+        tracing::debug!(blocklisted, "common-password list loaded");
         let public_origin = config.public_url.as_deref().map(Arc::from);
         let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, public_origin);
         Ok(Self { listener, router, accounts })
@@ -93,14 +100,25 @@ pub fn build_router(state: AppState, public_origin: Option<Arc<str>>) -> Router 
     Router::new()
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .route("/health", get(health))
+        .route("/metrics", get(metrics::scrape))
         .nest("/api/v1", crate::api::router())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
         .layer(middleware::from_fn_with_state(public_origin, security::refuse_cross_site_writes))
         .layer(middleware::from_fn(security::common_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(metrics::record_request))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// Every log line of a request carries its id (also sent back as `x-request-id`), method and
+/// path; never the query string or body.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let request_id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", request_id, method = %request.method(), path = request.uri().path())
 }
 
 /// Whether the server is up, and its version (as Dioptra's `/health` answers), and whether its

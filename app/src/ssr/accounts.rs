@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use crate::{
     domain::{
-        Field, FieldErrors, LoginForm, PasswordChangeForm, PasswordPolicy, ProfileForm, RegisterForm, SearchTerm,
-        username_key,
+        Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, PasswordPolicy, ProfileForm, RegisterForm,
+        SearchTerm, username_key,
     },
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
+        common_passwords,
         db::{BeginWrite, Database, on_pool, unique_violation},
         password::PasswordHasher,
         session::{CookiePolicy, SessionToken},
@@ -28,6 +29,8 @@ pub struct AccountSettings {
     /// How long a login lasts.
     pub session_lifetime: Duration,
     pub cookies: CookiePolicy,
+    /// Whether visitors may create their own accounts; when not, only an operator can.
+    pub signup_open: bool,
 }
 
 impl AccountSettings {
@@ -44,6 +47,7 @@ impl Default for AccountSettings {
             password_lifetime: Some(Duration::from_secs(365 * 24 * 3600)),
             session_lifetime: Duration::from_secs(14 * 24 * 3600),
             cookies: CookiePolicy { secure: false },
+            signup_open: true,
         }
     }
 }
@@ -170,11 +174,21 @@ impl Accounts {
         &self.db
     }
 
-    /// Creates an account. The first account ever founds the `public` group as its owner and
-    /// admin; every later one joins it with read and write. Does not log the new user in.
-    #[tracing::instrument(skip_all, fields(username = %form.username))]
+    /// Self-service signup: creates an account if signup is open. Does not log the new user in.
     pub async fn register(&self, form: &RegisterForm) -> Result<User, AccountError> {
+        if !self.settings.signup_open {
+            return Err(AccountError::SignupClosed);
+        }
+        self.create_account(form).await
+    }
+
+    /// Creates an account, whether or not signup is open (the operator's command). The first
+    /// account ever founds the `public` group as its owner and admin; every later one joins it
+    /// with read and write.
+    #[tracing::instrument(skip_all, fields(username = %form.username))]
+    pub async fn create_account(&self, form: &RegisterForm) -> Result<User, AccountError> {
         let registration = form.parse(self.settings.password_policy)?;
+        refuse_common(registration.password.expose(), Field::Password)?;
         let password_hash = self.hasher.hash(registration.password.expose().to_owned()).await.map_err(internal)?;
         let now = now_micros();
         let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
@@ -241,6 +255,7 @@ impl Accounts {
             user_id
         });
         tracing::info!(user_id, "account created");
+        metrics::counter!("dioptra_signups_total").increment(1);
         self.user(user_id).await?.ok_or(AccountError::Internal)
     }
 
@@ -263,6 +278,7 @@ impl Accounts {
         let Some((user_id, password_hash, password_expires_on)) = candidate else {
             self.hasher.verify_dummy(credentials.password).await.map_err(internal)?;
             tracing::info!("login failed");
+            metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
             return Err(AccountError::InvalidCredentials);
         };
         let password_matches = self.hasher.verify(credentials.password, password_hash).await.map_err(internal)?;
@@ -270,6 +286,7 @@ impl Accounts {
         let expired = password_expires_on.is_some_and(|expiry| expiry <= now);
         if !password_matches || expired {
             tracing::info!(user_id, expired, "login failed");
+            metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
             return Err(AccountError::InvalidCredentials);
         }
 
@@ -307,6 +324,7 @@ impl Accounts {
             tx.commit().await.map_err(internal)?;
         });
         tracing::info!(user_id, "login succeeded");
+        metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
         Ok(SignedIn { user, token })
     }
@@ -321,6 +339,17 @@ impl Accounts {
         );
         Ok(on_pool!(&self.db, |pool| {
             sqlx::query_as(SQL).bind(token.hash()).bind(now_micros()).fetch_optional(pool).await.map_err(internal)?
+        }))
+    }
+
+    /// How many sessions are live now, across every replica.
+    pub async fn active_sessions(&self) -> Result<i64, AccountError> {
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expires_on > $1")
+                .bind(now_micros())
+                .fetch_one(pool)
+                .await
+                .map_err(internal)?
         }))
     }
 
@@ -383,6 +412,7 @@ impl Accounts {
     ) -> Result<Option<SessionToken>, AccountError> {
         let (username, email, password_hash) = self.credentials_of(user_id).await?;
         change.parse(self.settings.password_policy, &username, &email)?;
+        refuse_common(&change.new_password, Field::NewPassword)?;
         if !self.hasher.verify(change.old_password.clone(), password_hash).await.map_err(internal)? {
             tracing::info!("password change refused: wrong current password");
             return Err(AccountError::WrongCurrentPassword);
@@ -392,40 +422,9 @@ impl Accounts {
             return Err(AccountError::PasswordUnchanged);
         }
         let new_hash = self.hasher.hash(change.new_password).await.map_err(internal)?;
-        let now = now_micros();
-        let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
         let fresh = keep.map(|_| SessionToken::generate());
-        on_pool!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await.map_err(internal)?;
-            sqlx::query(
-                "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4",
-            )
-            .bind(&new_hash)
-            .bind(now)
-            .bind(password_expires_on)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-            if let (Some(kept), Some(fresh)) = (keep, &fresh) {
-                // Re-key the caller's session rather than ending it: same session, new token.
-                sqlx::query("UPDATE sessions SET token_hash = $1 WHERE token_hash = $2 AND user_id = $3")
-                    .bind(fresh.hash())
-                    .bind(kept.hash())
-                    .bind(user_id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-            }
-            let keep_hash = fresh.as_ref().map(SessionToken::hash).unwrap_or_default();
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-                .bind(user_id)
-                .bind(keep_hash)
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
-            tx.commit().await.map_err(internal)?;
-        });
+        let rekey = keep.zip(fresh.as_ref());
+        self.replace_password(user_id, &new_hash, rekey).await?;
         tracing::info!("password changed");
         Ok(fresh)
     }
@@ -438,28 +437,62 @@ impl Accounts {
         if !self.hasher.verify(password, password_hash).await.map_err(internal)? {
             return Err(AccountError::WrongPassword);
         }
-        let now = now_micros();
         let user = self.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
-        if user.password_expires_on.is_some_and(|expiry| expiry <= now) {
+        if user.password_expires_on.is_some_and(|expiry| expiry <= now_micros()) {
             return Err(AccountError::PasswordExpired);
         }
-        on_pool!(&self.db, |pool| {
+        self.remove(user_id).await
+    }
+
+    /// Deletes an account without asking for its password (the operator's command): the row
+    /// stays, so its username and email remain taken, and every session ends.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn remove(&self, user_id: i64) -> Result<(), AccountError> {
+        let now = now_micros();
+        let deleted = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await.map_err(internal)?;
-            sqlx::query("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND deleted_on IS NULL")
+            let deleted = sqlx::query("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND deleted_on IS NULL")
                 .bind(now)
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await
-                .map_err(internal)?;
+                .map_err(internal)?
+                .rows_affected();
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(user_id)
                 .execute(&mut *tx)
                 .await
                 .map_err(internal)?;
             tx.commit().await.map_err(internal)?;
+            deleted
         });
+        if deleted == 0 {
+            return Err(AccountError::UserNotFound);
+        }
         tracing::info!("account deleted");
         Ok(())
+    }
+
+    /// Sets a new password without asking for the current one (the operator's command), and
+    /// ends every session of the account.
+    #[tracing::instrument(skip_all, fields(user_id))]
+    pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<(), AccountError> {
+        let (username, email, _) = self.credentials_of(user_id).await?;
+        let password = NewPassword::parse(new_password, self.settings.password_policy, Some(&username), Some(&email))
+            .map_err(|message| FieldErrors::single(Field::Password, message))?;
+        refuse_common(password.expose(), Field::Password)?;
+        let new_hash = self.hasher.hash(password.expose().to_owned()).await.map_err(internal)?;
+        self.replace_password(user_id, &new_hash, None).await?;
+        tracing::info!("password set by an operator");
+        Ok(())
+    }
+
+    /// A live account by username, in any case.
+    pub async fn user_named(&self, username: &str) -> Result<Option<User>, AccountError> {
+        const SQL: &str =
+            concat!("SELECT ", user_columns!(), " FROM users WHERE username_key = $1 AND deleted_on IS NULL");
+        let key = username_key(username);
+        Ok(on_pool!(&self.db, |pool| { sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await.map_err(internal)? }))
     }
 
     /// Ends every session of an account, on every device.
@@ -573,6 +606,50 @@ impl Accounts {
         }))
     }
 
+    /// Stores a new password hash (restarting its expiry) and ends every session of the
+    /// account, except that `rekey` = (old, new) moves the caller's session to a new token.
+    async fn replace_password(
+        &self,
+        user_id: i64,
+        new_hash: &str,
+        rekey: Option<(&SessionToken, &SessionToken)>,
+    ) -> Result<(), AccountError> {
+        let now = now_micros();
+        let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
+        on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await.map_err(internal)?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4",
+            )
+            .bind(new_hash)
+            .bind(now)
+            .bind(password_expires_on)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            if let Some((kept, fresh)) = rekey {
+                // Re-key the caller's session rather than ending it: same session, new token.
+                sqlx::query("UPDATE sessions SET token_hash = $1 WHERE token_hash = $2 AND user_id = $3")
+                    .bind(fresh.hash())
+                    .bind(kept.hash())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(internal)?;
+            }
+            let keep_hash = rekey.map(|(_, fresh)| fresh.hash()).unwrap_or_default();
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep_hash)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            tx.commit().await.map_err(internal)?;
+        });
+        Ok(())
+    }
+
     async fn credentials_of(&self, user_id: i64) -> Result<(String, String, String), AccountError> {
         let row: Option<(String, String, String)> = on_pool!(&self.db, |pool| {
             sqlx::query_as("SELECT username, email, password_hash FROM users WHERE user_id = $1 AND deleted_on IS NULL")
@@ -678,6 +755,15 @@ impl QueryBuilderParts {
             }
         }
     }
+}
+
+/// Refuses a new password that is on the list of common passwords, as an error on `field`.
+fn refuse_common(password: &str, field: Field) -> Result<(), AccountError> {
+    if common_passwords::is_common(password) {
+        let message = "This password is one of the most common ones, which attackers try first. Please choose another.";
+        return Err(FieldErrors::single(field, message).into());
+    }
+    Ok(())
 }
 
 /// The field error for a username or email that another account (live or deleted) already has.

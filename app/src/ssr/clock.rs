@@ -18,6 +18,12 @@ impl Micros {
     pub fn to_datetime(self) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
+
+    /// `2026-11-29 08:04 UTC`: to the minute, for people reading a list.
+    pub fn to_minute_utc(self) -> String {
+        let at = self.to_datetime();
+        format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
+    }
 }
 
 pub fn now_micros() -> Micros {

@@ -31,6 +31,13 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolStats {
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://USER@HOST/NAME")]
@@ -102,6 +109,15 @@ impl Database {
     pub async fn ping(&self) -> bool {
         let query = async { on_pool!(self, |pool| sqlx::query("SELECT 1").execute(pool).await.is_ok()) };
         tokio::time::timeout(Duration::from_secs(2), query).await.unwrap_or(false)
+    }
+
+    /// How many connections the pool holds, how many of those are idle, and its maximum.
+    pub fn pool_stats(&self) -> PoolStats {
+        on_pool!(self, |pool| {
+            let size = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX);
+            PoolStats { idle, in_use: size.saturating_sub(idle), max: pool.options().get_max_connections() }
+        })
     }
 
     pub async fn close(&self) {

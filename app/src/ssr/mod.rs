@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod clock;
+pub mod common_passwords;
 pub mod db;
 pub mod password;
 pub mod session;

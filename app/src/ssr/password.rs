@@ -39,12 +39,12 @@ impl PasswordHasher {
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password`.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run(move || hash_now(&password)).await?
+        self.run("hash", move || hash_now(&password)).await?
     }
 
     /// Whether `password` matches `phc`. A malformed stored hash counts as a mismatch.
     pub async fn verify(&self, password: String, phc: String) -> Result<bool, HashError> {
-        self.run(move || Ok(verify_now(&password, &phc))).await?
+        self.run("verify", move || Ok(verify_now(&password, &phc))).await?
     }
 
     /// Spends the time of one verification and always fails: the answer for an unknown account.
@@ -53,10 +53,23 @@ impl PasswordHasher {
         self.verify(password, dummy).await.map(|_| false)
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+    /// Runs `work` on a blocking thread once a permit is free, and records how long the
+    /// argon2 work itself took (not the wait for a permit) as `operation`.
+    async fn run<T: Send + 'static>(
+        &self,
+        operation: &'static str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
         let _permit = self.permits.acquire().await.map_err(|_| HashError::Closed)?;
         let span = tracing::Span::current();
-        Ok(tokio::task::spawn_blocking(move || span.in_scope(work)).await?)
+        let timed = move || {
+            let started = std::time::Instant::now();
+            let outcome = span.in_scope(work);
+            let seconds = started.elapsed().as_secs_f64();
+            metrics::histogram!("dioptra_password_hash_duration_seconds", "operation" => operation).record(seconds);
+            outcome
+        };
+        Ok(tokio::task::spawn_blocking(timed).await?)
     }
 }
 

@@ -43,6 +43,11 @@ pub enum ApiError {
         status: StatusCode,
         message: String,
     },
+    /// A 429: `inner` with a `Retry-After` header.
+    Throttled {
+        retry_after_secs: u64,
+        inner: Box<ApiError>,
+    },
 }
 
 impl ApiError {
@@ -125,6 +130,16 @@ impl ApiError {
             AccountError::GroupNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", "Failed to locate Group.", json!({}))
             }
+            AccountError::SignupClosed => Self::plain(StatusCode::FORBIDDEN, &error.to_string()),
+            AccountError::TooManyAttempts { retry_after_secs } => ApiError::Throttled {
+                retry_after_secs,
+                inner: Box::new(Self::domain(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "TooManyAttemptsError",
+                    &error.to_string(),
+                    json!({"retry_after": retry_after_secs}),
+                )),
+            },
             AccountError::BadRequest(reason) => Self::plain(StatusCode::BAD_REQUEST, &format!("{BAD_BODY} ({reason})")),
             AccountError::Internal | AccountError::Transport => {
                 Self::plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
@@ -172,6 +187,11 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, Json(json!({"errors": errors, "message": message}))).into_response()
             }
             ApiError::Plain { status, message } => (status, Json(json!({"message": message}))).into_response(),
+            ApiError::Throttled { retry_after_secs, inner } => {
+                let mut response = inner.into_response();
+                response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(retry_after_secs));
+                response
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub accounts: Arc<Accounts>,
-    _database: TestDatabase,
+    pub database: TestDatabase,
 }
 
 /// A database of one test's own: an SQLite file in a temporary folder, or (with
@@ -59,16 +59,13 @@ fn uuid_like() -> String {
     format!("{nanos:x}{:x}", std::process::id())
 }
 
+/// The server's defaults, on a free port and the given database, with a short session lifetime.
 pub fn test_config(database_url: String) -> Config {
-    Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        database_url,
-        site_root: "target/site".into(),
-        min_password_length: 8,
-        password_lifetime_days: 365,
-        session_lifetime_hours: 24,
-        public_url: None,
-    }
+    let mut config = Config::defaults();
+    config.addr = "127.0.0.1:0".parse().unwrap();
+    config.database.database_url = database_url;
+    config.session_lifetime_hours = 24;
+    config
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -77,14 +74,18 @@ pub async fn spawn_app() -> TestApp {
 
 /// A server whose configuration `adjust` changes from the tests' defaults.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    let database = TestDatabase::new().await;
+    spawn_app_on(TestDatabase::new().await, adjust).await
+}
+
+/// A server on a database the test prepared (e.g. with the operator's commands).
+pub async fn spawn_app_on(database: TestDatabase, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let mut config = test_config(database.url.clone());
     adjust(&mut config);
     let application = Application::build(config).await.expect("the server starts");
     let address = format!("http://{}", application.local_addr());
     let accounts = application.accounts();
     tokio::spawn(application.run());
-    TestApp { address, client: new_client(), accounts, _database: database }
+    TestApp { address, client: new_client(), accounts, database }
 }
 
 pub fn new_client() -> reqwest::Client {

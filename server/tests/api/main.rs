@@ -2,6 +2,8 @@
 
 mod helpers;
 mod login_logout;
+mod observability;
+mod operator;
 mod register;
 mod security;
 mod startup;

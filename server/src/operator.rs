@@ -1,0 +1,166 @@
+//! The operator's commands: `migrate` and `users …`. They open the database directly, so they
+//! work whether or not a server is running, and they go through the same accounts core as the
+//! server (the same validation, hashing and session rules).
+
+use std::io::{BufRead, IsTerminal};
+
+use app::{
+    domain::{RegisterForm, check_fields, parse_search},
+    error::AccountError,
+    ssr::{
+        accounts::{Accounts, User},
+        db::Database,
+    },
+};
+
+use crate::config::{DatabaseOptions, PasswordOptions, UsersCommand};
+
+/// Why an operator's command failed, in words for the terminal.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Database(#[from] app::ssr::db::ConnectError),
+    #[error("{}", describe(.0))]
+    Account(#[from] AccountError),
+    #[error("{0}")]
+    Input(String),
+}
+
+pub async fn migrate(database: &DatabaseOptions) -> Result<(), CommandError> {
+    let db = Database::connect(&database.database_url).await?;
+    db.migrate().await?;
+    println!("The {} database is up to date.", db.backend_name());
+    db.close().await;
+    Ok(())
+}
+
+pub async fn users(
+    database: &DatabaseOptions,
+    passwords: &PasswordOptions,
+    command: UsersCommand,
+) -> Result<(), CommandError> {
+    let db = Database::connect(&database.database_url).await?;
+    db.migrate().await?;
+    let accounts = Accounts::new(db, passwords.account_settings());
+    let outcome = run_users_command(&accounts, command).await;
+    accounts.database().close().await;
+    outcome
+}
+
+async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result<(), CommandError> {
+    match command {
+        UsersCommand::Create { username, email } => {
+            let password = read_new_password(&username)?;
+            let form = RegisterForm { username, email, confirm_password: password.clone(), password };
+            let user = accounts.create_account(&form).await?;
+            println!("Created user '{}' (id {}).", user.username, user.user_id);
+        }
+        UsersCommand::List { search } => {
+            let terms = match search.as_deref() {
+                Some(query) => {
+                    let terms =
+                        parse_search(query).map_err(|e| CommandError::Input(format!("search: {}", e.reason)))?;
+                    check_fields(&terms, &["username", "email"])
+                        .map_err(|e| CommandError::Input(format!("search: {}", e.reason)))?;
+                    terms
+                }
+                None => Vec::new(),
+            };
+            let mut users = Vec::new();
+            loop {
+                let page = accounts.list_users(&terms, users.len() as i64, 1000).await?;
+                let done = page.items.len() < 1000;
+                users.extend(page.items);
+                if done {
+                    break;
+                }
+            }
+            print!("{}", user_table(&users));
+        }
+        UsersCommand::SetPassword { username } => {
+            let user = existing(accounts, &username).await?;
+            let password = read_new_password(&user.username)?;
+            accounts.set_password(user.user_id, &password).await?;
+            println!("Set the password of '{}'; every session of the account has ended.", user.username);
+        }
+        UsersCommand::Delete { username } => {
+            let user = existing(accounts, &username).await?;
+            accounts.remove(user.user_id).await?;
+            println!("Deleted user '{}'.", user.username);
+        }
+        UsersCommand::RevokeSessions { username } => {
+            let user = existing(accounts, &username).await?;
+            accounts.log_out_everywhere(user.user_id).await?;
+            println!("Ended every session of '{}'.", user.username);
+        }
+    }
+    Ok(())
+}
+
+async fn existing(accounts: &Accounts, username: &str) -> Result<User, CommandError> {
+    accounts.user_named(username).await?.ok_or_else(|| CommandError::Input(format!("there is no user '{username}'")))
+}
+
+/// A password from standard input (its first line), or typed twice without echo when standard
+/// input is a terminal.
+fn read_new_password(username: &str) -> Result<String, CommandError> {
+    let io_error = |e: std::io::Error| CommandError::Input(format!("cannot read the password: {e}"));
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("New password for '{username}': ")).map_err(io_error)?;
+        let again = rpassword::prompt_password("The same password again: ").map_err(io_error)?;
+        if first != again {
+            return Err(CommandError::Input("the two passwords differ".into()));
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(io_error)?;
+    let password = line.strip_suffix('\n').unwrap_or(&line);
+    let password = password.strip_suffix('\r').unwrap_or(password);
+    if password.is_empty() {
+        return Err(CommandError::Input("no password on standard input (one line is read)".into()));
+    }
+    Ok(password.to_owned())
+}
+
+fn user_table(users: &[User]) -> String {
+    let rows: Vec<[String; 5]> = users
+        .iter()
+        .map(|user| {
+            [
+                user.user_id.to_string(),
+                user.username.clone(),
+                user.email.clone(),
+                user.created_on.to_minute_utc(),
+                user.last_login_on.map_or_else(|| "never".into(), |at| at.to_minute_utc()),
+            ]
+        })
+        .collect();
+    let header = ["ID", "USERNAME", "EMAIL", "CREATED", "LAST LOGIN"].map(String::from);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in &rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out.push_str(&format!("{} user{}\n", users.len(), if users.len() == 1 { "" } else { "s" }));
+    out
+}
+
+/// An account error as one line for the terminal: field errors name their field.
+fn describe(error: &AccountError) -> String {
+    match error.field_errors() {
+        Some(fields) => fields
+            .iter()
+            .map(|(field, message)| format!("{}: {message}", field.input_name()))
+            .collect::<Vec<_>>()
+            .join("; "),
+        None => error.to_string(),
+    }
+}

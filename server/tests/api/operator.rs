@@ -1,0 +1,161 @@
+//! The operator's commands, run as the real binary against a real database, and checked through
+//! a server on that same database.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::{TestDatabase, spawn_app_on};
+
+/// Runs `dioptra-accounts <args>` on `database`, with `stdin` as its standard input (a pipe,
+/// so passwords are read from it rather than asked for).
+fn run(database: &TestDatabase, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dioptra-accounts"))
+        .args(args)
+        .env("DATABASE_URL", &database.url)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn succeeds(output: Output) -> String {
+    assert!(output.status.success(), "stdout: {}\nstderr: {}", stdout(&output), stderr(&output));
+    stdout(&output)
+}
+
+fn create(database: &TestDatabase, username: &str, password: &str) -> String {
+    let email = format!("{username}@example.org");
+    succeeds(run(database, &["users", "create", "--username", username, "--email", &email], &format!("{password}\n")))
+}
+
+#[tokio::test]
+async fn migrate_prepares_an_empty_database() {
+    let database = TestDatabase::new().await;
+    let first = succeeds(run(&database, &["migrate"], ""));
+    assert!(first.contains("up to date"), "{first}");
+    // Idempotent, and the server starts on the result.
+    succeeds(run(&database, &["migrate"], ""));
+    let app = spawn_app_on(database, |_| {}).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+#[tokio::test]
+async fn users_create_reads_the_password_from_standard_input_and_the_account_can_log_in() {
+    let database = TestDatabase::new().await;
+    let said = create(&database, "operator-made", "a long enough secret");
+    assert!(said.contains("Created user 'operator-made'"), "{said}");
+    let app = spawn_app_on(database, |_| {}).await;
+    assert_eq!(app.log_in("operator-made", "a long enough secret").await.status(), StatusCode::OK);
+    // The first account founds `public`, as a signup would.
+    assert_eq!(app.count("SELECT COUNT(*) FROM group_managers").await, 1);
+}
+
+#[tokio::test]
+async fn users_create_refuses_what_signup_refuses_with_a_clear_message() {
+    let database = TestDatabase::new().await;
+    let short = run(&database, &["users", "create", "--username", "bob", "--email", "bob@example.org"], "short\n");
+    assert!(!short.status.success());
+    assert!(stderr(&short).contains("password: Password must be at least 8 characters"), "{}", stderr(&short));
+
+    let empty = run(&database, &["users", "create", "--username", "bob", "--email", "bob@example.org"], "");
+    assert!(!empty.status.success());
+    assert!(stderr(&empty).contains("no password on standard input"), "{}", stderr(&empty));
+
+    create(&database, "bob", "a long enough secret");
+    let again =
+        run(&database, &["users", "create", "--username", "BOB", "--email", "b@example.org"], "another secret\n");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("username: This username is already taken"), "{}", stderr(&again));
+}
+
+#[tokio::test]
+async fn users_list_shows_accounts_and_searches_like_the_api() {
+    let database = TestDatabase::new().await;
+    create(&database, "alice", "a long enough secret");
+    create(&database, "albert", "a long enough secret");
+    create(&database, "carol", "a long enough secret");
+    let all = succeeds(run(&database, &["users", "list"], ""));
+    let lines: Vec<&str> = all.lines().collect();
+    assert!(lines[0].starts_with("ID") && lines[0].contains("USERNAME") && lines[0].contains("LAST LOGIN"), "{all}");
+    assert!(lines[1].contains("alice") && lines[1].contains("alice@example.org") && lines[1].contains("never"));
+    assert_eq!(lines.last(), Some(&"3 users"));
+
+    let some = succeeds(run(&database, &["users", "list", "--search", "username:al*"], ""));
+    assert!(some.contains("alice") && some.contains("albert") && !some.contains("carol"), "{some}");
+    assert!(some.ends_with("2 users\n"));
+
+    let bad = run(&database, &["users", "list", "--search", "nickname:x"], "");
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("search:"), "{}", stderr(&bad));
+}
+
+#[tokio::test]
+async fn set_password_revoke_sessions_and_delete_act_on_a_running_servers_accounts() {
+    let database = TestDatabase::new().await;
+    create(&database, "dora", "the first secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+    let session = crate::helpers::new_client();
+    assert_eq!(app.log_in_with(&session, "dora", "the first secret").await.status(), StatusCode::OK);
+    let current = || async { session.get(app.url("/api/v1/users/current")).send().await.unwrap().status() };
+    assert_eq!(current().await, StatusCode::OK);
+
+    succeeds(run(database, &["users", "revoke-sessions", "dora"], ""));
+    assert_eq!(current().await, StatusCode::UNAUTHORIZED);
+
+    assert_eq!(app.log_in_with(&session, "dora", "the first secret").await.status(), StatusCode::OK);
+    let said = succeeds(run(database, &["users", "set-password", "DORA"], "the second secret\n"));
+    assert!(said.contains("every session"), "{said}");
+    assert_eq!(current().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.log_in("dora", "the first secret").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.log_in_with(&session, "dora", "the second secret").await.status(), StatusCode::OK);
+
+    succeeds(run(database, &["users", "delete", "dora"], ""));
+    assert_eq!(current().await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.log_in("dora", "the second secret").await.status(), StatusCode::UNAUTHORIZED);
+    let gone = run(database, &["users", "delete", "dora"], "");
+    assert!(!gone.status.success());
+    assert!(stderr(&gone).contains("there is no user 'dora'"), "{}", stderr(&gone));
+}
+
+#[tokio::test]
+async fn with_signup_disabled_the_register_page_explains_and_the_api_answers_403() {
+    let database = TestDatabase::new().await;
+    let app = spawn_app_on(database, |config| config.disable_signup = true).await;
+    let page = app.client.get(app.url("/register")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Signup is closed on this deployment"), "{page}");
+    assert!(!page.contains("confirm_password"));
+
+    let response = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&serde_json::json!({
+            "username": "eve", "email": "eve@example.org", "password": "a long secret", "confirmPassword": "a long secret"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("Signup is closed"), "{body}");
+    let form = app.register(&crate::helpers::Signup::new("eve", "eve@example.org")).await;
+    assert_eq!(form.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
