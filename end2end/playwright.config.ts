@@ -39,7 +39,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `"${binary}" --addr 127.0.0.1:${port} --database-url "sqlite://${database}" --site-root "${siteRoot}"`,
+    // Every test signs up from 127.0.0.1: the per-address signup limit would stop the run.
+    command: `"${binary}" --addr 127.0.0.1:${port} --database-url "sqlite://${database}" --site-root "${siteRoot}" --max-signups-per-address 0`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,

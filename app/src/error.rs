@@ -38,6 +38,9 @@ pub enum AccountError {
     UserNotFound,
     #[error("There is no such group.")]
     GroupNotFound,
+    /// The session to end is not one of the caller's live sessions.
+    #[error("There is no such session.")]
+    SessionNotFound,
     /// Self-service signup is closed on this deployment; an operator creates accounts.
     #[error("Signup is closed on this deployment. Ask an administrator to create your account.")]
     SignupClosed,
@@ -65,7 +68,7 @@ impl AccountError {
             | AccountError::WrongPassword
             | AccountError::PasswordExpired => 401,
             AccountError::WrongCurrentPassword | AccountError::PasswordUnchanged | AccountError::SignupClosed => 403,
-            AccountError::UserNotFound | AccountError::GroupNotFound => 404,
+            AccountError::UserNotFound | AccountError::GroupNotFound | AccountError::SessionNotFound => 404,
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     error::AccountError,
     islands::{ChangePasswordForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm, UserMenu},
-    server_fns::{ChangePassword, DeleteAccount, LogIn, LogOutEverywhere, Register, UpdateProfile},
+    server_fns::{ChangePassword, DeleteAccount, LogIn, LogOutEverywhere, Register, RevokeSession, UpdateProfile},
 };
 
 /// What a page needs to know about the signed-in user.
@@ -212,6 +212,8 @@ struct AccountView {
     email: String,
     password_expires: Option<String>,
     min_password_chars: usize,
+    /// How long sessions last, in words.
+    session_policy: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -221,8 +223,31 @@ fn account_view() -> Option<AccountView> {
         let at = expiry.to_datetime();
         format!("{} {}, {}", at.month(), at.day(), at.year())
     });
-    let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
-    Some(AccountView { username: user.username, email: user.email, password_expires, min_password_chars })
+    let settings = crate::ssr::accounts().settings().clone();
+    let session_policy = format!(
+        "A session ends after {} without use, or {} after login.",
+        in_words(settings.session_idle_timeout),
+        in_words(settings.session_lifetime)
+    );
+    Some(AccountView {
+        username: user.username,
+        email: user.email,
+        password_expires,
+        min_password_chars: settings.password_policy.min_chars,
+        session_policy,
+    })
+}
+
+/// "90 minutes", "12 hours", "14 days".
+#[cfg(feature = "ssr")]
+fn in_words(duration: std::time::Duration) -> String {
+    let minutes = duration.as_secs() / 60;
+    let (count, unit) = match minutes {
+        m if m % (24 * 60) == 0 => (m / (24 * 60), "day"),
+        m if m % 60 == 0 => (m / 60, "hour"),
+        m => (m, "minute"),
+    };
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
 #[cfg(not(feature = "ssr"))]
@@ -242,9 +267,10 @@ pub fn AccountPage() -> impl IntoView {
     let notice = match saved.as_deref() {
         Some("profile") => Some("Your account details were saved."),
         Some("password") => Some("Password Change Success"),
+        Some("session") => Some("The session was ended."),
         _ => None,
     };
-    let AccountView { username, email, password_expires, min_password_chars } = account;
+    let AccountView { username, email, password_expires, min_password_chars, session_policy } = account;
     view! {
         <Title text="Account"/>
         <section class="card card-wide" aria-labelledby="account-heading">
@@ -267,7 +293,10 @@ pub fn AccountPage() -> impl IntoView {
             <p class="hint">"To change your password, enter your current and new password. Your other sessions end; this one stays signed in."</p>
             <ChangePasswordForm username email min_password_chars initial_error=error_from_url(ChangePassword::PATH)/>
 
-            <h2>"Sessions"</h2>
+            <h2 id="sessions">"Sessions"</h2>
+            <p class="hint">"Where this account is logged in. " {session_policy}</p>
+            {error_from_url(RevokeSession::PATH).map(|error| view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> })}
+            <SessionList/>
             <p class="hint">"Ends every session of this account on every device, this one included."</p>
             <form method="post" action=LogOutEverywhere::PATH>
                 <button class="button button-secondary" type="submit">"Log out from all devices"</button>
@@ -280,6 +309,121 @@ pub fn AccountPage() -> impl IntoView {
             <DeleteAccountForm initial_error=error_from_url(DeleteAccount::PATH)/>
         </section>
     }.into_any()
+}
+
+/// One row of the account page's session list.
+#[derive(Clone, Debug)]
+struct SessionRow {
+    id: String,
+    current: bool,
+    device: String,
+    address: String,
+    logged_in: String,
+    last_seen: String,
+}
+
+#[cfg(feature = "ssr")]
+async fn session_rows() -> Vec<SessionRow> {
+    use crate::ssr::accounts::SessionInfo;
+    let Some(signed_in) = crate::ssr::signed_in() else { return Vec::new() };
+    let current_id = SessionInfo::id_of(&signed_in.token);
+    let sessions = crate::ssr::accounts().sessions_of(signed_in.user.user_id).await.unwrap_or_default();
+    sessions
+        .into_iter()
+        .map(|session| SessionRow {
+            current: session.id() == current_id,
+            id: session.id(),
+            device: describe_user_agent(session.user_agent.as_deref()),
+            address: session.client_address.unwrap_or_else(|| "unknown".into()),
+            logged_in: session.created_on.to_minute_utc(),
+            last_seen: session.last_seen_on.to_minute_utc(),
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "ssr"))]
+async fn session_rows() -> Vec<SessionRow> {
+    Vec::new()
+}
+
+/// "Firefox on Linux", "Python client": enough of a user agent to recognise a device by.
+#[cfg(feature = "ssr")]
+fn describe_user_agent(agent: Option<&str>) -> String {
+    let Some(agent) = agent else { return "Unknown client".into() };
+    let browsers = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("python-requests", "Python client"),
+        ("curl/", "curl"),
+    ];
+    let systems = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ];
+    let browser = browsers.iter().find(|(mark, _)| agent.contains(mark)).map(|(_, name)| *name);
+    let system = systems.iter().find(|(mark, _)| agent.contains(mark)).map(|(_, name)| *name);
+    match (browser, system) {
+        (Some(browser), Some(system)) => format!("{browser} on {system}"),
+        (Some(browser), None) => browser.into(),
+        (None, _) => agent.chars().take(40).collect(),
+    }
+}
+
+/// The signed-in user's sessions, each with a button that ends it (a plain form: it works
+/// without JavaScript and adds nothing to the WASM bundle).
+#[component]
+fn SessionList() -> impl IntoView {
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                let rows = session_rows().await;
+                view! {
+                    <div class="table-scroll">
+                        <table class="table sessions">
+                            <caption class="visually-hidden">"Where this account is logged in"</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Device"</th>
+                                    <th scope="col">"Address"</th>
+                                    <th scope="col">"Logged in"</th>
+                                    <th scope="col">"Last active"</th>
+                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| {
+                                    let label = format!("Log out the session of {} from {}", row.device, row.address);
+                                    view! {
+                                        <tr>
+                                            <td>
+                                                {row.device}
+                                                {row.current.then(|| view! { " " <span class="badge">"This device"</span> })}
+                                            </td>
+                                            <td>{row.address}</td>
+                                            <td>{row.logged_in}</td>
+                                            <td>{row.last_seen}</td>
+                                            <td>
+                                                <form method="post" action=RevokeSession::PATH>
+                                                    <input type="hidden" name="session_id" value=row.id/>
+                                                    <button class="button button-secondary" type="submit" aria-label=label>"Log out"</button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// One row of the groups page: a group and the viewer's permissions in it, and its members.
@@ -345,7 +489,8 @@ pub fn GroupsPage() -> impl IntoView {
                     <section class="card card-wide" aria-labelledby="groups-heading">
                         <h1 id="groups-heading">"Groups"</h1>
                         <p class="card-lead">"Controls access to shared resources."</p>
-                        <div class="table-scroll">
+                        // Focusable, so that a table wider than a phone can be scrolled by keyboard.
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Your groups">
                             <table class="table">
                                 <caption class="visually-hidden">"Your groups and your permissions in each"</caption>
                                 <thead>

@@ -17,7 +17,7 @@ pub async fn register(
     confirm_password: String,
 ) -> Result<(), AccountError> {
     let form = crate::domain::RegisterForm { username, email, password, confirm_password };
-    let user = ssr::accounts().register(&form).await?;
+    let user = ssr::accounts().register(&form, &client_info()).await?;
     let query = form_urlencoded::Serializer::new(String::new()).append_pair("registered", &user.username).finish();
     leptos_axum::redirect(&format!("/?{query}"));
     Ok(())
@@ -40,7 +40,7 @@ pub async fn log_in(username: String, password: String) -> Result<(), AccountErr
 pub async fn log_out() -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     if let Some(signed_in) = ssr::signed_in() {
-        accounts.log_out(&signed_in.token).await?;
+        accounts.log_out(&signed_in, &client_info()).await?;
     }
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
     leptos_axum::redirect("/");
@@ -75,7 +75,7 @@ pub async fn change_password(
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
     let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
-    let fresh = accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token)).await?;
+    let fresh = accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token), &client_info()).await?;
     if let Some(token) = fresh {
         ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&token));
     }
@@ -88,7 +88,7 @@ pub async fn change_password(
 pub async fn log_out_everywhere() -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     if let Some(signed_in) = ssr::signed_in() {
-        accounts.log_out_everywhere(signed_in.user.user_id).await?;
+        accounts.log_out_everywhere(&signed_in.user, &client_info()).await?;
     }
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
     leptos_axum::redirect("/");
@@ -104,10 +104,19 @@ pub async fn delete_account(password: String) -> Result<(), AccountError> {
         let errors = crate::domain::FieldErrors::single(crate::domain::Field::Password, crate::domain::REQUIRED);
         return Err(AccountError::Invalid(errors));
     }
-    accounts.delete(signed_in.user.user_id, password).await?;
+    accounts.delete(&signed_in.user, password, &client_info()).await?;
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
     let query =
         form_urlencoded::Serializer::new(String::new()).append_pair("deleted", &signed_in.user.username).finish();
     leptos_axum::redirect(&format!("/?{query}"));
+    Ok(())
+}
+
+/// Ends one of the signed-in user's sessions (listed on the account page) and returns there.
+#[server(endpoint = "account/revoke-session")]
+pub async fn revoke_session(session_id: String) -> Result<(), AccountError> {
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    ssr::accounts().revoke_session(&signed_in.user, &session_id, &client_info()).await?;
+    leptos_axum::redirect("/account?saved=session#sessions");
     Ok(())
 }

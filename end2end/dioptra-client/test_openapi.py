@@ -12,6 +12,8 @@ EXPECTED_OPERATIONS = {
     ("delete", "/api/v1/users/current"),
     ("post", "/api/v1/users/current/password"),
     ("post", "/api/v1/users/{id}/password"),
+    ("get", "/api/v1/users/current/sessions"),
+    ("delete", "/api/v1/users/current/sessions/{id}"),
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/groups"),

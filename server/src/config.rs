@@ -5,9 +5,10 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use app::{
     domain::PasswordPolicy,
-    ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, session::CookiePolicy},
+    ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, guard::GuessingLimits, session::CookiePolicy},
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 
 /// Dioptra Accounts: the user and group service of a Dioptra deployment.
 ///
@@ -116,9 +117,39 @@ pub struct Config {
     #[command(flatten)]
     pub passwords: PasswordOptions,
 
-    /// Hours a login lasts.
+    /// Hours a login lasts at most, however active (Dioptra's login cookie lasted 14 days).
     #[arg(long, env = "DIOPTRA_SESSION_LIFETIME_HOURS", default_value_t = 14 * 24, value_parser = clap::value_parser!(u32).range(1..))]
     pub session_lifetime_hours: u32,
+
+    /// Minutes a login lasts without any request (OWASP ASVS level 2 asks for 12 hours or
+    /// less when there is no second factor).
+    #[arg(long, env = "DIOPTRA_SESSION_IDLE_MINUTES", default_value_t = 12 * 60, value_parser = clap::value_parser!(u32).range(1..))]
+    pub session_idle_minutes: u32,
+
+    /// Failed password checks against one account (in a row, within an hour) before clients
+    /// that keep failing must wait, one second and doubling up to 15 minutes. A client that has
+    /// not been failing can still log in. 0 turns this off.
+    #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_ACCOUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub max_failures_per_account: u32,
+
+    /// Failed password checks from one client address, against any accounts, before it must
+    /// wait, as above. 0 turns this off.
+    #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_ADDRESS", default_value_t = 100)]
+    pub max_failures_per_address: u32,
+
+    /// Signups from one client address per hour. 0 turns this off (e.g. for load tests).
+    #[arg(long, env = "DIOPTRA_MAX_SIGNUPS_PER_ADDRESS", default_value_t = 20)]
+    pub max_signups_per_address: u32,
+
+    /// Reverse proxies (addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For`
+    /// names the client. From any other peer the header is ignored, so a client cannot choose
+    /// the address its attempts are counted against.
+    #[arg(long, env = "DIOPTRA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<IpNet>,
+
+    /// Seconds a request may take, reading its body included; slower clients get 408.
+    #[arg(long, env = "DIOPTRA_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
 
     /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr
     /// (behind a reverse proxy). With https the session cookie is `Secure` and named with the
@@ -141,6 +172,13 @@ impl Config {
     pub fn account_settings(&self) -> AccountSettings {
         AccountSettings {
             session_lifetime: Duration::from_secs(u64::from(self.session_lifetime_hours) * 3600),
+            session_idle_timeout: Duration::from_secs(u64::from(self.session_idle_minutes) * 60),
+            guessing: GuessingLimits {
+                failures_per_account: self.max_failures_per_account,
+                failures_per_address: self.max_failures_per_address,
+                signups_per_address: self.max_signups_per_address,
+                ..GuessingLimits::default()
+            },
             cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
             signup_open: !self.disable_signup,
             ..self.passwords.account_settings()
@@ -159,6 +197,14 @@ impl PasswordOptions {
             ..AccountSettings::default()
         }
     }
+}
+
+/// A network (`10.0.0.0/8`) or a single address (`10.0.0.7`).
+fn parse_network(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
 }
 
 /// An origin (`scheme://host[:port]`), without a path: what browsers send as `Origin`.
@@ -209,6 +255,21 @@ mod tests {
             "x",
         ]);
         assert!(attempt.is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let cli = Cli::parse_from(["dioptra-accounts", "--trusted-proxies", "10.0.0.0/8, 127.0.0.1,::1"]);
+        let proxies: Vec<String> = cli.serve.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
+        assert!(Cli::try_parse_from(["dioptra-accounts", "--trusted-proxies", "proxy.local"]).is_err());
+    }
+
+    #[test]
+    fn the_account_threshold_is_at_most_nists_100() {
+        assert!(Cli::try_parse_from(["dioptra-accounts", "--max-failures-per-account", "101"]).is_err());
+        let off = Cli::parse_from(["dioptra-accounts", "--max-failures-per-account", "0"]);
+        assert_eq!(off.serve.account_settings().guessing.failures_per_account, 0);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use app::{
     domain::{RegisterForm, check_fields, parse_search},
     error::AccountError,
     ssr::{
-        accounts::{Accounts, User},
+        accounts::{Accounts, ClientInfo, User},
         db::Database,
     },
 };
@@ -85,12 +85,12 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
         }
         UsersCommand::Delete { username } => {
             let user = existing(accounts, &username).await?;
-            accounts.remove(user.user_id).await?;
+            accounts.remove(user.user_id, &ClientInfo::operator()).await?;
             println!("Deleted user '{}'.", user.username);
         }
         UsersCommand::RevokeSessions { username } => {
             let user = existing(accounts, &username).await?;
-            accounts.log_out_everywhere(user.user_id).await?;
+            accounts.log_out_everywhere(&user, &ClientInfo::operator()).await?;
             println!("Ended every session of '{}'.", user.username);
         }
     }

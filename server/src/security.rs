@@ -1,14 +1,19 @@
 //! Request checks and response headers that protect every route.
 
-use std::sync::Arc;
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
 
+use app::ssr::accounts::ClientAddress;
 use axum::{
     Json,
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use ipnet::IpNet;
 use serde_json::json;
 
 /// Refuses a state-changing request that a browser says comes from another site: its `Origin`
@@ -58,6 +63,71 @@ pub async fn common_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// Works out the client's address for the guessing counters and the audit trail: the peer's,
+/// unless the peer is a trusted proxy, in which case the nearest address in `X-Forwarded-For`
+/// that is not itself a trusted proxy. Proxies append, so addresses further left were written
+/// by the client and are not believed.
+pub async fn identify_client(State(trusted): State<Arc<[IpNet]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let address = client_address(peer, request.headers(), &trusted);
+        request.extensions_mut().insert(ClientAddress(address));
+    }
+    next.run(request).await
+}
+
+fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |address: &IpAddr| trusted.iter().any(|network| network.contains(address));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    // From the nearest hop outwards; an unreadable hop ends the walk at the last one believed.
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Ok(address) = hop.trim().parse::<IpAddr>() else { break };
+        client = address;
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    client
+}
+
+/// Reads the whole request body (at most `max_bytes`) before any handler runs. A handler that
+/// answers without reading the body (a 404 for an id, a 405) would otherwise make the server
+/// close the connection, and a client that reuses connections, as Dioptra's does, would see its
+/// next request fail. Bodies here are a few hundred bytes; a larger one than allowed gets 413.
+pub async fn read_whole_body(State(max_bytes): State<usize>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, max_bytes).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(_) => {
+            let body = json!({"message": "Payload Too Large - The request's body is too large."});
+            (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+        }
+    }
+}
+
+/// The most header bytes (names and values) a request may carry: far more than a browser
+/// sends, far less than a client could use to tie up memory.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// Refuses requests whose headers are too large with 431.
+pub async fn limit_header_size(request: Request, next: Next) -> Response {
+    let size: usize = request.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if size > MAX_HEADER_BYTES {
+        let body = json!({"message": "Request Header Fields Too Large - The request's headers are too large."});
+        return (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, Json(body)).into_response();
+    }
+    next.run(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +167,29 @@ mod tests {
     #[test]
     fn requests_without_either_header_pass() {
         assert!(!is_cross_site(&HeaderMap::new(), None));
+    }
+
+    fn forwarded(hops: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", hops.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let spoofed = forwarded("6.6.6.6, 203.0.113.9");
+        // From a trusted proxy: the nearest untrusted hop, not what the client wrote further left.
+        assert_eq!(client_address(proxy, &spoofed, &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
+        // A chain of trusted proxies is skipped.
+        assert_eq!(client_address(proxy, &forwarded("203.0.113.9, 10.0.0.3"), &trusted).to_string(), "203.0.113.9");
+        // From anyone else the header is ignored.
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_address(stranger, &spoofed, &trusted), stranger);
+        assert_eq!(client_address(proxy, &spoofed, &[]), proxy);
+        // Junk ends the walk at the last hop believed.
+        assert_eq!(client_address(proxy, &forwarded("junk"), &trusted), proxy);
+        assert_eq!(client_address(proxy, &forwarded("junk, 10.0.0.3"), &trusted).to_string(), "10.0.0.3");
     }
 }

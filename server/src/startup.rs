@@ -1,6 +1,6 @@
 //! Building the application (database, accounts core, router) and running it.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     App, shell,
@@ -11,11 +11,13 @@ use app::{
     },
 };
 use axum::{Json, Router, extract::State, http::StatusCode, middleware, routing::get};
+use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -59,8 +61,8 @@ impl Application {
         // Unpacked now rather than during the first signup.
         let blocklisted = app::ssr::common_passwords::count();
         tracing::debug!(blocklisted, "common-password list loaded");
-        let public_origin = config.public_url.as_deref().map(Arc::from);
-        let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, public_origin);
+        let options = RouterOptions::from(&config);
+        let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, options);
         Ok(Self { listener, router, accounts })
     }
 
@@ -74,11 +76,13 @@ impl Application {
 
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     pub async fn run(self) -> Result<(), StartError> {
+        let janitor = tokio::spawn(clean_up_periodically(self.accounts.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(StartError::Serve)?;
+        janitor.abort();
         self.accounts.database().close().await;
         Ok(())
     }
@@ -93,8 +97,30 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     application.run().await
 }
 
-/// The whole application. `public_origin` is the `--public-url`, if one is configured.
-pub fn build_router(state: AppState, public_origin: Option<Arc<str>>) -> Router {
+/// What the router needs of the configuration.
+pub struct RouterOptions {
+    /// The `--public-url`, if one is configured.
+    pub public_origin: Option<Arc<str>>,
+    pub trusted_proxies: Arc<[IpNet]>,
+    pub request_timeout: Duration,
+}
+
+impl From<&Config> for RouterOptions {
+    fn from(config: &Config) -> Self {
+        Self {
+            public_origin: config.public_url.as_deref().map(Arc::from),
+            trusted_proxies: config.trusted_proxies.clone().into(),
+            request_timeout: Duration::from_secs(config.request_timeout_secs),
+        }
+    }
+}
+
+/// The most bytes a request body may have, for every route (the forms and the API take a few
+/// hundred).
+const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The whole application.
+pub fn build_router(state: AppState, options: RouterOptions) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -105,8 +131,12 @@ pub fn build_router(state: AppState, public_origin: Option<Arc<str>>) -> Router 
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
-        .layer(middleware::from_fn_with_state(public_origin, security::refuse_cross_site_writes))
+        .layer(middleware::from_fn_with_state(options.public_origin, security::refuse_cross_site_writes))
+        .layer(middleware::from_fn_with_state(options.trusted_proxies, security::identify_client))
+        .layer(middleware::from_fn_with_state(MAX_BODY_BYTES, security::read_whole_body))
         .layer(middleware::from_fn(security::common_headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))
+        .layer(middleware::from_fn(security::limit_header_size))
         .layer(middleware::from_fn(metrics::record_request))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
@@ -139,6 +169,17 @@ pub(crate) async fn health(State(state): State<AppState>) -> (StatusCode, Json<c
         database_reachable: reachable,
     };
     (status, Json(body))
+}
+
+/// Every ten minutes, deletes ended sessions and lapsed attempt counters.
+async fn clean_up_periodically(accounts: Arc<Accounts>) {
+    let mut every = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        if let Err(error) = accounts.clean_up().await {
+            tracing::warn!(%error, "clean-up failed; trying again later");
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -31,7 +31,7 @@ impl EmailAddress {
 
     /// The form that decides uniqueness: addresses are compared lower-cased.
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        super::fold_case(&self.0)
     }
 }
 
@@ -132,5 +132,105 @@ mod tests {
             EmailAddress::parse("Alice@Example.org").unwrap().key(),
             EmailAddress::parse("alice@example.ORG").unwrap().key()
         );
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: parsing never panics, accepts every address built by the documented rules,
+    //! refuses one with a forbidden character, and what it accepts parses again to itself.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Addresses the rules allow, built independently of the parser: dot-separated atoms (ASCII
+    /// `atext` and some letters beyond ASCII), `@`, and labels of letters, digits and inner hyphens under a
+    /// top-level domain that is not all digits; 4 * 15 + 3 < 64 bytes of local part and at most
+    /// 64 + 1 + 4 * 13 * 2 + 4 + 7 * 2 < 254 bytes in all.
+    fn valid_address() -> impl Strategy<Value = String> {
+        let atom = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~é日-]{1,5}";
+        let local = prop::collection::vec(atom, 1..=4).prop_map(|atoms| atoms.join("."));
+        let label = "[a-z0-9ü]([a-zA-Z0-9ü-]{0,10}[a-zA-Z0-9ü])?";
+        let domain = (prop::collection::vec(label, 0..=3), "[a-zA-Zü][a-zA-Z0-9ü]{0,6}");
+        (local, domain, "[a-z0-9]{1,5}").prop_map(|(local, (mut labels, tld), first)| {
+            labels.insert(0, first);
+            labels.push(tld);
+            format!("{local}@{}", labels.join("."))
+        })
+    }
+
+    fn raw_address() -> impl Strategy<Value = String> {
+        let char = prop_oneof![
+            4 => prop::sample::select(&[
+                'a', 'Z', '0', '.', '@', '-', '_', '+', 'é', 'İ', ' ', '\t', '\u{a0}', '<', '>', '(', ')', '[', ']',
+                ',', ';', ':', '\\', '"', '\0', '😀',
+            ][..]),
+            1 => any::<char>(),
+        ];
+        prop_oneof![
+            any::<String>(),
+            prop::collection::vec(char, 0..40).prop_map(String::from_iter),
+            valid_address(),
+            ("[a-zé]{1,70}", "[a-z0-9é-]{1,70}(\\.[a-z0-9é-]{1,70}){1,4}").prop_map(|(l, d)| format!("{l}@{d}")),
+        ]
+    }
+
+    const FORBIDDEN_IN_LOCAL_PART: &[char] =
+        &[' ', '\t', '\u{a0}', '\0', '@', '<', '>', '(', ')', '[', ']', ',', ';', ':', '\\', '"'];
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn an_accepted_address_is_trimmed_within_the_limits_stable_and_keyed_in_lower_case(raw in raw_address()) {
+            let parsed = EmailAddress::parse(&raw);
+            prop_assert_eq!(&parsed, &EmailAddress::parse(&raw), "parsing is deterministic");
+            match parsed {
+                Ok(address) => {
+                    prop_assert_eq!(address.as_str(), raw.trim());
+                    prop_assert!(address.as_str().len() <= MAX_EMAIL_BYTES);
+                    let (local, domain) = address.as_str().split_once('@').unwrap();
+                    prop_assert!(!domain.contains('@'), "exactly one @");
+                    prop_assert!(!local.is_empty() && local.len() <= MAX_LOCAL_PART_BYTES);
+                    prop_assert!(domain.contains('.'));
+                    prop_assert!(!address.as_str().chars().any(|c| c.is_whitespace() || c.is_control()));
+                    let again = EmailAddress::parse(address.as_str());
+                    prop_assert_eq!(again, Ok(address.clone()), "parsing again changes nothing");
+                    let key = address.key();
+                    prop_assert_eq!(&key.to_lowercase(), &key, "the key is lower case");
+                    prop_assert_eq!(&key, &crate::domain::fold_case(address.as_str()));
+                }
+                Err(message) => prop_assert!(!message.is_empty()),
+            }
+        }
+
+        #[test]
+        fn every_address_the_rules_allow_is_accepted(
+            address in valid_address(),
+            before in "[ \t]{0,2}",
+            after in "[ \t]{0,2}",
+        ) {
+            let padded = format!("{before}{address}{after}");
+            prop_assert_eq!(EmailAddress::parse(&padded).map(|e| e.0), Ok(address));
+        }
+
+        #[test]
+        fn a_forbidden_character_in_the_local_part_makes_it_invalid(
+            address in valid_address(),
+            at in any::<prop::sample::Index>(),
+            bad in prop::sample::select(FORBIDDEN_IN_LOCAL_PART),
+        ) {
+            let local_len = address.find('@').unwrap();
+            let boundaries: Vec<usize> = (0..=local_len).filter(|i| address.is_char_boundary(*i)).collect();
+            let mut broken = address.clone();
+            broken.insert(*at.get(&boundaries), bad);
+            prop_assume!(broken.trim() == broken);
+            prop_assert_eq!(EmailAddress::parse(&broken), Err(INVALID.to_owned()), "{:?}", broken);
+        }
     }
 }

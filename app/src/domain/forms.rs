@@ -248,3 +248,142 @@ mod tests {
         assert_eq!(serde_json::from_str::<FieldErrors>(&json).unwrap(), errors);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: a form parses exactly when each of its fields does, into what each field
+    //! parses into, and otherwise reports each field's own error.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Values from `good` or `bad`, or anything at all.
+    fn value(good: &'static [&'static str], bad: &'static [&'static str]) -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => prop::sample::select(good).prop_map(str::to_owned),
+            2 => prop::sample::select(bad).prop_map(str::to_owned),
+            1 => any::<String>(),
+        ]
+    }
+
+    fn username() -> impl Strategy<Value = String> {
+        value(&["alice", " Bob ", "zoë.k+lab@x", "correct horse"], &["", "  ", "two words", "semi;colon"])
+    }
+
+    fn email() -> impl Strategy<Value = String> {
+        value(&["alice@example.org", " Bob@Example.ORG ", "correct@horse.io"], &["", "nope", "a@b", "a b@c.de"])
+    }
+
+    fn password() -> impl Strategy<Value = String> {
+        value(&["correct horse", "  spaced out  ", "alice@example.org", "ALICE@EXAMPLE.ORG"], &["", "short", "alice"])
+    }
+
+    /// A form's password and its confirmation: the same, or each on its own.
+    fn password_and_confirmation() -> impl Strategy<Value = (String, String)> {
+        prop_oneof![password().prop_map(|p| (p.clone(), p)), (password(), password())]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn a_signup_parses_exactly_when_every_field_does(
+            username in username(),
+            email in email(),
+            (password, confirm_password) in password_and_confirmation(),
+            min_chars in 0usize..16,
+        ) {
+            let policy = PasswordPolicy { min_chars };
+            let form = RegisterForm { username, email, password, confirm_password };
+            let each = (
+                Username::parse(&form.username),
+                EmailAddress::parse(&form.email),
+                NewPassword::parse(&form.password, policy, Some(&form.username), Some(&form.email)),
+            );
+            let confirmation = if form.confirm_password.is_empty() {
+                Some(REQUIRED)
+            } else if form.confirm_password != form.password {
+                Some("Passwords do not match")
+            } else {
+                None
+            };
+            match (form.parse(policy), each) {
+                (Ok(registration), (Ok(username), Ok(email), Ok(password))) => {
+                    prop_assert_eq!(confirmation, None);
+                    prop_assert_eq!(registration, Registration { username, email, password });
+                }
+                (Ok(_), _) => prop_assert!(false, "a signup with an invalid field parsed"),
+                (Err(errors), (username, email, password)) => {
+                    prop_assert!(!errors.is_empty());
+                    prop_assert_eq!(errors.get(Field::Username), username.as_ref().err().map(String::as_str));
+                    prop_assert_eq!(errors.get(Field::Email), email.as_ref().err().map(String::as_str));
+                    prop_assert_eq!(errors.get(Field::Password), password.as_ref().err().map(String::as_str));
+                    prop_assert_eq!(errors.get(Field::ConfirmPassword), confirmation);
+                    let json = serde_json::to_string(&errors).unwrap();
+                    prop_assert_eq!(serde_json::from_str::<FieldErrors>(&json).unwrap(), errors);
+                }
+            }
+        }
+
+        #[test]
+        fn a_login_needs_a_username_and_a_password_and_trims_only_the_username(
+            username in username(),
+            password in password(),
+        ) {
+            let form = LoginForm { username: username.clone(), password: password.clone() };
+            match form.parse() {
+                Ok(credentials) => {
+                    prop_assert_eq!(credentials.username, username.trim());
+                    prop_assert_eq!(credentials.password, password);
+                    prop_assert!(!username.trim().is_empty());
+                }
+                Err(errors) => {
+                    prop_assert_eq!(errors.get(Field::Username).is_some(), username.trim().is_empty());
+                    prop_assert_eq!(errors.get(Field::Password).is_some(), password.is_empty());
+                }
+            }
+        }
+
+        #[test]
+        fn a_profile_parses_exactly_when_both_fields_do(username in username(), email in email()) {
+            let parsed = ProfileForm { username: username.clone(), email: email.clone() }.parse();
+            match (parsed, Username::parse(&username), EmailAddress::parse(&email)) {
+                (Ok(both), Ok(username), Ok(email)) => prop_assert_eq!(both, (username, email)),
+                (Ok(_), _, _) => prop_assert!(false, "a profile with an invalid field parsed"),
+                (Err(errors), username, email) => {
+                    prop_assert_eq!(errors.get(Field::Username), username.as_ref().err().map(String::as_str));
+                    prop_assert_eq!(errors.get(Field::Email), email.as_ref().err().map(String::as_str));
+                }
+            }
+        }
+
+        #[test]
+        fn a_password_change_parses_exactly_when_its_fields_do(
+            old_password in password(),
+            (new_password, confirm_new_password) in password_and_confirmation(),
+            username in username(),
+            email in email(),
+        ) {
+            let policy = PasswordPolicy::default();
+            let form = PasswordChangeForm { old_password, new_password, confirm_new_password };
+            let new = NewPassword::parse(&form.new_password, policy, Some(&username), Some(&email));
+            let confirmed = !form.confirm_new_password.is_empty() && form.confirm_new_password == form.new_password;
+            match form.parse(policy, &username, &email) {
+                Ok(password) => {
+                    prop_assert_eq!(Ok(password), new);
+                    prop_assert!(confirmed && !form.old_password.is_empty());
+                }
+                Err(errors) => {
+                    prop_assert_eq!(errors.get(Field::OldPassword).is_some(), form.old_password.is_empty());
+                    prop_assert_eq!(errors.get(Field::NewPassword), new.as_ref().err().map(String::as_str));
+                    prop_assert_eq!(errors.get(Field::ConfirmNewPassword).is_some(), !confirmed);
+                }
+            }
+        }
+    }
+}

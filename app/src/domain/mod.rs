@@ -16,5 +16,12 @@ pub use password::{NewPassword, PasswordPolicy};
 pub use search::{SearchError, SearchTerm, check_fields, parse_search};
 pub use username::{Username, username_key};
 
+/// Folds case for comparing names: lower case, with the Greek final sigma (`ς`, which lower
+/// casing produces only at the end of a word) made the ordinary `σ`, so that a name, its upper
+/// case and any part of it fold alike.
+pub fn fold_case(text: &str) -> String {
+    text.to_lowercase().replace('ς', "σ")
+}
+
 /// The message for a field left empty, in the words of Dioptra's GUI.
 pub const REQUIRED: &str = "This field is required";

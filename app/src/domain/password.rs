@@ -120,3 +120,79 @@ mod tests {
         assert!(!format!("{password:?}").contains("hunter2"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: a password is accepted exactly when the policy allows it, kept as typed, and
+    //! never shown by `Debug`.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    fn raw_password() -> impl Strategy<Value = String> {
+        prop_oneof![any::<String>(), "[a-zA-Z é😀\t\u{a0}]{0,20}", "[a-z é😀]{1015,1030}",]
+    }
+
+    fn other_field() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(prop_oneof![any::<String>(), "[ ]{0,2}[a-zA-Z@.]{0,12}[ ]{0,2}"])
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn a_password_is_accepted_exactly_when_the_policy_allows_it_and_kept_as_typed(
+            raw in raw_password(),
+            min_chars in 0usize..20,
+            username in other_field(),
+            email in other_field(),
+        ) {
+            let policy = PasswordPolicy { min_chars };
+            let parsed = NewPassword::parse(&raw, policy, username.as_deref(), email.as_deref());
+            prop_assert_eq!(&parsed, &NewPassword::parse(&raw, policy, username.as_deref(), email.as_deref()));
+            let chars = raw.chars().count();
+            let same_as = |other: &Option<String>| {
+                other.as_deref().is_some_and(|o| !o.trim().is_empty() && o.trim().to_lowercase() == raw.to_lowercase())
+            };
+            let allowed = chars > 0
+                && chars >= min_chars
+                && chars <= MAX_PASSWORD_CHARS
+                && !same_as(&username)
+                && !same_as(&email);
+            prop_assert_eq!(parsed.is_ok(), allowed, "{:?}", parsed);
+            match parsed {
+                Ok(password) => {
+                    prop_assert_eq!(password.expose(), raw.as_str(), "never trimmed or changed");
+                    prop_assert_eq!(format!("{password:?}"), "NewPassword(<redacted>)");
+                }
+                Err(message) if raw.is_empty() => prop_assert_eq!(message, REQUIRED),
+                Err(message) => prop_assert!(!message.is_empty()),
+            }
+        }
+
+        #[test]
+        fn the_username_or_email_in_any_case_is_refused(
+            name in "[a-zA-Z0-9.@]{8,30}",
+            before in "[ \t]{0,2}",
+            after in "[ \t]{0,2}",
+            upper in any::<bool>(),
+        ) {
+            let raw = if upper { name.to_uppercase() } else { name.to_lowercase() };
+            let padded = format!("{before}{name}{after}");
+            let policy = PasswordPolicy::default();
+            prop_assert_eq!(
+                NewPassword::parse(&raw, policy, Some(&padded), None),
+                Err("Password must not be your username".to_owned())
+            );
+            prop_assert_eq!(
+                NewPassword::parse(&raw, policy, None, Some(&padded)),
+                Err("Password must not be your email address".to_owned())
+            );
+        }
+    }
+}

@@ -107,6 +107,10 @@ impl Parser {
         if let Some(Piece::Text(last)) = pieces.last_mut() {
             last.truncate(last.trim_end_matches(' ').len());
         }
+        // Whitespace alone (a quoted space, a tab) would match every row.
+        if pieces.is_empty() {
+            return self.error("a search value");
+        }
         Ok(SearchTerm { field: None, pattern: like_pattern(&pieces, true) })
     }
 
@@ -170,8 +174,7 @@ fn like_pattern(pieces: &[Piece], fuzzy: bool) -> String {
     let parts: Vec<String> = pieces
         .iter()
         .map(|piece| match piece {
-            Piece::Text(text) => text
-                .to_lowercase()
+            Piece::Text(text) => super::fold_case(text)
                 .chars()
                 .flat_map(|c| match c {
                     '/' | '%' | '_' => vec!['/', c],
@@ -259,5 +262,307 @@ mod tests {
         let terms = parse_search("name:x").unwrap();
         assert_eq!(check_fields(&terms, &["username", "email"]).unwrap_err().reason, "'name' is not a valid field");
         assert!(check_fields(&terms, &["name"]).is_ok());
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: the parser never panics, every pattern it returns is a well-formed `LIKE`
+    //! pattern (escape `/`) that says what the query said, and searches find the keys they should.
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::{Username, username_key};
+
+    fn config() -> ProptestConfig {
+        // Failures are kept as plain tests in this module rather than in regression files.
+        ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Characters the grammar or `LIKE` give a meaning, and some with unusual lower cases.
+    const SPECIAL: &[char] = &[
+        '\\', '*', '?', '"', '\'', ',', ':', ' ', 'n', '%', '_', '/', '\n', '\t', '\r', '\0', 'a', 'Z', 'é', 'İ', 'ß',
+        'Σ', 'ς', '😀', '\u{0301}', '\u{00a0}',
+    ];
+
+    fn query_char() -> impl Strategy<Value = char> {
+        prop_oneof![3 => prop::sample::select(SPECIAL), 1 => any::<char>()]
+    }
+
+    fn text(len: std::ops::Range<usize>) -> impl Strategy<Value = String> {
+        prop::collection::vec(query_char(), len).prop_map(String::from_iter)
+    }
+
+    /// Anything at all, noise made of the grammar's characters, and near-queries: terms with and
+    /// without a field name, joined by commas.
+    fn query() -> impl Strategy<Value = String> {
+        let term = ("([A-Za-z_]{1,8}:)?", text(0..10)).prop_map(|(field, value)| field + &value);
+        prop_oneof![any::<String>(), text(0..40), prop::collection::vec(term, 1..4).prop_map(|terms| terms.join(",")),]
+    }
+
+    /// A `LIKE` pattern's parts.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Like {
+        Char(char),
+        AnyRun,
+        AnyChar,
+    }
+
+    /// Reads `pattern` with `/` as its escape character, refusing an escape of anything but
+    /// `/ % _` or at the end (PostgreSQL refuses a trailing escape; SQLite differs).
+    fn like_parts(pattern: &str) -> Result<Vec<Like>, String> {
+        let mut parts = Vec::new();
+        let mut chars = pattern.chars();
+        while let Some(c) = chars.next() {
+            parts.push(match c {
+                '/' => match chars.next() {
+                    Some(escaped @ ('/' | '%' | '_')) => Like::Char(escaped),
+                    other => return Err(format!("{pattern:?}: `/` followed by {other:?}")),
+                },
+                '%' => Like::AnyRun,
+                '_' => Like::AnyChar,
+                _ => Like::Char(c),
+            });
+        }
+        Ok(parts)
+    }
+
+    /// Whether `text LIKE pattern ESCAPE '/'`, as the database decides it (case-sensitively:
+    /// both sides are lower-cased before they meet).
+    fn like(pattern: &str, text: &str) -> bool {
+        let parts = like_parts(pattern).unwrap();
+        let text: Vec<char> = text.chars().collect();
+        // matches[j]: whether the parts so far match text[..j].
+        let mut matches = vec![false; text.len() + 1];
+        matches[0] = true;
+        for part in parts {
+            let mut next = vec![false; text.len() + 1];
+            for j in 0..=text.len() {
+                next[j] = match part {
+                    Like::AnyRun => matches[j] || (j > 0 && next[j - 1]),
+                    Like::AnyChar => j > 0 && matches[j - 1],
+                    Like::Char(c) => j > 0 && matches[j - 1] && text[j - 1] == c,
+                };
+            }
+            matches = next;
+        }
+        matches[text.len()]
+    }
+
+    /// The text a pattern without wildcards matches, or `None` if it has a wildcard.
+    fn literal(pattern: &str) -> Option<String> {
+        like_parts(pattern)
+            .unwrap()
+            .into_iter()
+            .map(|part| match part {
+                Like::Char(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `value` in double quotes, escaped so that every character of it is literal.
+    fn quoted(value: &str) -> String {
+        let mut query = String::from("\"");
+        for c in value.chars() {
+            match c {
+                '\n' => query.push_str("\\n"),
+                '\\' | '"' | '*' | '?' => query.extend(['\\', c]),
+                _ => query.push(c),
+            }
+        }
+        query.push('"');
+        query
+    }
+
+    /// `value` unquoted, escaped so that every character of it is literal; for values without
+    /// spaces or control characters other than `\n`.
+    fn unquoted(value: &str) -> String {
+        let mut query = String::new();
+        for c in value.chars() {
+            match c {
+                '\n' => query.push_str("\\n"),
+                _ if GRAMMAR_CHARS.contains(c) => query.extend(['\\', c]),
+                _ => query.push(c),
+            }
+        }
+        query
+    }
+
+    /// `query` parsed, or the parser's reason as a test failure.
+    fn parsed(query: &str) -> Result<Vec<SearchTerm>, TestCaseError> {
+        parse_search(query).map_err(|e| TestCaseError::fail(format!("{query:?}: {}", e.reason)))
+    }
+
+    /// Valid usernames, rich in characters whose lower case is not one-to-one with them.
+    fn username() -> impl Strategy<Value = Username> {
+        let char = prop_oneof![
+            2 => prop::sample::select(&['a', 'Z', '0', '.', '_', '-', '@', '+', 'é', 'İ', 'ß', 'ǅ', 'K', 'Ω', 'Σ', 'ς'][..]),
+            1 => any::<char>().prop_map(|c| if c.is_alphanumeric() { c } else { 'x' }),
+        ];
+        prop::collection::vec(char, 1..=64).prop_map(|chars| Username::parse(&String::from_iter(chars)).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn any_query_parses_into_well_formed_patterns_or_says_why_not(query in query()) {
+            let parsed = parse_search(&query);
+            prop_assert_eq!(&parsed, &parse_search(&query), "the parser is deterministic");
+            match parsed {
+                Ok(terms) => {
+                    prop_assert_eq!(terms.is_empty(), query.is_empty());
+                    for term in terms {
+                        prop_assert!(like_parts(&term.pattern).is_ok(), "{:?}", like_parts(&term.pattern));
+                        prop_assert_eq!(term.pattern.to_lowercase(), term.pattern.clone(), "patterns are lower case");
+                        match term.field {
+                            Some(field) => {
+                                prop_assert!(field.chars().all(|c| c.is_ascii_alphabetic() || c == '_'));
+                                let named = format!("{field}:");
+                                prop_assert!(query.contains(&named));
+                            }
+                            None => prop_assert!(
+                                term.pattern.len() >= 2 && term.pattern.starts_with('%') && term.pattern.ends_with('%'),
+                                "a bare term matches anywhere in a field: {:?}", term.pattern
+                            ),
+                        }
+                    }
+                }
+                Err(error) => prop_assert!(error.reason.starts_with("expected "), "{:?}", error.reason),
+            }
+        }
+
+        #[test]
+        fn a_term_matches_everything_only_when_the_query_has_a_star(
+            query in query(),
+        ) {
+            for term in parse_search(&query).unwrap_or_default() {
+                let every = like_parts(&term.pattern).unwrap().iter().all(|part| *part == Like::AnyRun);
+                prop_assert!(!every || query.contains('*'), "{:?} became {:?}", query, term.pattern);
+            }
+        }
+
+        #[test]
+        fn a_quoted_field_value_matches_exactly_its_own_lower_case(
+            field in "[A-Za-z_]{1,10}",
+            value in text(1..20).prop_filter("no quote", |v| !v.is_empty()),
+            other in text(0..20),
+        ) {
+            let terms = parsed(&format!("{field}:{}", quoted(&value)))?;
+            prop_assert_eq!(terms.len(), 1);
+            prop_assert_eq!(terms[0].field.as_deref(), Some(field.as_str()));
+            let pattern = &terms[0].pattern;
+            let lower = crate::domain::fold_case(&value);
+            prop_assert_eq!(literal(pattern), Some(lower.clone()), "pattern {:?}", pattern);
+            prop_assert!(like(pattern, &lower));
+            let longer = format!("{lower}x");
+            prop_assert!(!like(pattern, &longer));
+            prop_assert_eq!(like(pattern, &other), other == lower, "{:?} against {:?}", pattern, other);
+        }
+
+        #[test]
+        fn an_unquoted_field_value_means_the_same_as_a_quoted_one(
+            field in "[A-Za-z_]{1,10}",
+            value in text(1..20).prop_filter("no space or control character", |v| {
+                !v.is_empty() && v.chars().all(|c| c == '\n' || (c != ' ' && !c.is_control()))
+            }),
+        ) {
+            let unquoted = parsed(&format!("{field}:{}", unquoted(&value)))?;
+            prop_assert_eq!(unquoted, parse_search(&format!("{field}:{}", quoted(&value))).unwrap());
+        }
+
+        #[test]
+        fn a_quoted_bare_value_is_searched_for_anywhere(
+            value in text(1..20).prop_filter("no space at either end", |v| {
+                v.trim() == v && !v.is_empty()
+            }),
+        ) {
+            let terms = parsed(&quoted(&value))?;
+            prop_assert_eq!(terms.len(), 1);
+            prop_assert_eq!(terms[0].field.as_deref(), None);
+            let pattern = &terms[0].pattern;
+            let inner = pattern.strip_prefix('%').and_then(|p| p.strip_suffix('%'));
+            prop_assert_eq!(inner.and_then(literal), Some(crate::domain::fold_case(&value)), "pattern {:?}", pattern);
+        }
+
+        #[test]
+        fn terms_joined_by_a_comma_parse_as_the_terms_of_each(first in query(), second in query()) {
+            if let (Ok(mut a), Ok(b)) = (parse_search(&first), parse_search(&second)) {
+                prop_assume!(!a.is_empty() && !b.is_empty());
+                a.extend(b);
+                prop_assert_eq!(parse_search(&format!("{first},{second}")), Ok(a));
+            }
+        }
+
+        #[test]
+        fn searching_for_part_of_a_username_finds_it(user in username(), start in 0usize..64, len in 1usize..64) {
+            let chars: Vec<char> = user.as_str().chars().collect();
+            let start = start % chars.len();
+            let end = (start + len).min(chars.len());
+            let part: String = chars[start..end].iter().collect();
+            let prefix: String = chars[..end].iter().collect();
+            let key = user.key();
+            for query in [
+                unquoted(&part),
+                format!("username:{}", unquoted(user.as_str())),
+                format!("username:{}*", unquoted(&prefix)),
+                format!("username:*{}*", unquoted(&part)),
+            ] {
+                let terms = parsed(&query)?;
+                prop_assert_eq!(terms.len(), 1);
+                let pattern = &terms[0].pattern;
+                prop_assert!(like(pattern, &key), "{:?} ({:?}) does not find {:?}", query, pattern, key);
+            }
+        }
+
+        #[test]
+        fn fields_are_checked_against_exactly_the_searchable_ones(query in query()) {
+            if let Ok(terms) = parse_search(&query) {
+                let searchable = ["username", "email", "name"];
+                let all_known = terms.iter().all(|t| t.field.as_deref().is_none_or(|f| searchable.contains(&f)));
+                prop_assert_eq!(check_fields(&terms, &searchable).is_ok(), all_known);
+            }
+        }
+    }
+
+    /// `str::to_lowercase` turns a word-final `Σ` into `ς` and any other into `σ`: without
+    /// `fold_case`, the lower case of part of a name would not always be part of the name's lower
+    /// case. Found by `searching_for_part_of_a_username_finds_it`.
+    #[test]
+    fn a_search_for_part_of_a_name_with_a_sigma_finds_it() {
+        let key = Username::parse("ΟΔΟΣΑ").unwrap().key();
+        assert_eq!(key, "οδοσα");
+        for query in ["ΟΔΟΣ", "username:ΟΔΟΣ*", "username:*ΔΟΣ*"] {
+            let pattern = &parse_search(query).unwrap()[0].pattern;
+            assert!(like(pattern, &key), "{query:?} ({pattern:?}) does not find {key:?}");
+        }
+    }
+
+    #[test]
+    fn names_differing_only_in_a_sigmas_case_share_a_key() {
+        assert_eq!(Username::parse("ΟΔΟΣ").unwrap().key(), Username::parse("οδοσ").unwrap().key());
+    }
+
+    /// A bare value made only of whitespace (a quoted space, a tab, `\n`, a no-break space) would
+    /// be trimmed to the pattern `%%`, which matches every row. Found by
+    /// `a_term_matches_everything_only_when_the_query_has_a_star`.
+    #[test]
+    fn a_value_of_only_whitespace_is_refused() {
+        for query in ["\u{a0}", "' '", "\"\t\"", "\\n", "a,\u{3000}"] {
+            assert!(parse_search(query).is_err(), "{query:?} gives {:?}", parse_search(query));
+        }
+    }
+
+    #[test]
+    fn the_like_model_agrees_with_the_examples() {
+        assert!(like("%user%", "superuser1"));
+        assert!(like("user_", "user1"));
+        assert!(!like("user_", "user"));
+        assert!(like("100/%/_a//b", "100%_a/b"));
+        assert!(!like("100/%/_a//b", "100x_a/b"));
+        assert!(like_parts("a/").is_err());
+        assert_eq!(username_key(" ΑΒ "), "αβ");
     }
 }

@@ -33,7 +33,7 @@ impl Username {
 
 /// The comparison key of whatever a user typed as a username, valid or not, for lookups.
 pub fn username_key(raw: &str) -> String {
-    raw.trim().to_lowercase()
+    super::fold_case(raw.trim())
 }
 
 fn is_username_char(c: char) -> bool {
@@ -83,5 +83,88 @@ mod tests {
     fn usernames_that_differ_only_in_case_share_a_key() {
         assert_eq!(Username::parse("Alice").unwrap().key(), Username::parse("aLICE").unwrap().key());
         assert_eq!(username_key(" ALICE "), "alice");
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! Property tests: parsing never panics, accepts exactly what the documentation says, and what
+    //! it accepts parses again to itself, with a lower-case key.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn config() -> ProptestConfig {
+        ProptestConfig { failure_persistence: None, ..ProptestConfig::default() }
+    }
+
+    /// Anything, strings of characters near the rules' edges, and names around the length limit.
+    fn raw_username() -> impl Strategy<Value = String> {
+        let char = prop_oneof![
+            4 => prop::sample::select(&[
+                'a', 'Z', '0', '.', '_', '-', '@', '+', 'é', 'İ', 'ß', 'ǅ', 'K', 'Σ', '٣', ' ', '\t', '\n', '\u{a0}',
+                '\u{3000}', '\u{200b}', ';', '/', '\0', '😀', '\u{0301}',
+            ][..]),
+            1 => any::<char>(),
+        ];
+        prop_oneof![
+            any::<String>(),
+            prop::collection::vec(char, 0..80).prop_map(String::from_iter),
+            ("[ \t]{0,3}", "[a-zA-Z0-9é._@+-]{60,68}", "[ \t\u{a0}]{0,3}").prop_map(|(a, b, c)| a + &b + &c),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn a_username_is_accepted_exactly_when_the_rules_allow_it(raw in raw_username()) {
+            let parsed = Username::parse(&raw);
+            prop_assert_eq!(&parsed, &Username::parse(&raw), "parsing is deterministic");
+            let name = raw.trim();
+            let allowed = !name.is_empty()
+                && name.chars().count() <= MAX_USERNAME_CHARS
+                && name.chars().all(|c| c.is_alphanumeric() || ".-_@+".contains(c));
+            prop_assert_eq!(parsed.is_ok(), allowed, "{:?} gave {:?}", raw, parsed);
+            if let Err(message) = parsed {
+                prop_assert!(!message.is_empty());
+            }
+        }
+
+        #[test]
+        fn an_accepted_username_is_trimmed_stable_and_keyed_in_lower_case(raw in raw_username()) {
+            if let Ok(user) = Username::parse(&raw) {
+                prop_assert_eq!(user.as_str(), raw.trim());
+                prop_assert!((1..=MAX_USERNAME_CHARS).contains(&user.as_str().chars().count()));
+                prop_assert!(!user.as_str().chars().any(|c| c.is_whitespace() || c.is_control()));
+                prop_assert_eq!(Username::parse(user.as_str()), Ok(user.clone()), "parsing again changes nothing");
+                let key = user.key();
+                prop_assert_eq!(&key, &crate::domain::fold_case(user.as_str()));
+                prop_assert_eq!(&key.to_lowercase(), &key, "the key is lower case");
+                prop_assert_eq!(&username_key(&key), &key, "the key is its own key");
+                prop_assert_eq!(&username_key(&raw), &key, "a lookup with what was typed finds the account");
+            }
+        }
+
+        #[test]
+        fn surrounding_whitespace_and_ascii_case_do_not_change_the_account(
+            raw in raw_username(),
+            before in "[ \t\n\u{a0}\u{3000}]{0,3}",
+            after in "[ \t\n\u{a0}\u{3000}]{0,3}",
+            flips in prop::collection::vec(any::<bool>(), 80),
+        ) {
+            let padded = format!("{before}{raw}{after}");
+            prop_assert_eq!(Username::parse(&padded), Username::parse(&raw));
+            if let Ok(user) = Username::parse(&raw) {
+                let recased: String = user
+                    .as_str()
+                    .chars()
+                    .zip(flips.iter().chain(std::iter::repeat(&false)))
+                    .map(|(c, flip)| if *flip && c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c })
+                    .collect();
+                prop_assert_eq!(Username::parse(&recased).map(|u| u.key()), Ok(user.key()));
+            }
+        }
     }
 }

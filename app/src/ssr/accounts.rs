@@ -6,13 +6,14 @@ use std::time::Duration;
 use crate::{
     domain::{
         Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, PasswordPolicy, ProfileForm, RegisterForm,
-        SearchTerm, username_key,
+        Registration, SearchTerm, username_key,
     },
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
         common_passwords,
         db::{BeginWrite, Database, on_pool, unique_violation},
+        guard::{Guard, GuessingLimits},
         password::PasswordHasher,
         session::{CookiePolicy, SessionToken},
     },
@@ -26,9 +27,12 @@ pub struct AccountSettings {
     pub password_policy: PasswordPolicy,
     /// How long a password stays valid (Dioptra: 365 days); `None` means it never expires.
     pub password_lifetime: Option<Duration>,
-    /// How long a login lasts.
+    /// How long a login lasts at most, however active.
     pub session_lifetime: Duration,
+    /// How long a login lasts without a request.
+    pub session_idle_timeout: Duration,
     pub cookies: CookiePolicy,
+    pub guessing: GuessingLimits,
     /// Whether visitors may create their own accounts; when not, only an operator can.
     pub signup_open: bool,
 }
@@ -46,7 +50,9 @@ impl Default for AccountSettings {
             password_policy: PasswordPolicy::default(),
             password_lifetime: Some(Duration::from_secs(365 * 24 * 3600)),
             session_lifetime: Duration::from_secs(14 * 24 * 3600),
+            session_idle_timeout: Duration::from_secs(12 * 3600),
             cookies: CookiePolicy { secure: false },
+            guessing: GuessingLimits::default(),
             signup_open: true,
         }
     }
@@ -69,6 +75,66 @@ pub struct User {
 pub struct SignedIn {
     pub user: User,
     pub token: SessionToken,
+}
+
+/// One live session of an account, as its owner may see it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionInfo {
+    /// The session's stored token hash: it names the session but cannot be used as a token.
+    pub token_hash: Vec<u8>,
+    pub created_on: Micros,
+    pub last_seen_on: Micros,
+    pub expires_on: Micros,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl SessionInfo {
+    /// The session's public id: its token hash in hex.
+    pub fn id(&self) -> String {
+        encode_hex(&self.token_hash)
+    }
+
+    /// The id of the session a token opens.
+    pub fn id_of(token: &SessionToken) -> String {
+        encode_hex(&token.hash())
+    }
+}
+
+/// What an audit record says happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditEvent {
+    Signup,
+    LoginSucceeded,
+    LoginFailed,
+    LoginThrottled,
+    Logout,
+    LogoutEverywhere,
+    PasswordChanged,
+    PasswordChangeFailed,
+    PasswordSetByOperator,
+    SessionRevoked,
+    AccountDeleted,
+    AccountDeletionFailed,
+}
+
+impl AuditEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditEvent::Signup => "signup",
+            AuditEvent::LoginSucceeded => "login_succeeded",
+            AuditEvent::LoginFailed => "login_failed",
+            AuditEvent::LoginThrottled => "login_throttled",
+            AuditEvent::Logout => "logout",
+            AuditEvent::LogoutEverywhere => "logout_everywhere",
+            AuditEvent::PasswordChanged => "password_changed",
+            AuditEvent::PasswordChangeFailed => "password_change_failed",
+            AuditEvent::PasswordSetByOperator => "password_set_by_operator",
+            AuditEvent::SessionRevoked => "session_revoked",
+            AuditEvent::AccountDeleted => "account_deleted",
+            AuditEvent::AccountDeletionFailed => "account_deletion_failed",
+        }
+    }
 }
 
 /// One group an account belongs to, with what it may do there.
@@ -135,11 +201,22 @@ pub struct ClientInfo {
     pub user_agent: Option<String>,
 }
 
+/// The client's address as the server's middleware determined it (the peer, or what a trusted
+/// proxy says the peer was).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
 impl ClientInfo {
-    /// The peer's address (from axum's connection info) and a bounded copy of its user agent.
+    /// The operator's command line, which has no client address.
+    pub fn operator() -> Self {
+        Self { address: None, user_agent: Some("dioptra-accounts command line".into()) }
+    }
+
+    /// The client's address and a bounded copy of its user agent.
     pub fn of_request(headers: &http::HeaderMap, extensions: &http::Extensions) -> Self {
-        let address =
-            extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string());
+        let address = extensions.get::<ClientAddress>().map(|client| client.0.to_string()).or_else(|| {
+            extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string())
+        });
         let user_agent = headers
             .get(http::header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
@@ -174,21 +251,37 @@ impl Accounts {
         &self.db
     }
 
-    /// Self-service signup: creates an account if signup is open. Does not log the new user in.
-    pub async fn register(&self, form: &RegisterForm) -> Result<User, AccountError> {
+    /// Self-service signup: creates an account if signup is open and `client` has not signed up
+    /// too often. Does not log the new user in.
+    pub async fn register(&self, form: &RegisterForm, client: &ClientInfo) -> Result<User, AccountError> {
         if !self.settings.signup_open {
             return Err(AccountError::SignupClosed);
         }
-        self.create_account(form).await
+        let registration = self.parse_registration(form)?;
+        self.guard().count_signup(client.address.as_deref()).await?;
+        let user = self.insert_account(registration).await?;
+        self.audit(AuditEvent::Signup, Some(&user), client).await;
+        Ok(user)
     }
 
-    /// Creates an account, whether or not signup is open (the operator's command). The first
-    /// account ever founds the `public` group as its owner and admin; every later one joins it
-    /// with read and write.
-    #[tracing::instrument(skip_all, fields(username = %form.username))]
+    /// Creates an account, whether or not signup is open (the operator's command).
     pub async fn create_account(&self, form: &RegisterForm) -> Result<User, AccountError> {
+        let registration = self.parse_registration(form)?;
+        let user = self.insert_account(registration).await?;
+        self.audit(AuditEvent::Signup, Some(&user), &ClientInfo::operator()).await;
+        Ok(user)
+    }
+
+    fn parse_registration(&self, form: &RegisterForm) -> Result<Registration, AccountError> {
         let registration = form.parse(self.settings.password_policy)?;
         refuse_common(registration.password.expose(), Field::Password)?;
+        Ok(registration)
+    }
+
+    /// Stores a new account. The first account ever founds the `public` group as its owner and
+    /// admin; every later one joins it with read and write.
+    #[tracing::instrument(skip_all, fields(username = %registration.username.as_str()))]
+    async fn insert_account(&self, registration: Registration) -> Result<User, AccountError> {
         let password_hash = self.hasher.hash(registration.password.expose().to_owned()).await.map_err(internal)?;
         let now = now_micros();
         let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
@@ -265,6 +358,12 @@ impl Accounts {
     pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<SignedIn, AccountError> {
         let credentials = form.parse()?;
         let key = username_key(&credentials.username);
+        let address = client.address.as_deref();
+        if let Err(refusal) = self.guard().check_password_attempt(&key, address).await {
+            metrics::counter!("dioptra_logins_total", "outcome" => "throttled").increment(1);
+            self.audit_name(AuditEvent::LoginThrottled, None, &credentials.username, client).await;
+            return Err(refusal);
+        }
         let candidate: Option<(i64, String, Option<Micros>)> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT user_id, password_hash, password_expires_on FROM users \
@@ -275,22 +374,27 @@ impl Accounts {
             .await
             .map_err(internal)?
         });
-        let Some((user_id, password_hash, password_expires_on)) = candidate else {
-            self.hasher.verify_dummy(credentials.password).await.map_err(internal)?;
-            tracing::info!("login failed");
+        let (user_id, accepted) = match candidate {
+            Some((user_id, password_hash, password_expires_on)) => {
+                let matches = self.hasher.verify(credentials.password, password_hash).await.map_err(internal)?;
+                let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
+                (Some(user_id), matches && !expired)
+            }
+            None => {
+                self.hasher.verify_dummy(credentials.password).await.map_err(internal)?;
+                (None, false)
+            }
+        };
+        let Some(user_id) = user_id.filter(|_| accepted) else {
+            self.guard().record_failure(&key, address).await?;
             metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
+            self.audit_name(AuditEvent::LoginFailed, user_id, &credentials.username, client).await;
             return Err(AccountError::InvalidCredentials);
         };
-        let password_matches = self.hasher.verify(credentials.password, password_hash).await.map_err(internal)?;
-        let now = now_micros();
-        let expired = password_expires_on.is_some_and(|expiry| expiry <= now);
-        if !password_matches || expired {
-            tracing::info!(user_id, expired, "login failed");
-            metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
-            return Err(AccountError::InvalidCredentials);
-        }
+        self.guard().record_success(&key).await?;
 
         let token = SessionToken::generate();
+        let now = now_micros();
         let expires_on = now.plus(self.settings.session_lifetime);
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await.map_err(internal)?;
@@ -307,11 +411,12 @@ impl Accounts {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-            // Expired sessions of this user are no use to anyone; this keeps the table bounded
-            // by the number of live logins.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_on <= $2")
+            // Ended sessions of this user are no use to anyone; this keeps the table bounded by
+            // the number of live logins.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (expires_on <= $2 OR last_seen_on <= $3)")
                 .bind(user_id)
                 .bind(now)
+                .bind(now.minus(self.settings.session_idle_timeout))
                 .execute(&mut *tx)
                 .await
                 .map_err(internal)?;
@@ -323,23 +428,101 @@ impl Accounts {
                 .map_err(internal)?;
             tx.commit().await.map_err(internal)?;
         });
-        tracing::info!(user_id, "login succeeded");
         metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
+        self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
         Ok(SignedIn { user, token })
     }
 
     /// The account a session token belongs to, if the session is live and the account exists.
+    /// Marks the session as seen, but writes that down at most once a minute: a request is one
+    /// primary-key read, not a write.
     pub async fn authenticate(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
         const SQL: &str = concat!(
             "SELECT ",
             user_columns!(),
-            " FROM sessions JOIN users ON users.user_id = sessions.user_id \
-             WHERE sessions.token_hash = $1 AND sessions.expires_on > $2 AND users.deleted_on IS NULL"
+            ", sessions.last_seen_on FROM sessions JOIN users ON users.user_id = sessions.user_id \
+             WHERE sessions.token_hash = $1 AND sessions.expires_on > $2 AND sessions.last_seen_on > $3 \
+             AND users.deleted_on IS NULL"
         );
+        let now = now_micros();
+        let idle_timeout = self.settings.session_idle_timeout;
+        let found: Option<SessionUser> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(SQL)
+                .bind(token.hash())
+                .bind(now)
+                .bind(now.minus(idle_timeout))
+                .fetch_optional(pool)
+                .await
+                .map_err(internal)?
+        });
+        let Some(SessionUser { user, last_seen_on }) = found else { return Ok(None) };
+        let note_every = (idle_timeout / 10).min(Duration::from_secs(60));
+        if last_seen_on < now.minus(note_every) {
+            on_pool!(&self.db, |pool| {
+                sqlx::query("UPDATE sessions SET last_seen_on = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(token.hash())
+                    .execute(pool)
+                    .await
+                    .map_err(internal)?;
+            });
+        }
+        Ok(Some(user))
+    }
+
+    /// The live sessions of an account, most recently used first.
+    pub async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionInfo>, AccountError> {
+        let now = now_micros();
         Ok(on_pool!(&self.db, |pool| {
-            sqlx::query_as(SQL).bind(token.hash()).bind(now_micros()).fetch_optional(pool).await.map_err(internal)?
+            sqlx::query_as(
+                "SELECT token_hash, created_on, last_seen_on, expires_on, client_address, user_agent FROM sessions \
+                 WHERE user_id = $1 AND expires_on > $2 AND last_seen_on > $3 ORDER BY last_seen_on DESC",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(now.minus(self.settings.session_idle_timeout))
+            .fetch_all(pool)
+            .await
+            .map_err(internal)?
         }))
+    }
+
+    /// Ends one of an account's sessions, named by its id (`SessionInfo::id`).
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn revoke_session(&self, user: &User, session_id: &str, client: &ClientInfo) -> Result<(), AccountError> {
+        let token_hash = decode_hex(session_id).ok_or(AccountError::SessionNotFound)?;
+        let ended = on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                .bind(&token_hash)
+                .bind(user.user_id)
+                .execute(pool)
+                .await
+                .map_err(internal)?
+                .rows_affected()
+        });
+        if ended == 0 {
+            return Err(AccountError::SessionNotFound);
+        }
+        self.audit(AuditEvent::SessionRevoked, Some(user), client).await;
+        Ok(())
+    }
+
+    /// Deletes ended sessions and lapsed attempt counters. Any replica may run it at any time.
+    pub async fn clean_up(&self) -> Result<(), AccountError> {
+        let now = now_micros();
+        let sessions = on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2")
+                .bind(now)
+                .bind(now.minus(self.settings.session_idle_timeout))
+                .execute(pool)
+                .await
+                .map_err(internal)?
+                .rows_affected()
+        });
+        let counters = self.guard().forget_stale().await?;
+        tracing::debug!(sessions, counters, "cleaned up");
+        Ok(())
     }
 
     /// How many sessions are live now, across every replica.
@@ -355,14 +538,15 @@ impl Accounts {
 
     /// Ends one session. Ending a session that is already gone is not an error.
     #[tracing::instrument(skip_all)]
-    pub async fn log_out(&self, token: &SessionToken) -> Result<(), AccountError> {
+    pub async fn log_out(&self, signed_in: &SignedIn, client: &ClientInfo) -> Result<(), AccountError> {
         on_pool!(&self.db, |pool| {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(token.hash())
+                .bind(signed_in.token.hash())
                 .execute(pool)
                 .await
                 .map_err(internal)?;
         });
+        self.audit(AuditEvent::Logout, Some(&signed_in.user), client).await;
         Ok(())
     }
 
@@ -402,21 +586,40 @@ impl Accounts {
 
     /// Changes the password of `user_id` after checking its current one. Every session of the
     /// account ends except `keep` (the caller's own, if it is this account's), which continues
-    /// under the returned fresh token.
+    /// under the returned fresh token. An unknown account fails exactly like a wrong current
+    /// password, after the same work, so that this cannot tell which ids exist.
     #[tracing::instrument(skip_all, fields(user_id))]
     pub async fn change_password(
         &self,
         user_id: i64,
         change: PasswordChangeForm,
         keep: Option<&SessionToken>,
+        client: &ClientInfo,
     ) -> Result<Option<SessionToken>, AccountError> {
-        let (username, email, password_hash) = self.credentials_of(user_id).await?;
+        let account = match self.credentials_of(user_id).await {
+            Ok(account) => Some(account),
+            Err(AccountError::UserNotFound) => None,
+            Err(error) => return Err(error),
+        };
+        let (username, email) = account.as_ref().map(|(u, e, _)| (u.clone(), e.clone())).unwrap_or_default();
         change.parse(self.settings.password_policy, &username, &email)?;
         refuse_common(&change.new_password, Field::NewPassword)?;
-        if !self.hasher.verify(change.old_password.clone(), password_hash).await.map_err(internal)? {
-            tracing::info!("password change refused: wrong current password");
+        // An unknown id still has a counter of its own, so guessing at it is throttled too.
+        let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
+        let address = client.address.as_deref();
+        self.guard().check_password_attempt(&key, address).await?;
+        let verified = match account {
+            Some((_, _, password_hash)) => {
+                self.hasher.verify(change.old_password.clone(), password_hash).await.map_err(internal)?
+            }
+            None => self.hasher.verify_dummy(change.old_password.clone()).await.map_err(internal)?,
+        };
+        if !verified {
+            self.guard().record_failure(&key, address).await?;
+            self.audit_name(AuditEvent::PasswordChangeFailed, Some(user_id), &username, client).await;
             return Err(AccountError::WrongCurrentPassword);
         }
+        self.guard().record_success(&key).await?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);
@@ -425,29 +628,34 @@ impl Accounts {
         let fresh = keep.map(|_| SessionToken::generate());
         let rekey = keep.zip(fresh.as_ref());
         self.replace_password(user_id, &new_hash, rekey).await?;
-        tracing::info!("password changed");
+        self.audit_name(AuditEvent::PasswordChanged, Some(user_id), &username, client).await;
         Ok(fresh)
     }
 
     /// Deletes an account after checking its password. The row stays (its username and email
     /// remain taken) and every session ends.
-    #[tracing::instrument(skip_all, fields(user_id))]
-    pub async fn delete(&self, user_id: i64, password: String) -> Result<(), AccountError> {
-        let (_, _, password_hash) = self.credentials_of(user_id).await?;
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn delete(&self, user: &User, password: String, client: &ClientInfo) -> Result<(), AccountError> {
+        let (username, _, password_hash) = self.credentials_of(user.user_id).await?;
+        let key = username_key(&username);
+        let address = client.address.as_deref();
+        self.guard().check_password_attempt(&key, address).await?;
         if !self.hasher.verify(password, password_hash).await.map_err(internal)? {
+            self.guard().record_failure(&key, address).await?;
+            self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
             return Err(AccountError::WrongPassword);
         }
-        let user = self.user(user_id).await?.ok_or(AccountError::UserNotFound)?;
+        self.guard().record_success(&key).await?;
         if user.password_expires_on.is_some_and(|expiry| expiry <= now_micros()) {
             return Err(AccountError::PasswordExpired);
         }
-        self.remove(user_id).await
+        self.remove(user.user_id, client).await
     }
 
     /// Deletes an account without asking for its password (the operator's command): the row
     /// stays, so its username and email remain taken, and every session ends.
     #[tracing::instrument(skip_all, fields(user_id))]
-    pub async fn remove(&self, user_id: i64) -> Result<(), AccountError> {
+    pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
         let now = now_micros();
         let deleted = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await.map_err(internal)?;
@@ -469,7 +677,7 @@ impl Accounts {
         if deleted == 0 {
             return Err(AccountError::UserNotFound);
         }
-        tracing::info!("account deleted");
+        self.audit_name(AuditEvent::AccountDeleted, Some(user_id), "", client).await;
         Ok(())
     }
 
@@ -483,7 +691,7 @@ impl Accounts {
         refuse_common(password.expose(), Field::Password)?;
         let new_hash = self.hasher.hash(password.expose().to_owned()).await.map_err(internal)?;
         self.replace_password(user_id, &new_hash, None).await?;
-        tracing::info!("password set by an operator");
+        self.audit_name(AuditEvent::PasswordSetByOperator, Some(user_id), &username, &ClientInfo::operator()).await;
         Ok(())
     }
 
@@ -496,15 +704,16 @@ impl Accounts {
     }
 
     /// Ends every session of an account, on every device.
-    #[tracing::instrument(skip_all, fields(user_id))]
-    pub async fn log_out_everywhere(&self, user_id: i64) -> Result<(), AccountError> {
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn log_out_everywhere(&self, user: &User, client: &ClientInfo) -> Result<(), AccountError> {
         on_pool!(&self.db, |pool| {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
-                .bind(user_id)
+                .bind(user.user_id)
                 .execute(pool)
                 .await
                 .map_err(internal)?;
         });
+        self.audit(AuditEvent::LogoutEverywhere, Some(user), client).await;
         Ok(())
     }
 
@@ -604,6 +813,40 @@ impl Accounts {
         Ok(on_pool!(&self.db, |pool| {
             sqlx::query_scalar(sql).bind(key).fetch_optional(pool).await.map_err(internal)?
         }))
+    }
+
+    fn guard(&self) -> Guard<'_> {
+        Guard { db: &self.db, limits: &self.settings.guessing }
+    }
+
+    async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {
+        let (user_id, username) = user.map_or((None, ""), |user| (Some(user.user_id), user.username.as_str()));
+        self.audit_name(event, user_id, username, client).await;
+    }
+
+    /// Records `event` in the audit table and the log. A failure to record is logged, never
+    /// turned into a failure of the action itself.
+    async fn audit_name(&self, event: AuditEvent, user_id: Option<i64>, username: &str, client: &ClientInfo) {
+        let address = client.address.as_deref();
+        tracing::info!(target: "audit", event = event.name(), user_id, username, client_address = address, "audit");
+        let username = Some(username).filter(|name| !name.is_empty());
+        let recorded = on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO audit_events (occurred_on, event, user_id, username, client_address) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(now_micros())
+            .bind(event.name())
+            .bind(user_id)
+            .bind(username)
+            .bind(address)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        if let Err(error) = recorded {
+            tracing::error!(%error, event = event.name(), "could not record an audit event");
+        }
     }
 
     /// Stores a new password hash (restarting its expiry) and ends every session of the
@@ -709,6 +952,26 @@ impl Accounts {
             .map_err(internal)?
         }))
     }
+}
+
+/// A session's account and when the session was last seen.
+#[derive(sqlx::FromRow)]
+struct SessionUser {
+    #[sqlx(flatten)]
+    user: User,
+    last_seen_on: Micros,
+}
+
+fn encode_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The bytes of a lower- or upper-case hex string; `None` for anything else.
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if !hex.len().is_multiple_of(2) || !hex.is_ascii() {
+        return None;
+    }
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok()).collect()
 }
 
 #[derive(sqlx::FromRow)]

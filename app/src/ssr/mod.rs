@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod clock;
 pub mod common_passwords;
 pub mod db;
+pub mod guard;
 pub mod password;
 pub mod session;
 

@@ -14,16 +14,17 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, INPUT_INVALID},
-    input::{Authenticated, Body, QueryMap, read_body},
-    shapes::{DomainErrorBody, LoginBody, LoginRequest, LogoutBody, MessageBody, ValidationErrorBody},
+    input::{Authenticated, Body, Client, QueryMap, read_body},
+    shapes::{BadBodyBody, DomainErrorBody, LoginBody, LoginRequest, LogoutBody, MessageBody, ValidationErrorBody},
 };
 
 /// Check a username (any case) and password and start a session: the response sets the session
 /// cookie. Every failure is the same 401, whether or not the account exists.
 #[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginBody),
-    (status = 400, description = "Missing or unknown fields", body = ValidationErrorBody),
+    (status = 400, description = "Missing or unknown fields", body = BadBodyBody),
     (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
+    (status = 429, description = "Too many failed attempts from this client, or from it against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
@@ -45,6 +46,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body
 pub async fn logout(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
+    Client(client): Client,
     query: QueryMap,
 ) -> Result<Response, ApiError> {
     let everywhere = match query.get("everywhere") {
@@ -52,9 +54,9 @@ pub async fn logout(
         Some(raw) => parse_everywhere(raw)?,
     };
     if everywhere {
-        state.accounts.log_out_everywhere(signed_in.user.user_id).await?;
+        state.accounts.log_out_everywhere(&signed_in.user, &client).await?;
     } else {
-        state.accounts.log_out(&signed_in.token).await?;
+        state.accounts.log_out(&signed_in, &client).await?;
     }
     let body = LogoutBody { username: signed_in.user.username, everywhere, status: "Logout successful".into() };
     Ok(with_cookie(Json(body).into_response(), &state.accounts.settings().cookies.clear()))

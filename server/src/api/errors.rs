@@ -130,6 +130,9 @@ impl ApiError {
             AccountError::GroupNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", "Failed to locate Group.", json!({}))
             }
+            AccountError::SessionNotFound => {
+                Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", "Failed to locate Session.", json!({}))
+            }
             AccountError::SignupClosed => Self::plain(StatusCode::FORBIDDEN, &error.to_string()),
             AccountError::TooManyAttempts { retry_after_secs } => ApiError::Throttled {
                 retry_after_secs,
@@ -205,8 +208,11 @@ pub async fn complete_error_bodies(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     if let Some(PendingDomainBody(mut body)) = response.extensions_mut().remove::<PendingDomainBody>() {
         body.insert("originating_path".into(), json!(originating_path));
-        let status = response.status();
-        response = (status, Json(Value::Object(body))).into_response();
+        // Keep the headers (`Retry-After`, cookies); only the body changes.
+        let (mut parts, _) = response.into_parts();
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let bytes = serde_json::to_vec(&Value::Object(body)).unwrap_or_default();
+        response = Response::from_parts(parts, axum::body::Body::from(bytes));
     }
     if !response.headers().contains_key(header::CACHE_CONTROL) {
         response.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

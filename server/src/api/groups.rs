@@ -11,7 +11,7 @@ use serde_json::json;
 use super::{
     errors::ApiError,
     input::{Authenticated, Paging, QueryMap, parse_id},
-    shapes::{DomainErrorBody, GroupBody, MessageBody, PageBody, ValidationErrorBody},
+    shapes::{DomainErrorBody, GroupBody, MessageBody, NotFoundBody, PageBody, ValidationErrorBody},
 };
 
 /// Groups cannot be created, changed or deleted: Dioptra supports only the default `public`.
@@ -23,7 +23,7 @@ pub async fn create() -> ApiError {
 }
 
 /// Groups cannot be changed.
-#[utoipa::path(put, path = "/api/v1/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path)), responses(
+#[utoipa::path(put, path = "/api/v1/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 405, description = "Groups cannot be changed", body = MessageBody),
 ))]
 pub async fn modify() -> ApiError {
@@ -31,7 +31,7 @@ pub async fn modify() -> ApiError {
 }
 
 /// Groups cannot be deleted.
-#[utoipa::path(delete, path = "/api/v1/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path)), responses(
+#[utoipa::path(delete, path = "/api/v1/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 405, description = "Groups cannot be deleted", body = MessageBody),
 ))]
 pub async fn delete() -> ApiError {
@@ -62,10 +62,10 @@ pub async fn list(
 }
 
 /// One group with its members and their permissions.
-#[utoipa::path(get, path = "/api/v1/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = GroupBody),
     (status = 401, description = "Not logged in", body = MessageBody),
-    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = DomainErrorBody),
+    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),
 ))]
 pub async fn by_id(
     State(state): State<AppState>,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use app::{
     domain::{SearchTerm, check_fields, parse_search},
-    ssr::accounts::SignedIn,
+    ssr::accounts::{ClientInfo, SignedIn},
 };
 use axum::{
     body::Bytes,
@@ -181,6 +181,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         parts.extensions.get::<SignedIn>().cloned().map(Authenticated).ok_or_else(ApiError::not_logged_in)
+    }
+}
+
+/// Who is asking: the client's address and user agent, for the guessing counters and the audit
+/// trail.
+pub struct Client(pub ClientInfo);
+
+impl<S: Send + Sync> FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Client(ClientInfo::of_request(&parts.headers, &parts.extensions)))
     }
 }
 

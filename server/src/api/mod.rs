@@ -7,6 +7,7 @@ mod errors;
 mod groups;
 mod input;
 mod openapi;
+mod sessions;
 mod shapes;
 mod users;
 
@@ -32,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/", collection_methods())
         .route("/users/current", get(users::current).put(users::modify_current).delete(users::delete_current))
         .route("/users/current/password", post(users::change_current_password))
+        .route("/users/current/sessions", get(sessions::list))
+        .route("/users/current/sessions/{id}", axum::routing::delete(sessions::revoke))
         .route("/users/{id}", get(users::by_id))
         .route("/users/{id}/password", post(users::change_password_by_id))
         .route("/auth/login", post(auth::login))

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{auth, groups, shapes, users};
+use super::{auth, groups, sessions, shapes, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,6 +17,7 @@ use super::{auth, groups, shapes, users};
     paths(
         users::create, users::list, users::by_id, users::current, users::modify_current, users::delete_current,
         users::change_current_password, users::change_password_by_id,
+        sessions::list, sessions::revoke,
         auth::login, auth::logout,
         groups::list, groups::by_id, groups::create, groups::modify, groups::delete,
         crate::startup::health,
@@ -26,11 +27,13 @@ use super::{auth, groups, shapes, users};
         shapes::MemberBody, shapes::Permissions, shapes::StatusBody, shapes::DeletedBody, shapes::LoginBody,
         shapes::LogoutBody, shapes::HealthBody, shapes::SignupRequest, shapes::ModifyUserRequest,
         shapes::PasswordChangeRequest, shapes::PasswordRequest, shapes::LoginRequest, shapes::DomainErrorBody,
-        shapes::ValidationErrorBody, shapes::MessageBody,
+        shapes::ValidationErrorBody, shapes::MessageBody, shapes::SessionsBody, shapes::SessionBody,
+        shapes::BadBodyBody, shapes::NotFoundBody,
     )),
     tags(
         (name = "users", description = "Accounts: signup, profile, password, deletion"),
         (name = "auth", description = "Sessions: login and logout"),
+        (name = "sessions", description = "A user's own sessions: where they are logged in, and ending any of them (not in Dioptra)"),
         (name = "groups", description = "The default `public` group; no others can be created"),
         (name = "health", description = "Liveness"),
     )

@@ -175,6 +175,28 @@ pub struct PageBody<T> {
     pub data: Vec<T>,
 }
 
+/// A user's own sessions (`GET /api/v1/users/current/sessions`).
+#[derive(Serialize, ToSchema)]
+pub struct SessionsBody {
+    pub sessions: Vec<SessionBody>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionBody {
+    /// Names the session (for ending it); cannot be used to log in.
+    pub id: String,
+    /// Whether this is the session the request was made with.
+    pub current: bool,
+    pub created_on: String,
+    /// When a request last used it (to the minute).
+    pub last_seen_on: String,
+    /// When it ends at the latest, however active.
+    pub expires_on: String,
+    pub client_address: Option<String>,
+    pub user_agent: Option<String>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct StatusBody {
     /// `Password Change Success`
@@ -284,4 +306,23 @@ pub struct ValidationErrorBody {
 #[derive(Serialize, ToSchema)]
 pub struct MessageBody {
     pub message: String,
+}
+
+/// A 400 from a route that reads a JSON body: field errors, or a body that is not a JSON object
+/// at all.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "describes answers in the OpenAPI document; the handlers build them as ApiError")]
+pub enum BadBodyBody {
+    Fields(ValidationErrorBody),
+    Unreadable(MessageBody),
+}
+
+/// A 404 for an id: the resource does not exist, or the id is not a positive integer.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "describes answers in the OpenAPI document; the handlers build them as ApiError")]
+pub enum NotFoundBody {
+    Missing(DomainErrorBody),
+    NotAnId(MessageBody),
 }

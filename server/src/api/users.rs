@@ -3,7 +3,10 @@
 use app::{
     domain::{EmailAddress, Field, FieldErrors, PasswordChangeForm, ProfileForm, RegisterForm, Username},
     error::AccountError,
-    ssr::{AppState, accounts::SignedIn},
+    ssr::{
+        AppState,
+        accounts::{ClientInfo, SignedIn},
+    },
 };
 use axum::{
     Json,
@@ -15,10 +18,10 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, field_name},
-    input::{Authenticated, Body, Paging, QueryMap, TOO_LARGE, parse_id, read_body},
+    input::{Authenticated, Body, Client, Paging, QueryMap, TOO_LARGE, parse_id, read_body},
     shapes::{
-        CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, PageBody, PasswordChangeRequest,
-        PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
+        BadBodyBody, CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, NotFoundBody,
+        PageBody, PasswordChangeRequest, PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
     },
 };
 
@@ -26,10 +29,16 @@ use super::{
 /// `/api/v1/users/`.
 #[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", tag = "users", request_body = SignupRequest, responses(
     (status = 200, description = "The new account", body = CurrentUserBody),
-    (status = 400, description = "Invalid or missing fields", body = ValidationErrorBody),
+    (status = 400, description = "Invalid or missing fields", body = BadBodyBody),
+    (status = 403, description = "Signup is disabled on this deployment", body = MessageBody),
     (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
+    (status = 429, description = "Too many signups from this client address (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
-pub async fn create(State(state): State<AppState>, Body(body): Body) -> Result<Json<CurrentUserBody>, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    Client(client): Client,
+    Body(body): Body,
+) -> Result<Json<CurrentUserBody>, ApiError> {
     let request: SignupRequest = read_body(&body, &["username", "email", "password", "confirmPassword"])?;
     let form = RegisterForm {
         username: request.username,
@@ -37,7 +46,7 @@ pub async fn create(State(state): State<AppState>, Body(body): Body) -> Result<J
         password: request.password,
         confirm_password: request.confirm_password,
     };
-    let user = match state.accounts.register(&form).await {
+    let user = match state.accounts.register(&form, &client).await {
         Ok(user) => user,
         Err(AccountError::Taken(taken)) => return Err(conflict(&state, &taken, &form.username, &form.email).await),
         Err(error) => return Err(error.into()),
@@ -70,10 +79,10 @@ pub async fn list(
 }
 
 /// One live account.
-#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path)), responses(
+#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = UserBody),
     (status = 401, description = "Not logged in", body = MessageBody),
-    (status = 404, description = "No such (live) account (`UserDoesNotExistError`)", body = DomainErrorBody),
+    (status = 404, description = "No such (live) account (`UserDoesNotExistError`)", body = NotFoundBody),
 ))]
 pub async fn by_id(
     State(state): State<AppState>,
@@ -101,7 +110,7 @@ pub async fn current(
 /// Change the signed-in account's username and email address.
 #[utoipa::path(put, path = "/api/v1/users/current", operation_id = "modify_current_user", tag = "users", request_body = ModifyUserRequest, responses(
     (status = 200, body = CurrentUserBody),
-    (status = 400, description = "Invalid or missing fields", body = ValidationErrorBody),
+    (status = 400, description = "Invalid or missing fields", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
 ))]
@@ -128,17 +137,19 @@ pub async fn modify_current(
 /// reserved; every session ends.
 #[utoipa::path(delete, path = "/api/v1/users/current", operation_id = "delete_current_user", tag = "users", request_body = PasswordRequest, responses(
     (status = 200, body = DeletedBody),
-    (status = 400, description = "Missing password", body = ValidationErrorBody),
+    (status = 400, description = "Missing password", body = BadBodyBody),
     (status = 401, description = "Not logged in, wrong password (`UserPasswordError`) or expired password", body = DomainErrorBody),
+    (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn delete_current(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
+    Client(client): Client,
     Body(body): Body,
 ) -> Result<Json<DeletedBody>, ApiError> {
     let request: PasswordRequest = read_body(&body, &["password"])?;
     let user_id = signed_in.user.user_id;
-    state.accounts.delete(user_id, request.password).await?;
+    state.accounts.delete(&signed_in.user, request.password, &client).await?;
     Ok(Json(DeletedBody { id: vec![user_id], status: "Success".into() }))
 }
 
@@ -146,27 +157,30 @@ pub async fn delete_current(
 /// a new cookie.
 #[utoipa::path(post, path = "/api/v1/users/current/password", operation_id = "change_current_user_password", tag = "users", request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
-    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = ValidationErrorBody),
+    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`)", body = DomainErrorBody),
+    (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn change_current_password(
     State(state): State<AppState>,
     Authenticated(signed_in): Authenticated,
+    Client(client): Client,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
-    change_password(&state, signed_in.user.user_id, Some(&signed_in), &body).await
+    change_password(&state, signed_in.user.user_id, Some(&signed_in), &client, &body).await
 }
 
 /// Change an account's password, knowing its current one. Works without a session, so that an
 /// expired password can be renewed; if the caller is signed in as that account, its session
 /// continues under a new cookie.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path, minimum = 1)),
     request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
-    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = ValidationErrorBody),
-    (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`)", body = DomainErrorBody),
-    (status = 404, description = "No such account (`UserDoesNotExistError`)", body = DomainErrorBody),
+    (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),
+    (status = 403, description = "Wrong current password, the new one equals it, or no such account: the same answer (`UserPasswordChangeError`)", body = DomainErrorBody),
+    (status = 404, description = "An id that is not a positive integer", body = MessageBody),
+    (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn change_password_by_id(
     State(state): State<AppState>,
@@ -175,20 +189,21 @@ pub async fn change_password_by_id(
 ) -> Result<Response, ApiError> {
     let user_id = parse_id(&id)?;
     let signed_in = super::input::signed_in(request.extensions());
+    let client = ClientInfo::of_request(request.headers(), request.extensions());
     let body = axum::body::to_bytes(request.into_body(), super::MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE))?;
     let own_session = signed_in.filter(|s| s.user.user_id == user_id);
-    match change_password(&state, user_id, own_session.as_ref(), &body).await {
-        Err(ApiError::Domain { error: "UserDoesNotExistError", .. }) => Err(ApiError::user_not_found(user_id)),
-        other => other,
-    }
+    // An unknown id is answered like a wrong current password (403), so this route, which
+    // needs no session, cannot be used to find out which ids exist.
+    change_password(&state, user_id, own_session.as_ref(), &client, &body).await
 }
 
 async fn change_password(
     state: &AppState,
     user_id: i64,
     own_session: Option<&SignedIn>,
+    client: &ClientInfo,
     body: &axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     let request: PasswordChangeRequest = read_body(body, &["oldPassword", "newPassword", "confirmNewPassword"])?;
@@ -197,7 +212,7 @@ async fn change_password(
         new_password: request.new_password,
         confirm_new_password: request.confirm_new_password,
     };
-    let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token)).await?;
+    let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token), client).await?;
     let response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
     Ok(match fresh {
         Some(token) => super::auth::with_cookie(response, &state.accounts.settings().session_cookie(&token)),

@@ -154,6 +154,14 @@ impl TestApp {
         response.text().await.unwrap()
     }
 
+    /// Runs a statement straight on the test's database (to age a session, say).
+    pub async fn execute(&self, sql: &'static str) {
+        match self.accounts.database() {
+            Database::Sqlite(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+            Database::Postgres(pool) => sqlx::query(sql).execute(pool).await.map(drop).unwrap(),
+        }
+    }
+
     pub async fn count(&self, sql: &'static str) -> i64 {
         self.scalars(sql).await.pop().expect("one row")
     }
@@ -187,4 +195,44 @@ pub fn session_cookie(response: &Response) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .find(|v| v.starts_with("dioptra_session="))
         .map(str::to_owned)
+}
+
+/// The real `dioptra-accounts` binary serving `database` on a free port: another server process,
+/// as a second replica would be. Killed when dropped.
+pub struct RunningBinary {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl Drop for RunningBinary {
+    fn drop(&mut self) {
+        _ = self.child.kill();
+        _ = self.child.wait();
+    }
+}
+
+pub fn spawn_binary(database: &TestDatabase, args: &[&str]) -> RunningBinary {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dioptra-accounts"))
+        .args(["--addr", "127.0.0.1:0", "--database-url", &database.url, "--log-format", "json"])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let address = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| {
+            let event: Value = serde_json::from_str(&line).ok()?;
+            let message = event["message"].as_str()?;
+            Some(message.split("visit ").nth(1)?.split(' ').next()?.to_owned())
+        })
+        .expect("the server announces its address");
+    // Keep reading its log so that it never blocks on a full pipe.
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(drop));
+    RunningBinary { address, child }
 }

@@ -94,13 +94,15 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
     let request_id = response.headers()["x-request-id"].to_str().unwrap().to_owned();
 
     let reader = tokio::task::spawn_blocking(move || {
-        lines.map_while(Result::ok).find(|line| line.contains("login failed")).expect("the failed login is logged")
+        lines.map_while(Result::ok).find(|line| line.contains("login_failed")).expect("the failed login is logged")
     });
     let line = tokio::time::timeout(Duration::from_secs(10), reader).await.unwrap().unwrap();
     server.kill().unwrap();
     server.wait().unwrap();
     let event: Value = serde_json::from_str(&line).unwrap();
     assert_eq!(event["level"], "INFO");
+    assert_eq!(event["event"], "login_failed");
+    assert_eq!(event["username"], "nobody");
     let spans = event["spans"].as_array().expect("the spans the event is in");
     assert!(spans.iter().any(|span| span["request_id"] == request_id.as_str()), "{line}");
     assert!(!line.contains("wrong"), "a password never reaches the log: {line}");

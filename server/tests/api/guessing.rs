@@ -1,0 +1,284 @@
+//! Online guessing: counters per account and per client address in the database, 429 with
+//! `Retry-After`, a victim who can still log in, signups per address, and answers that do not
+//! tell which accounts exist, by status, body or time.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Response, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{Signup, TestApp, spawn_app_with, spawn_binary};
+
+/// A JSON POST that claims, through the trusted proxy the test server is told about, to come
+/// from `address`.
+async fn post_from(app: &TestApp, address: &str, path: &str, body: Value) -> Response {
+    app.client
+        .post(app.url(path))
+        .header("x-forwarded-for", address)
+        .json(&body)
+        .send()
+        .await
+        .expect("the server answers")
+}
+
+async fn log_in_from(app: &TestApp, address: &str, username: &str, password: &str) -> Response {
+    post_from(app, address, "/api/v1/auth/login", json!({"username": username, "password": password})).await
+}
+
+fn retry_after(response: &Response) -> u64 {
+    response.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap()
+}
+
+async fn assert_throttled(response: Response) -> u64 {
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait = retry_after(&response);
+    assert!(wait >= 1);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "TooManyAttemptsError", "{body}");
+    assert!(body["message"].as_str().unwrap().starts_with("Too Many Requests - Too many attempts. Try again in"));
+    assert_eq!(body["detail"]["retry_after"], json!(wait));
+    wait
+}
+
+const ATTACKER: &str = "203.0.113.66";
+const VICTIM: &str = "198.51.100.7";
+
+#[tokio::test]
+async fn an_attacker_is_slowed_down_but_the_victim_still_logs_in() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 3;
+    })
+    .await;
+    app.register(&Signup::new("victim", "victim@example.org")).await;
+    for _ in 0..3 {
+        assert_eq!(log_in_from(&app, ATTACKER, "victim", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The threshold reached, the attacker waits, even with the right password ...
+    assert_throttled(log_in_from(&app, ATTACKER, "victim", "guess again").await).await;
+    assert_throttled(log_in_from(&app, ATTACKER, "VICTIM", "correct horse").await).await;
+    // ... while the victim, from an address that has not been failing, gets in.
+    assert_eq!(log_in_from(&app, VICTIM, "victim", "correct horse").await.status(), StatusCode::OK);
+    // That cleared the account's count: the attacker starts over (the address's own count stays).
+    assert_eq!(log_in_from(&app, ATTACKER, "victim", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_wait_doubles_with_each_further_failure() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 2;
+    })
+    .await;
+    app.register(&Signup::new("target", "target@example.org")).await;
+    let mut waits = Vec::new();
+    for _ in 0..2 {
+        log_in_from(&app, ATTACKER, "target", "nope nope").await;
+    }
+    for _ in 0..2 {
+        let wait = assert_throttled(log_in_from(&app, ATTACKER, "target", "nope nope").await).await;
+        waits.push(wait);
+        tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(100)).await;
+        assert_eq!(log_in_from(&app, ATTACKER, "target", "nope nope").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let last = assert_throttled(log_in_from(&app, ATTACKER, "target", "nope nope").await).await;
+    waits.push(last);
+    assert_eq!(waits, [1, 2, 4]);
+}
+
+#[tokio::test]
+async fn an_address_that_fails_against_many_accounts_is_slowed_down() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 0;
+        config.max_failures_per_address = 3;
+    })
+    .await;
+    for name in ["ann", "ben", "cat"] {
+        assert_eq!(log_in_from(&app, ATTACKER, name, "password1").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_throttled(log_in_from(&app, ATTACKER, "dan", "password1").await).await;
+    assert_eq!(log_in_from(&app, VICTIM, "dan", "password1").await.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_x_forwarded_for_cannot_dodge_the_counters() {
+    let app = spawn_app_with(|config| config.max_failures_per_address = 2).await;
+    for spoofed in ["192.0.2.1", "192.0.2.2"] {
+        assert_eq!(log_in_from(&app, spoofed, "anyone", "password1").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_throttled(log_in_from(&app, "192.0.2.3", "anyone", "password1").await).await;
+    let recorded: Vec<String> = app.scalars("SELECT DISTINCT client_address FROM audit_events").await;
+    assert_eq!(recorded, ["127.0.0.1"]);
+}
+
+#[tokio::test]
+async fn password_checks_by_id_and_for_deletion_are_counted_like_logins() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 2;
+    })
+    .await;
+    app.register(&Signup::new("paula", "paula@example.org")).await;
+    let id: i64 = app.count("SELECT user_id FROM users").await;
+    let change = json!({"oldPassword": "not it at all", "newPassword": "a fresh secret", "confirmNewPassword": "a fresh secret"});
+    let path = format!("/api/v1/users/{id}/password");
+    for _ in 0..2 {
+        assert_eq!(post_from(&app, ATTACKER, &path, change.clone()).await.status(), StatusCode::FORBIDDEN);
+    }
+    assert_throttled(post_from(&app, ATTACKER, &path, change.clone()).await).await;
+    // The login counter is the same one: the attacker cannot switch routes to keep guessing.
+    assert_throttled(log_in_from(&app, ATTACKER, "paula", "correct horse").await).await;
+
+    // Deletion with a stolen session: the password is still guessed at the same rate.
+    assert_eq!(log_in_from(&app, VICTIM, "paula", "correct horse").await.status(), StatusCode::OK);
+    let delete = |password: &'static str| {
+        app.client
+            .delete(app.url("/api/v1/users/current"))
+            .header("x-forwarded-for", ATTACKER)
+            .json(&json!({ "password": password }))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(delete("wrong wrong").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_throttled(delete("correct horse").await.unwrap()).await;
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE deleted_on IS NULL").await, 1);
+}
+
+#[tokio::test]
+async fn signups_are_limited_per_client_address() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_signups_per_address = 2;
+    })
+    .await;
+    let signup = |name: &str| json!({"username": name, "email": format!("{name}@example.org"), "password": "correct horse", "confirmPassword": "correct horse"});
+    for name in ["one", "two"] {
+        assert_eq!(post_from(&app, ATTACKER, "/api/v1/users", signup(name)).await.status(), StatusCode::OK);
+    }
+    let wait = assert_throttled(post_from(&app, ATTACKER, "/api/v1/users", signup("three")).await).await;
+    assert!(wait > 3000 && wait <= 3600, "the rest of the hour: {wait}");
+    assert_eq!(post_from(&app, VICTIM, "/api/v1/users", signup("three")).await.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 3);
+}
+
+#[tokio::test]
+async fn the_counters_are_shared_by_two_server_processes_on_one_database() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 3;
+    })
+    .await;
+    app.register(&Signup::new("shared", "shared@example.org")).await;
+    let other = spawn_binary(&app.database, &["--trusted-proxies", "127.0.0.1", "--max-failures-per-account", "3"]);
+    let client = reqwest::Client::new();
+    let login = |base: String, password: &'static str| {
+        client
+            .post(format!("{base}/api/v1/auth/login"))
+            .header("x-forwarded-for", ATTACKER)
+            .json(&json!({"username": "shared", "password": password}))
+            .send()
+    };
+    // Failures spread over both processes add up.
+    assert_eq!(login(app.address.clone(), "nope 1").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(other.address.clone(), "nope 2").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(login(app.address.clone(), "nope 3").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_throttled(login(other.address.clone(), "nope 4").await.unwrap()).await;
+    assert_throttled(login(app.address.clone(), "nope 5").await.unwrap()).await;
+}
+
+/// The median of `samples`.
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn timed(request: impl std::future::Future<Output = Response>) -> (Duration, StatusCode, Value) {
+    let started = Instant::now();
+    let response = request.await;
+    let elapsed = started.elapsed();
+    let status = response.status();
+    let mut body: Value = response.json().await.unwrap();
+    // The path names the id asked about; everything else must match.
+    body.as_object_mut().unwrap().remove("originating_path");
+    (elapsed, status, body)
+}
+
+/// Unknown account vs wrong password: same status, same body, medians within 20%.
+async fn assert_indistinguishable<F, G, FutF, FutG>(unknown: F, wrong: G)
+where
+    F: Fn() -> FutF,
+    G: Fn() -> FutG,
+    FutF: std::future::Future<Output = Response>,
+    FutG: std::future::Future<Output = Response>,
+{
+    let (mut unknown_times, mut wrong_times) = (Vec::new(), Vec::new());
+    let mut answers = Vec::new();
+    // Interleaved, so that anything else the machine does falls on both alike.
+    for _ in 0..15 {
+        let (elapsed, status, body) = timed(unknown()).await;
+        unknown_times.push(elapsed);
+        answers.push((status, body));
+        let (elapsed, status, body) = timed(wrong()).await;
+        wrong_times.push(elapsed);
+        answers.push((status, body));
+    }
+    assert!(answers.windows(2).all(|pair| pair[0] == pair[1]), "{answers:?}");
+    let (unknown, wrong) = (median(unknown_times), median(wrong_times));
+    let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
+    assert!((0.8..=1.25).contains(&ratio), "unknown {unknown:?} vs wrong password {wrong:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_username_and_a_wrong_password_look_and_take_the_same() {
+    let app = spawn_app_with(|config| {
+        config.max_failures_per_account = 0;
+        config.max_failures_per_address = 0;
+    })
+    .await;
+    app.register(&Signup::new("existing", "existing@example.org")).await;
+    let login = |username: &'static str| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": username, "password": "wrong one"}))
+            .send()
+    };
+    assert_indistinguishable(
+        || async { login("nobody-here").await.unwrap() },
+        || async { login("existing").await.unwrap() },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_password_change_by_id_does_not_tell_which_ids_exist() {
+    let app = spawn_app_with(|config| {
+        config.max_failures_per_account = 0;
+        config.max_failures_per_address = 0;
+    })
+    .await;
+    app.register(&Signup::new("existing", "existing@example.org")).await;
+    let id: i64 = app.count("SELECT user_id FROM users").await;
+    let change = |user_id: i64| {
+        app.client
+            .post(app.url(&format!("/api/v1/users/{user_id}/password")))
+            .json(&json!({"oldPassword": "wrong one", "newPassword": "a new secret", "confirmNewPassword": "a new secret"}))
+            .send()
+    };
+    assert_indistinguishable(|| async { change(id + 1000).await.unwrap() }, || async { change(id).await.unwrap() })
+        .await;
+}
+
+#[tokio::test]
+async fn a_common_password_is_refused_with_a_clear_message() {
+    let app = spawn_app_with(|_| {}).await;
+    let mut signup = Signup::new("commoner", "commoner@example.org");
+    signup.password = "Password123";
+    signup.confirm_password = "Password123";
+    let response = app.register(&signup).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = crate::helpers::error_body(response).await;
+    assert!(body.to_string().contains("one of the most common"), "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
