@@ -108,7 +108,7 @@ pub async fn read_whole_body(State(max_bytes): State<usize>, request: Request, n
     match axum::body::to_bytes(body, max_bytes).await {
         Ok(bytes) => next.run(Request::from_parts(parts, axum::body::Body::from(bytes))).await,
         Err(_) => {
-            let body = json!({"message": "Payload Too Large - The request's body is too large."});
+            let body = json!({"message": "The request body is too large."});
             (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
         }
     }

@@ -302,8 +302,10 @@ pub struct ValidationErrorBody {
     pub message: String,
 }
 
-/// Not logged in, unknown route, wrong method, unreadable body.
+/// Not logged in, unknown route, wrong method, unreadable body. Nothing but the message (which
+/// also tells it apart from the other error shapes in the document's `oneOf`s).
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MessageBody {
     pub message: String,
 }
