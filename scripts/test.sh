@@ -26,7 +26,7 @@ DIOPTRA_TEST_BACKEND=sqlite cargo test -p dioptra-accounts
 
 if [ -n "$TEST_POSTGRES_URL" ]; then
   step "integration tests over HTTP, PostgreSQL ($TEST_POSTGRES_URL)"
-  DIOPTRA_TEST_BACKEND=postgres cargo test -p dioptra-accounts --test api
+  DIOPTRA_TEST_BACKEND=postgres cargo test -p dioptra-accounts --test api --test timing
 fi
 
 step "Dioptra's Python client against the API"

@@ -53,6 +53,9 @@ pub enum AccountError {
     BadRequest(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The account database cannot be reached just now.
+    #[error("The account database cannot be reached. Please try again shortly.")]
+    Unavailable,
     /// The browser could not reach the server or read its answer.
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
@@ -72,6 +75,7 @@ impl AccountError {
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
+            AccountError::Unavailable => 503,
         }
     }
 

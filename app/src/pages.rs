@@ -536,9 +536,9 @@ pub fn GroupsPage() -> impl IntoView {
 #[component]
 fn Flag(on: bool) -> impl IntoView {
     if on {
-        view! { <span class="flag flag-on" aria-label="Yes">"✓"</span> }.into_any()
+        view! { <span class="flag flag-on" role="img" aria-label="Yes">"✓"</span> }.into_any()
     } else {
-        view! { <span class="flag flag-off" aria-label="No">"–"</span> }.into_any()
+        view! { <span class="flag flag-off" role="img" aria-label="No">"–"</span> }.into_any()
     }
 }
 

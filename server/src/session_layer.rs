@@ -23,9 +23,12 @@ pub async fn attach_session(State(state): State<AppState>, mut request: Request,
                 request.extensions_mut().insert(SignedIn { user, token });
             }
             Ok(None) => {}
-            Err(_) => {
-                let body = serde_json::json!({"message": "Service Unavailable - The account database cannot be reached. Try again shortly."});
-                return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response();
+            // The session cannot be checked: answer for the request rather than guess.
+            Err(error) => {
+                let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let reason = status.canonical_reason().unwrap_or("Error");
+                let body = serde_json::json!({"message": format!("{reason} - {error}")});
+                return (status, axum::Json(body)).into_response();
             }
         }
     }

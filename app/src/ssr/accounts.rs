@@ -12,7 +12,7 @@ use crate::{
     ssr::{
         clock::{Micros, now_micros},
         common_passwords,
-        db::{BeginWrite, Database, on_pool, unique_violation},
+        db::{BeginWrite, Database, database_failure, on_pool, unique_violation},
         guard::{Guard, GuessingLimits},
         password::PasswordHasher,
         session::{CookiePolicy, SessionToken},
@@ -1039,8 +1039,12 @@ fn taken_or_internal(error: &sqlx::Error) -> Option<AccountError> {
     Some(AccountError::Taken(errors))
 }
 
-/// Logs the cause of an unexpected failure, and answers the user without its details.
-fn internal(error: impl std::fmt::Display) -> AccountError {
+/// Logs the cause of an unexpected failure, and answers the user without its details: 503 when
+/// the database cannot be reached (the caller may retry), 500 otherwise.
+fn internal<E: std::fmt::Display + 'static>(error: E) -> AccountError {
+    if let Some(db_error) = (&error as &dyn std::any::Any).downcast_ref::<sqlx::Error>() {
+        return database_failure(db_error);
+    }
     tracing::error!(%error, "internal error");
     AccountError::Internal
 }

@@ -79,7 +79,9 @@ impl Database {
                 .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?;
             let pool = PgPoolOptions::new()
                 .max_connections(16)
-                .acquire_timeout(Duration::from_secs(5))
+                // Long enough to ride out a burst, short enough that an outage answers 503
+                // quickly rather than holding requests.
+                .acquire_timeout(Duration::from_secs(3))
                 .connect_with(options)
                 .await
                 .map_err(|source| ConnectError::Open { url: url.into(), source })?;
@@ -90,9 +92,26 @@ impl Database {
     }
 
     /// Brings the schema up to date. Safe to run on every start.
+    ///
+    /// Several servers may start at once on one database. PostgreSQL serialises their migrations
+    /// with an advisory lock; SQLite has none, so there a migration that collides with another
+    /// process's (which then applied it) is retried, and finds it done.
     pub async fn migrate(&self) -> Result<(), ConnectError> {
         match self {
-            Database::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await?,
+            Database::Sqlite(pool) => {
+                let mut attempt = 1;
+                loop {
+                    match sqlx::migrate!("../migrations/sqlite").run(pool).await {
+                        Ok(()) => break,
+                        Err(error) if attempt < 20 => {
+                            tracing::debug!(%error, attempt, "migration collided with another process; retrying");
+                            tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+                            attempt += 1;
+                        }
+                        Err(error) => return Err(error.into()),
+                    }
+                }
+            }
             Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -161,4 +180,22 @@ pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {
     // PostgreSQL names the constraint; SQLite names the column ("users.username_key").
     let described = db_error.constraint().map(str::to_owned).unwrap_or_else(|| db_error.message().to_owned());
     ["username_key", "email_key"].into_iter().find(|name| described.contains(name))
+}
+
+/// What a failed query means for the caller: `Unavailable` (503, try again) when the database
+/// cannot be reached or is shutting down, `Internal` (500) for anything else. Logged either way.
+pub(crate) fn database_failure(error: &sqlx::Error) -> crate::error::AccountError {
+    let unreachable = match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        // PostgreSQL's classes 08 (connection exception) and 57P (operator intervention: shutdown).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    };
+    if unreachable {
+        tracing::warn!(%error, "the database cannot be reached");
+        crate::error::AccountError::Unavailable
+    } else {
+        tracing::error!(%error, "database error");
+        crate::error::AccountError::Internal
+    }
 }

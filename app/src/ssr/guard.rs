@@ -245,6 +245,5 @@ fn too_many(now: Micros, until: Micros) -> AccountError {
 }
 
 fn internal(error: sqlx::Error) -> AccountError {
-    tracing::error!(%error, "attempt counters unavailable");
-    AccountError::Internal
+    crate::ssr::db::database_failure(&error)
 }

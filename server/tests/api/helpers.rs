@@ -38,6 +38,13 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Another handle on a database that a `TestDatabase` owns; dropping it drops nothing.
+    pub fn existing(url: String) -> Self {
+        Self { url, _folder: tempfile::tempdir().unwrap(), postgres: None }
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Some((server, name)) = self.postgres.take() {
@@ -202,6 +209,27 @@ pub fn session_cookie(response: &Response) -> Option<String> {
 pub struct RunningBinary {
     pub address: String,
     child: std::process::Child,
+}
+
+impl RunningBinary {
+    /// SIGKILL: no chance to finish anything.
+    pub fn kill_hard(&self) {
+        signal(&self.child, "KILL");
+    }
+
+    /// SIGTERM: the graceful shutdown.
+    pub fn terminate(&self) {
+        signal(&self.child, "TERM");
+    }
+
+    pub fn wait(&mut self) -> std::process::ExitStatus {
+        self.child.wait().unwrap()
+    }
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status();
+    assert!(sent.is_ok_and(|status| status.success()), "kill -{name}");
 }
 
 impl Drop for RunningBinary {
