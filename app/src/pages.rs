@@ -384,42 +384,28 @@ fn SessionList() -> impl IntoView {
             {Suspend::new(async move {
                 let rows = session_rows().await;
                 view! {
-                    <div class="table-scroll">
-                        <table class="table sessions">
-                            <caption class="visually-hidden">"Where this account is logged in"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Device"</th>
-                                    <th scope="col">"Address"</th>
-                                    <th scope="col">"Logged in"</th>
-                                    <th scope="col">"Last active"</th>
-                                    <th scope="col"><span class="visually-hidden">"Action"</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|row| {
-                                    let label = format!("Log out the session of {} from {}", row.device, row.address);
-                                    view! {
-                                        <tr>
-                                            <td>
-                                                {row.device}
-                                                {row.current.then(|| view! { " " <span class="badge">"This device"</span> })}
-                                            </td>
-                                            <td>{row.address}</td>
-                                            <td>{row.logged_in}</td>
-                                            <td>{row.last_seen}</td>
-                                            <td>
-                                                <form method="post" action=RevokeSession::PATH>
-                                                    <input type="hidden" name="session_id" value=row.id/>
-                                                    <button class="button button-secondary" type="submit" aria-label=label>"Log out"</button>
-                                                </form>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <ul class="session-list" aria-label="Sessions of this account">
+                        {rows.into_iter().map(|row| {
+                            let label = format!("Log out the session of {} from {}", row.device, row.address);
+                            view! {
+                                <li class="session">
+                                    <div class="session-facts">
+                                        <p class="session-device">
+                                            <strong>{row.device}</strong>
+                                            {row.current.then(|| view! { " " <span class="badge">"This device"</span> })}
+                                        </p>
+                                        <p class="hint">
+                                            {row.address} " · logged in " {row.logged_in} " · last active " {row.last_seen}
+                                        </p>
+                                    </div>
+                                    <form method="post" action=RevokeSession::PATH>
+                                        <input type="hidden" name="session_id" value=row.id/>
+                                        <button class="button button-secondary" type="submit" aria-label=label>"Log out"</button>
+                                    </form>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
                 }
             })}
         </Suspense>
