@@ -135,9 +135,15 @@ impl Guard<'_> {
             self.count(COUNT_SINCE_LAST_ATTEMPT, ACCOUNT, account, self.limits.failures_per_account, Backoff::Doubling)
                 .await?;
         }
-        if let Some(address) = address.filter(|_| self.limits.failures_per_address > 0) {
-            self.count(COUNT_SINCE_LAST_ATTEMPT, ADDRESS, address, self.limits.failures_per_address, Backoff::Doubling)
-                .await?;
+        // The address's failures are counted whenever either limit is on: the account limit
+        // needs them to tell a failing client from a clean one.
+        let counting = self.limits.failures_per_account > 0 || self.limits.failures_per_address > 0;
+        if let Some(address) = address.filter(|_| counting) {
+            let threshold = match self.limits.failures_per_address {
+                0 => u32::MAX,
+                limit => limit,
+            };
+            self.count(COUNT_SINCE_LAST_ATTEMPT, ADDRESS, address, threshold, Backoff::Doubling).await?;
         }
         Ok(())
     }

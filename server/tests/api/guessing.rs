@@ -64,6 +64,22 @@ async fn an_attacker_is_slowed_down_but_the_victim_still_logs_in() {
 }
 
 #[tokio::test]
+async fn the_account_limit_holds_with_the_address_limit_off() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 2;
+        config.max_failures_per_address = 0;
+    })
+    .await;
+    app.register(&Signup::new("alone", "alone@example.org")).await;
+    for _ in 0..2 {
+        assert_eq!(log_in_from(&app, ATTACKER, "alone", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_throttled(log_in_from(&app, ATTACKER, "alone", "guess guess").await).await;
+    assert_eq!(log_in_from(&app, VICTIM, "alone", "correct horse").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn the_wait_doubles_with_each_further_failure() {
     let app = spawn_app_with(|config| {
         config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
