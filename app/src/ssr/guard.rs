@@ -55,26 +55,31 @@ const ACCOUNT: &str = "account";
 const ADDRESS: &str = "address";
 const SIGNUP: &str = "signup";
 
-/// Adds one attempt to a counter, restarting it when the previous attempt is older than the
-/// window (`$4`), and returns the count and when the count's window started.
-const COUNT_SINCE_LAST_ATTEMPT: &str = "INSERT INTO attempt_counters \
-     (scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) VALUES ($1, $2, 1, $3, $3, 0) \
-     ON CONFLICT (scope, subject) DO UPDATE SET \
-     attempts = CASE WHEN attempt_counters.last_attempt_on < $4 THEN 1 ELSE attempt_counters.attempts + 1 END, \
-     window_started_on = CASE WHEN attempt_counters.last_attempt_on < $4 THEN $3 \
-         ELSE attempt_counters.window_started_on END, \
-     last_attempt_on = $3 \
-     RETURNING attempts, window_started_on";
+/// Adds one attempt to a counter and returns the count and when its window started. The count
+/// restarts when the column `$restart_by` of the existing row is older than `$4`.
+macro_rules! count_attempt_sql {
+    ($restart_by:literal) => {
+        concat!(
+            "INSERT INTO attempt_counters ",
+            "(scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) ",
+            "VALUES ($1, $2, 1, $3, $3, 0) ON CONFLICT (scope, subject) DO UPDATE SET ",
+            "attempts = CASE WHEN attempt_counters.",
+            $restart_by,
+            " < $4 THEN 1 ",
+            "ELSE attempt_counters.attempts + 1 END, ",
+            "window_started_on = CASE WHEN attempt_counters.",
+            $restart_by,
+            " < $4 THEN $3 ",
+            "ELSE attempt_counters.window_started_on END, ",
+            "last_attempt_on = $3 RETURNING attempts, window_started_on"
+        )
+    };
+}
 
-/// The same, for fixed windows: restarts when the window itself began before `$4`.
-const COUNT_IN_FIXED_WINDOW: &str = "INSERT INTO attempt_counters \
-     (scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) VALUES ($1, $2, 1, $3, $3, 0) \
-     ON CONFLICT (scope, subject) DO UPDATE SET \
-     attempts = CASE WHEN attempt_counters.window_started_on < $4 THEN 1 ELSE attempt_counters.attempts + 1 END, \
-     window_started_on = CASE WHEN attempt_counters.window_started_on < $4 THEN $3 \
-         ELSE attempt_counters.window_started_on END, \
-     last_attempt_on = $3 \
-     RETURNING attempts, window_started_on";
+/// Failure counts: they lapse after a window without failures.
+const COUNT_SINCE_LAST_ATTEMPT: &str = count_attempt_sql!("last_attempt_on");
+/// Signup counts: fixed windows.
+const COUNT_IN_FIXED_WINDOW: &str = count_attempt_sql!("window_started_on");
 
 #[derive(sqlx::FromRow)]
 struct CounterRow {
