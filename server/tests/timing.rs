@@ -45,7 +45,7 @@ where
     let (mut unknown_times, mut wrong_times) = (Vec::new(), Vec::new());
     let mut answers = Vec::new();
     // Interleaved, so that anything else the machine does falls on both alike.
-    for _ in 0..15 {
+    for _ in 0..25 {
         let (elapsed, status, body) = timed(unknown()).await;
         unknown_times.push(elapsed);
         answers.push((status, body));
