@@ -1,0 +1,775 @@
+"""Side-by-side benchmark of Dioptra Accounts and Dioptra 1.2.2's REST server.
+
+Started by bench/run (which installs wrk, the venv and builds the release binary first); writes
+bench/RESULTS.md. Environment: BENCH_DURATION (seconds per measurement, default 12),
+BENCH_SESSIONS (default 1000), BENCH_BIG (users for the large search, default 1000000),
+BENCH_DIOPTRA_BIG (Dioptra's large search size, default BENCH_BIG; 0 skips it).
+"""
+import concurrent.futures
+import datetime
+import gzip
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+VENV = os.path.join(BENCH, ".venv")
+PY = os.path.join(VENV, "bin", "python")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.expanduser("~/.cache/dioptra-accounts/target"))
+BIN = os.environ.get("BENCH_BINARY", os.path.join(TARGET, "release", "dioptra-accounts"))
+WASM = os.path.join(REPO, "target", "site", "pkg", "dioptra-accounts.wasm")
+DUR = int(os.environ.get("BENCH_DURATION", "12"))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000"))
+BIG = int(os.environ.get("BENCH_BIG", "1000000"))
+DIOPTRA_BIG = int(os.environ.get("BENCH_DIOPTRA_BIG", str(BIG)))
+SMALL = 10_000
+# Diagnostic: our server once more with glibc's mmap threshold fixed (empty string skips it).
+MMAP_VARIANT = os.environ.get("BENCH_MMAP_VARIANT", "glibc.malloc.mmap_threshold=1048576")
+NCPU = os.cpu_count()
+PASSWORD = "bench password 1"
+SEARCH = "search=username:user12*&pageLength=10"
+
+# The load: connections per wrk run.
+C_HASH = 8  # signups, logins (hashing-bound: a queue per core is enough)
+C_GET = 16  # authenticated GETs
+C_SEARCH = 1  # search latency: one request at a time, so p50/p99 are the server's, not a queue's
+
+
+def log(*a):
+    print(time.strftime("%H:%M:%S"), *a, file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, cookie=None, timeout=60):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    # The same User-Agent as the wrk scripts: Flask-Login's session protection (Dioptra) drops a
+    # session used by a client that looks different from the one that logged in.
+    req.add_header("User-Agent", "dioptra-bench")
+    if cookie:
+        req.add_header("Cookie", cookie)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def cookie_header(headers):
+    return "; ".join(c.split(";", 1)[0].strip() for c in headers.get_all("Set-Cookie") or [])
+
+
+def children(pid):
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def status_kib(pid, field):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            parts = f.read().rsplit(")", 1)[1].split()
+        return (int(parts[11]) + int(parts[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return 0.0
+
+
+class Server:
+    name = ""
+    users_path = ""
+
+    def pids(self):
+        return [self.proc.pid] + children(self.proc.pid)
+
+    def peak_rss_kib(self):
+        return sum(status_kib(p, "VmHWM") for p in self.pids())
+
+    def rss_kib(self):
+        return sum(status_kib(p, "VmRSS") for p in self.pids())
+
+    def cpu(self):
+        return sum(cpu_seconds(p) for p in self.pids())
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def signup(self, username):
+        st, _, body = http("POST", self.url(self.users_path), {
+            "username": username, "email": f"{username}@example.org",
+            "password": PASSWORD, "confirmPassword": PASSWORD})
+        if st != 200:
+            raise RuntimeError(f"{self.name} signup {st}: {body[:300]!r}")
+
+    def login(self):
+        st, headers, body = http("POST", self.url("/api/v1/auth/login"),
+                                 {"username": "benchuser", "password": PASSWORD})
+        if st != 200:
+            raise RuntimeError(f"{self.name} login {st}: {body[:300]!r}")
+        return cookie_header(headers)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+class Ours(Server):
+    name = "Dioptra Accounts"
+    users_path = "/api/v1/users"
+
+    def __init__(self, tmp, tag="ours", env=None):
+        self.port = free_port()
+        self.db = os.path.join(tmp, f"{tag}.db")
+        self.logf = open(os.path.join(tmp, f"{tag}.log"), "w")
+        self.proc = subprocess.Popen(
+            [BIN, "--addr", f"127.0.0.1:{self.port}", "--database-url", f"sqlite://{self.db}",
+             "--site-root", os.path.join(REPO, "target", "site"),
+             "--max-signups-per-address", "0", "--max-failures-per-account", "0",
+             "--max-failures-per-address", "0"],
+            stdout=self.logf, stderr=subprocess.STDOUT, cwd=tmp, env=dict(os.environ, **(env or {})))
+        for _ in range(300):
+            try:
+                if http("GET", self.url("/health"), timeout=2)[0] == 200:
+                    return
+            except OSError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"our server exited, see {self.logf.name}")
+            time.sleep(0.1)
+        raise RuntimeError("our server did not start")
+
+
+def hash_metric(server):
+    """(sum of seconds, count) per operation of our server's argon2 histogram."""
+    st, _, body = http("GET", server.url("/metrics"))
+    out = {}
+    for m in re.finditer(r'^dioptra_password_hash_duration_seconds_(sum|count)\{operation="(\w+)"\} (\S+)$',
+                         body.decode(), re.M):
+        out.setdefault(m.group(2), {})[m.group(1)] = float(m.group(3))
+    return out
+
+
+def hash_mean(before, after, op):
+    b, a = before.get(op, {}), after.get(op, {})
+    n = a.get("count", 0) - b.get("count", 0)
+    return (a.get("sum", 0) - b.get("sum", 0)) / n if n else None
+
+
+class Dioptra(Server):
+    name = "Dioptra 1.2.2"
+    users_path = "/api/v1/users/"  # Dioptra answers /api/v1/users with a 308 to this
+
+    def __init__(self, tmp):
+        self.port = free_port()
+        self.db = os.path.join(tmp, "dioptra.db")
+        site = subprocess.run([PY, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        alembic = os.path.join(site, "dioptra", "restapi", "db", "alembic")
+        env = dict(os.environ,
+                   DIOPTRA_RESTAPI_ENV="prod",
+                   DIOPTRA_RESTAPI_DATABASE_URI=f"sqlite:///{self.db}",
+                   FLASK_APP="dioptra.restapi:create_app()",
+                   # Deployments point this at their MLflow server; the users/auth routes never
+                   # call it. Unset, every worker would create ./mlflow.db and the two race.
+                   MLFLOW_TRACKING_URI="http://127.0.0.1:9")
+        self.logf = open(os.path.join(tmp, "dioptra.log"), "w")
+        log("migrating Dioptra's database (flask db upgrade)")
+        subprocess.run([os.path.join(VENV, "bin", "flask"), "db", "upgrade", "-d", alembic],
+                       env=env, cwd=tmp, stdout=self.logf, stderr=subprocess.STDOUT, check=True)
+        self.logf.flush()
+        mark = self.logf.tell()
+        self.proc = subprocess.Popen(
+            [os.path.join(VENV, "bin", "gunicorn"), "-w", str(NCPU), "-b", f"127.0.0.1:{self.port}",
+             "--timeout", "120", "dioptra.restapi:create_app()"],
+            env=env, cwd=tmp, stdout=self.logf, stderr=subprocess.STDOUT)
+        # Every worker builds the app (slow: it imports everything); wait for all of them.
+        for _ in range(1800):
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited, see {self.logf.name}")
+            with open(self.logf.name) as f:
+                f.seek(mark)
+                if f.read().count("patched successfully") >= NCPU:
+                    break
+            time.sleep(0.1)
+        for _ in range(300):
+            try:
+                if http("GET", self.url("/api/v1/users/current"), timeout=5)[0] == 401:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("Dioptra did not start")
+
+
+def wrk(server, script, conns, threads, seconds, extra_env=None, background=False):
+    env = dict(os.environ, BENCH_DIR=BENCH, **(extra_env or {}))
+    cmd = ["wrk", "-t", str(threads), "-c", str(conns), "-d", f"{seconds}s", "--timeout", "10s",
+           "-s", os.path.join(BENCH, "lua", script), server.url("")]
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if background:
+        return p
+    return wrk_result(p)
+
+
+def wrk_result(p):
+    out, _ = p.communicate()
+    m = re.search(r"^BENCHJSON (.*)$", out, re.M)
+    if not m:
+        raise RuntimeError(f"wrk failed: {out}")
+    r = json.loads(m.group(1))
+    r["errors"] = r["non2xx"] + r["connect_err"] + r["read_err"] + r["write_err"] + r["timeouts"]
+    # Throughput counts successful answers only; wrk's latencies include any failed ones.
+    r["rps_all"] = r["rps"]
+    r["rps"] = max(0, r["requests"] - r["non2xx"]) / r["seconds"]
+    return r
+
+
+class CpuWatch:
+    """CPU time of everything on the machine except our servers and our children (wrk, seeding),
+    as a share of all cores, between start() and stop()."""
+
+    def __init__(self, servers):
+        self.servers = servers
+
+    @staticmethod
+    def _machine_busy():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        idle = v[3] + v[4]
+        return (sum(v[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+    def _own(self):
+        ru_c = resource.getrusage(resource.RUSAGE_CHILDREN)
+        ru_s = resource.getrusage(resource.RUSAGE_SELF)
+        return (sum(s.cpu() for s in self.servers) + ru_c.ru_utime + ru_c.ru_stime
+                + ru_s.ru_utime + ru_s.ru_stime)
+
+    def start(self):
+        self.t0, self.b0, self.o0 = time.time(), self._machine_busy(), self._own()
+
+    def stop(self):
+        wall = time.time() - self.t0
+        foreign = (self._machine_busy() - self.b0) - (self._own() - self.o0)
+        return max(0.0, foreign / (wall * NCPU))
+
+
+def search_plan(db):
+    """SQLite's plan for the WHERE clause our search builds (accounts.rs list_users), and for
+    the same clause with the prefix also given as a range on the indexed key."""
+    con = sqlite3.connect(db)
+    plans = {}
+    for label, where in [
+        ("as built", "deleted_on IS NULL AND (username_key LIKE 'user12%' ESCAPE '/')"),
+        ("with a range", "deleted_on IS NULL AND username_key >= 'user12' AND username_key < 'user13'"
+                         " AND (username_key LIKE 'user12%' ESCAPE '/')"),
+    ]:
+        q = f"SELECT count(*) FROM users WHERE {where}"
+        plan = " / ".join(r[-1] for r in con.execute("EXPLAIN QUERY PLAN " + q))
+        con.execute(q).fetchall()
+        t0 = time.perf_counter()
+        for _ in range(5):
+            con.execute(q).fetchall()
+        plans[label] = {"where": where, "plan": plan, "ms": (time.perf_counter() - t0) / 5 * 1000}
+    con.close()
+    return plans
+
+
+def other_processes():
+    """Processes of other work that share the cores (builds, test suites, browsers)."""
+    found = {}
+    me = os.getpid()
+    for d in os.listdir("/proc"):
+        if not d.isdigit() or int(d) == me:
+            continue
+        try:
+            with open(f"/proc/{d}/comm") as f:
+                comm = f.read().strip()
+        except OSError:
+            continue
+        if re.match(r"^(cargo|rustc|cc1|ld|node|chromium|chrome|playwright|postgres|cargo-leptos|wasm-opt)", comm):
+            found[comm] = found.get(comm, 0) + 1
+    return found
+
+
+def measure_all():
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="dioptra-bench-")
+    log(f"temporary files in {tmp}")
+    res = {"dur": DUR, "sessions": SESSIONS, "big": BIG, "dioptra_big": DIOPTRA_BIG,
+           "foreign": {}, "others_seen": {}}
+
+    def seen_others(phase):
+        o = other_processes()
+        if o:
+            res["others_seen"][phase] = o
+
+    seen_others("start")
+    res["loadavg_start"] = open("/proc/loadavg").read().split()[:3]
+
+    log("timing argon2id and pbkdf2_sha256 verification (single thread, median of 50)")
+    res["hash"] = json.loads(subprocess.run([PY, os.path.join(BENCH, "hash_time.py"), "50"],
+                                            capture_output=True, text=True, check=True).stdout)
+
+    servers = []
+    try:
+        log("starting Dioptra Accounts")
+        ours = Ours(tmp)
+        servers.append(ours)
+        log("starting Dioptra 1.2.2 under gunicorn")
+        dio = Dioptra(tmp)
+        servers.append(dio)
+        res["rss_start"] = {s.name: s.rss_kib() for s in servers}
+        watch = CpuWatch(servers)
+        both = [("ours", ours), ("dioptra", dio)]
+        for _, s in both:
+            s.signup("benchuser")
+
+        # 1. Memory at SESSIONS concurrent sessions: SESSIONS logins (4 at a time), then SESSIONS
+        #    connections, each with its own session, for a while. A third server, ours with glibc's
+        #    mmap threshold fixed, shows what the allocator (not the sessions) costs.
+        def memory(key, s):
+            seen_others("sessions")
+            watch.start()
+            log(f"{s.name} ({key}): {SESSIONS} logins for the memory measurement")
+            with concurrent.futures.ThreadPoolExecutor(4) as ex:
+                cookies = list(ex.map(lambda _: s.login(), range(SESSIONS)))
+            cookie_file = os.path.join(tmp, f"cookies-{key}.txt")
+            with open(cookie_file, "w") as f:
+                f.write("\n".join(cookies) + "\n")
+            r = wrk(s, "sessions.lua", SESSIONS, 2, max(3, DUR // 2), {"COOKIE_FILE": cookie_file})
+            res.setdefault("sessions_get", {})[key] = r
+            res.setdefault("peak_rss_kib", {})[key] = s.peak_rss_kib()
+            res.setdefault("rss_kib", {})[key] = s.rss_kib()
+            res.setdefault("procs", {})[key] = len(s.pids())
+            res["foreign"][f"sessions {key}"] = watch.stop()
+
+        for key, s in both:
+            memory(key, s)
+        if MMAP_VARIANT:
+            variant = Ours(tmp, "ours-mmap", {"GLIBC_TUNABLES": MMAP_VARIANT})
+            try:
+                watch.servers = servers + [variant]
+                variant.signup("benchuser")
+                memory("ours_mmap", variant)
+            finally:
+                variant.stop()
+                watch.servers = servers
+
+        # 2. Signups and logins per second.
+        for phase, script, extra in [("signup", "signup.lua", {}), ("login", "login.lua", {})]:
+            for key, s in both:
+                seen_others(phase)
+                log(f"{s.name}: {phase}s for {DUR} s")
+                watch.start()
+                if key == "ours":
+                    m0 = hash_metric(s)
+                r = wrk(s, script, C_HASH, 2, DUR, dict(extra, PATH_USERS=s.users_path))
+                res["foreign"][f"{phase} {key}"] = watch.stop()
+                if key == "ours":
+                    r["server_hash_s"] = hash_mean(m0, hash_metric(s), "hash" if phase == "signup" else "verify")
+                res.setdefault(phase, {})[key] = r
+
+        # 3. Authenticated GET /users/current, idle and under a login storm.
+        for key, s in both:
+            cookie = s.login()
+            seen_others("current")
+            log(f"{s.name}: GET /api/v1/users/current for {DUR} s")
+            watch.start()
+            res.setdefault("current_idle", {})[key] = wrk(s, "get.lua", C_GET, 2, DUR, {"COOKIE": cookie})
+            res["foreign"][f"current idle {key}"] = watch.stop()
+            log(f"{s.name}: the same while a login storm runs")
+            watch.start()
+            storm = wrk(s, "login.lua", C_HASH, 1, DUR + 2, background=True)
+            time.sleep(1)
+            res.setdefault("current_storm", {})[key] = wrk(s, "get.lua", C_GET, 1, DUR, {"COOKIE": cookie})
+            res.setdefault("storm_logins", {})[key] = wrk_result(storm)
+            res["foreign"][f"current storm {key}"] = watch.stop()
+
+        # 4. Search at 10,000 and at BIG users.
+        for size in [SMALL, BIG]:
+            for key, s in both:
+                if key == "dioptra" and size > max(SMALL, DIOPTRA_BIG):
+                    continue
+                log(f"{s.name}: growing to {size} users")
+                t0 = time.time()
+                subprocess.run([PY, os.path.join(BENCH, "seed.py"), key, s.db, str(size)], check=True)
+                res.setdefault("seed_s", {})[f"{key} {size}"] = time.time() - t0
+                con = sqlite3.connect(s.db)
+                n = con.execute("SELECT count(*) FROM users").fetchone()[0]
+                con.close()
+                cookie = s.login()
+                st, _, body = http("GET", s.url(s.users_path + "?" + SEARCH), cookie=cookie, timeout=120)
+                total = json.loads(body).get("totalNumResults") if st == 200 else None
+                seen_others("search")
+                log(f"{s.name}: search at {n} users ({total} matches) for {DUR} s")
+                watch.start()
+                r = wrk(s, "get.lua", C_SEARCH, 1, DUR,
+                        {"COOKIE": cookie, "PATH_GET": s.users_path + "?" + SEARCH})
+                res["foreign"][f"search {size} {key}"] = watch.stop()
+                r["users"] = n
+                r["matches"] = total
+                r["status"] = st
+                res.setdefault("search", {}).setdefault(str(size), {})[key] = r
+
+        res["search_plan"] = search_plan(ours.db)
+        res["peak_rss_end_kib"] = {key: s.peak_rss_kib() for key, s in both}
+        res["db_bytes"] = {key: os.path.getsize(s.db) for key, s in both}
+    finally:
+        for s in servers:
+            s.stop()
+    seen_others("end")
+    res["loadavg_end"] = open("/proc/loadavg").read().split()[:3]
+
+    # 5. The WASM bundle.
+    if os.path.exists(WASM):
+        raw = open(WASM, "rb").read()
+        br = subprocess.run(["brotli", "-q", "11", "-c", WASM], capture_output=True, check=True).stdout
+        res["wasm"] = {"raw": len(raw), "gzip": len(gzip.compress(raw, 9)), "brotli": len(br),
+                       "mtime": os.path.getmtime(WASM)}
+    res["elapsed_s"] = time.time() - started
+    shutil.rmtree(tmp, ignore_errors=True)
+    return res
+
+
+def versions():
+    def out(cmd, **kw):
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True, **kw).stdout.strip()
+        except OSError:
+            return "?"
+
+    pip = out([PY, "-m", "pip", "list", "--format=json"])
+    pkgs = {p["name"].lower(): p["version"] for p in json.loads(pip)} if pip.startswith("[") else {}
+    dirty = out(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO)
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = [line for line in open("/proc/meminfo") if line.startswith("MemTotal")][0].split()[1]
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": NCPU, "cpu": cpu, "mem_gib": int(mem) / 1024 / 1024,
+        "kernel": platform.release(), "os": out(["sh", "-c", ". /etc/os-release; echo $PRETTY_NAME"]),
+        "commit": out(["git", "rev-parse", "--short", "HEAD"], cwd=REPO) + (" (with uncommitted changes)" if dirty else ""),
+        "binary_mtime": datetime.datetime.fromtimestamp(os.path.getmtime(BIN), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "rustc": out(["rustc", "--version"]),
+        "dioptra": pkgs.get("dioptra-platform", "?"), "gunicorn": pkgs.get("gunicorn", "?"),
+        "flask": pkgs.get("flask", "?"), "passlib": pkgs.get("passlib", "?"),
+        "argon2_cffi": pkgs.get("argon2-cffi", "?"),
+        "python": out([PY, "-c", "import sys, sqlite3; print(sys.version.split()[0], 'SQLite', sqlite3.sqlite_version)"]),
+        "wrk": out(["sh", "-c", "wrk -v 2>&1 | head -1"]).split(" Copyright")[0],
+    }
+
+
+def fmt(x, unit="", digits=1):
+    if x is None:
+        return "–"
+    return f"{x:,.{digits}f}{unit}"
+
+
+def ratio(a, b, digits=1):
+    if not a or not b:
+        return "–"
+    return f"{a / b:,.{digits}f}×"
+
+
+def mib(kib):
+    return kib / 1024
+
+
+def render(res, v):
+    h = res["hash"]
+    argon_limit = NCPU / h["argon2_verify_s"]
+    pbkdf2_limit = NCPU / h["pbkdf2_verify_s"]
+    o, d = "ours", "dioptra"
+    L = []
+    w = L.append
+    w("# Benchmark results: Dioptra Accounts vs Dioptra 1.2.2\n")
+    w(f"Written by `bench/run` on {v['date']}; the whole run took {res['elapsed_s'] / 60:.1f} min, "
+      f"{res['dur']} s per measurement. See [README.md](README.md) for the method.\n")
+    w("## Machine and versions\n")
+    w(f"- {v['nproc']} cores ({v['cpu']}), {v['mem_gib']:.1f} GiB memory; {v['os']}, Linux {v['kernel']}")
+    w(f"- Dioptra Accounts: commit {v['commit']}, release binary built {v['binary_mtime']}; {v['rustc']}; SQLite bundled by sqlx")
+    w(f"- Dioptra: dioptra-platform {v['dioptra']} from PyPI, gunicorn {v['gunicorn']} (`-w {NCPU}`, sync workers), "
+      f"Flask {v['flask']}, passlib {v['passlib']}; Python {v['python']}")
+    w(f"- Load generator: {v['wrk']} (Debian), on the same machine; hash timing with argon2-cffi {v['argon2_cffi']} and passlib {v['passlib']}")
+    w("- Both servers on SQLite files in one temporary folder, on loopback, started by the script.\n")
+
+    foreign = res["foreign"]
+    worst = max(foreign.values()) if foreign else 0
+    others = {}
+    for phase in res["others_seen"].values():
+        for k, n in phase.items():
+            others[k] = max(others.get(k, 0), n)
+    if worst > 0.05 or others:
+        w(f"**The machine was not idle.** Other processes used up to {worst:.0%} of all cores during a "
+          f"measurement (per-measurement shares below); seen during the run: "
+          + (", ".join(f"{k} ×{n}" for k, n in sorted(others.items())) or "none by name")
+          + f". Load average {' '.join(res['loadavg_start'])} at the start, {' '.join(res['loadavg_end'])} at the end. "
+          "Numbers from a busy machine are lower bounds for both servers.\n")
+    else:
+        w(f"The machine was otherwise idle (other processes ≤ {worst:.0%} of the cores in every measurement).\n")
+
+    # Targets.
+    login_o = res["login"][o]["rps"]
+    st_o, st_d = res["current_storm"][o], res["current_storm"][d]
+    big = res["search"].get(str(res["big"]), {})
+    sb = big.get(o)
+    peak_o = mib(res["peak_rss_kib"][o])
+    wasm = res.get("wasm")
+    targets = [
+        ("Logins/s ≥ 0.9 × argon2 limit", f"{login_o:,.1f}/s = {login_o / argon_limit:.2f} × {argon_limit:,.1f}/s",
+         login_o >= 0.9 * argon_limit),
+        ("GET /users/current during a login storm ≥ 50 × Dioptra's requests/s",
+         f"{st_o['rps']:,.0f} vs {st_d['rps']:,.1f} req/s = {ratio(st_o['rps'], st_d['rps'])}",
+         st_o["rps"] >= 50 * st_d["rps"]),
+        ("GET /users/current p99 < 5 ms during a login storm", f"{st_o['p99_ms']:.2f} ms", st_o["p99_ms"] < 5),
+        (f"Search p99 < 20 ms at {res['big']:,} users", f"{sb['p99_ms']:.2f} ms" if sb else "not measured",
+         bool(sb) and sb["p99_ms"] < 20),
+        ("Release WASM ≤ 150 KiB brotli", f"{wasm['brotli'] / 1024:.1f} KiB" if wasm else "no bundle",
+         bool(wasm) and wasm["brotli"] <= 150 * 1024),
+        (f"Peak RSS ≤ 64 MiB at {res['sessions']:,} sessions", f"{peak_o:.1f} MiB", peak_o <= 64),
+    ]
+    w("## Targets\n")
+    w("| target | measured (ours) | met? |")
+    w("| --- | --- | --- |")
+    for t, m, ok in targets:
+        w(f"| {t} | {m} | {'yes' if ok else '**no**'} |")
+    w("")
+
+    def table(title, rows, note=None):
+        w(f"## {title}\n")
+        if note:
+            w(note + "\n")
+        w("| | Dioptra Accounts | Dioptra 1.2.2 | ratio (ours ÷ Dioptra) | target | met? |")
+        w("| --- | --- | --- | --- | --- | --- |")
+        for r in rows:
+            w("| " + " | ".join(r) + " |")
+        w("")
+
+    def errs(r):
+        return f"{r['errors']:,}" if r["errors"] else "0"
+
+    su, lg = res["signup"], res["login"]
+    table("Signups and logins per second", [
+        ["signups/s", fmt(su[o]["rps"]), fmt(su[d]["rps"]), ratio(su[o]["rps"], su[d]["rps"]), "", ""],
+        ["signups/s ÷ that server's hashing limit", fmt(su[o]["rps"] / argon_limit, digits=2),
+         fmt(su[d]["rps"] / pbkdf2_limit, digits=2), "", "", ""],
+        ["logins/s", fmt(lg[o]["rps"]), fmt(lg[d]["rps"]), ratio(lg[o]["rps"], lg[d]["rps"]),
+         f"≥ 0.9 × {argon_limit:,.1f} = {0.9 * argon_limit:,.1f}", "yes" if login_o >= 0.9 * argon_limit else "**no**"],
+        ["logins/s ÷ that server's hashing limit", fmt(lg[o]["rps"] / argon_limit, digits=2),
+         fmt(lg[d]["rps"] / pbkdf2_limit, digits=2), "", "", ""],
+        ["login p50 / p99 (ms)", f"{lg[o]['p50_ms']:.1f} / {lg[o]['p99_ms']:.1f}",
+         f"{lg[d]['p50_ms']:.1f} / {lg[d]['p99_ms']:.1f}", "", "", ""],
+        ["ours: mean argon2 time inside the server during the run (its `/metrics`) → cores ÷ that",
+         f"signup {fmt(su[o].get('server_hash_s', 0) * 1000)} ms → {fmt(NCPU / su[o]['server_hash_s'] if su[o].get('server_hash_s') else None)}/s; "
+         f"login {fmt(lg[o].get('server_hash_s', 0) * 1000)} ms → {fmt(NCPU / lg[o]['server_hash_s'] if lg[o].get('server_hash_s') else None)}/s",
+         "", "", "", ""],
+        ["errors (signups; logins)", f"{errs(su[o])}; {errs(lg[o])}", f"{errs(su[d])}; {errs(lg[d])}", "", "", ""],
+    ], note=(
+        f"wrk, {C_HASH} connections, {res['dur']} s each. The hashing limit is cores ÷ one verification's time, "
+        f"measured in this run on one thread (median of {h['n']}): argon2id m=19456 KiB, t=2, p=1 (ours) "
+        f"**{h['argon2_verify_s'] * 1000:.1f} ms → {argon_limit:,.1f}/s** on {NCPU} cores; Dioptra's pbkdf2_sha256 with "
+        f"30,000 rounds {h['pbkdf2_verify_s'] * 1000:.1f} ms → {pbkdf2_limit:,.1f}/s. Signups hash once too, "
+        "so the same limit bounds them. Every login is of one account."))
+
+    ci, cs, sl = res["current_idle"], res["current_storm"], res["storm_logins"]
+    table("Authenticated GET /api/v1/users/current", [
+        ["idle: requests/s", fmt(ci[o]["rps"], digits=0), fmt(ci[d]["rps"]), ratio(ci[o]["rps"], ci[d]["rps"]), "", ""],
+        ["idle: p50 / p99 (ms)", f"{ci[o]['p50_ms']:.2f} / {ci[o]['p99_ms']:.2f}",
+         f"{ci[d]['p50_ms']:.1f} / {ci[d]['p99_ms']:.1f}", "", "", ""],
+        ["login storm: requests/s", fmt(cs[o]["rps"], digits=0), fmt(cs[d]["rps"]), ratio(cs[o]["rps"], cs[d]["rps"]),
+         "≥ 50×", "yes" if cs[o]["rps"] >= 50 * cs[d]["rps"] else "**no**"],
+        ["login storm: p50 / p99 (ms)", f"{cs[o]['p50_ms']:.2f} / {cs[o]['p99_ms']:.2f}",
+         f"{cs[d]['p50_ms']:.1f} / {cs[d]['p99_ms']:.1f}", "", "p99 < 5 ms (ours)",
+         "yes" if cs[o]["p99_ms"] < 5 else "**no**"],
+        ["login storm: the storm's logins/s", fmt(sl[o]["rps"]), fmt(sl[d]["rps"]), ratio(sl[o]["rps"], sl[d]["rps"]), "", ""],
+        ["errors (idle; storm GETs; storm logins)", f"{errs(ci[o])}; {errs(cs[o])}; {errs(sl[o])}",
+         f"{errs(ci[d])}; {errs(cs[d])}; {errs(sl[d])}", "", "", ""],
+    ], note=(
+        f"wrk, {C_GET} connections with one session's cookie, {res['dur']} s. Login storm: a second wrk logs in "
+        f"over {C_HASH} connections for the whole measurement (started 1 s before), which keeps every core "
+        "hashing; the load generators share the same cores."))
+
+    rows = []
+    for size in [SMALL, res["big"]]:
+        s = res["search"].get(str(size), {})
+        so, sd = s.get(o), s.get(d)
+        met = ""
+        tgt = ""
+        if size == res["big"]:
+            tgt = "p99 < 20 ms (ours)"
+            met = "yes" if so and so["p99_ms"] < 20 else "**no**"
+        rows.append([f"{size:,} users: p50 / p99 (ms)",
+                     f"{so['p50_ms']:.2f} / {so['p99_ms']:.2f}" if so else "not measured",
+                     f"{sd['p50_ms']:.1f} / {sd['p99_ms']:.1f}" if sd else "not measured",
+                     ratio(sd["p99_ms"], so["p99_ms"]) + " faster (p99)" if so and sd else "–", tgt, met])
+        rows.append([f"{size:,} users: requests/s, matches, errors",
+                     f"{so['rps']:,.1f}, {so['matches']:,}, {so['errors']}" if so else "–",
+                     f"{sd['rps']:,.2f}, {sd['matches']:,}, {sd['errors']}" if sd and sd["matches"] is not None else (f"{sd['rps']:,.2f}, status {sd['status']}, {sd['errors']}" if sd else "–"),
+                     "", "", ""])
+    seed = ", ".join(f"{k}: {t:.0f} s" for k, t in res.get("seed_s", {}).items())
+    table("GET /api/v1/users?search=username:user12*&pageLength=10", rows, note=(
+        f"wrk, one connection (so latency is the server's, not a queue's), {res['dur']} s, authenticated. "
+        f"Users are `user0`, `user1`, … inserted straight into each server's SQLite file (every row with a "
+        f"copy of a real account's password hash, and a member of `public`); the query matches 111 users at "
+        f"10,000 and 11,111 at 1,000,000 and asks for the first page of 10 with the total count. Seeding took {seed}."))
+
+    sg = res["sessions_get"]
+    pk, rs = res["peak_rss_kib"], res["rss_kib"]
+    table(f"Memory at {res['sessions']:,} concurrent sessions", [
+        ["peak RSS (VmHWM)", f"{mib(pk[o]):.1f} MiB", f"{mib(pk[d]):.1f} MiB", ratio(pk[d], pk[o]) + " less",
+         "≤ 64 MiB (ours)", "yes" if mib(pk[o]) <= 64 else "**no**"],
+        *([[f"peak RSS, ours with `GLIBC_TUNABLES={MMAP_VARIANT}` (diagnostic)", f"{mib(pk['ours_mmap']):.1f} MiB",
+            "", "", "≤ 64 MiB", "yes" if mib(pk['ours_mmap']) <= 64 else "**no**"]] if "ours_mmap" in pk else []),
+        ["RSS right after", f"{mib(rs[o]):.1f} MiB", f"{mib(rs[d]):.1f} MiB", "", "", ""],
+        ["RSS at start (idle, empty database)", f"{mib(res['rss_start']['Dioptra Accounts']):.1f} MiB",
+         f"{mib(res['rss_start']['Dioptra 1.2.2']):.1f} MiB", "", "", ""],
+        ["processes", str(res["procs"][o]), str(res["procs"][d]), "", "", ""],
+        [f"{res['sessions']:,} connections, one session each: requests/s, p99, errors",
+         f"{sg[o]['rps']:,.0f}, {sg[o]['p99_ms']:.1f} ms, {errs(sg[o])}",
+         f"{sg[d]['rps']:,.1f}, {sg[d]['p99_ms']:.0f} ms, {errs(sg[d])}", "", "", ""],
+        ["peak RSS at the end of the run (after 1M-user searches)", f"{mib(res['peak_rss_end_kib'][o]):.1f} MiB",
+         f"{mib(res['peak_rss_end_kib'][d]):.1f} MiB", "", "", ""],
+    ], note=(
+        f"Measured first, on fresh servers: {res['sessions']:,} logins (4 at a time, each a new session), then wrk "
+        f"holds {res['sessions']:,} connections for {max(3, res['dur'] // 2)} s, each request with the next of the "
+        f"{res['sessions']:,} cookies, then VmHWM is read from /proc/PID/status. Dioptra's figure is the sum over "
+        f"gunicorn's master and its {NCPU} workers (each a full copy of the app; the sum counts pages they share "
+        "after fork more than once, so it overstates a little). Dioptra's sessions are signed cookies, so they "
+        "cost it no memory; ours are rows in SQLite."))
+
+    if wasm:
+        mt = datetime.datetime.fromtimestamp(wasm["mtime"], datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        w("## Release WASM bundle\n")
+        w(f"`target/site/pkg/dioptra-accounts.wasm` (built {mt} by `cargo leptos build --release`). "
+          "Dioptra's own web client is a separate Vue application, not measured here.\n")
+        w("| | bytes | KiB | target | met? |")
+        w("| --- | --- | --- | --- | --- |")
+        w(f"| raw | {wasm['raw']:,} | {wasm['raw'] / 1024:.1f} | | |")
+        w(f"| gzip -9 | {wasm['gzip']:,} | {wasm['gzip'] / 1024:.1f} | | |")
+        w(f"| brotli -q 11 | {wasm['brotli']:,} | {wasm['brotli'] / 1024:.1f} | ≤ 150 KiB | "
+          f"{'yes' if wasm['brotli'] <= 150 * 1024 else '**no**'} |")
+        w("")
+    else:
+        w("## Release WASM bundle\n\nNot measured: `target/site/pkg/dioptra-accounts.wasm` is missing "
+          "(run `cargo leptos build --release`).\n")
+
+    w("## What bounds the misses\n")
+    lh = lg[o].get("server_hash_s")
+    if login_o < 0.9 * argon_limit:
+        if lh:
+            w(f"- **Logins/s**: inside the server one argon2 verification took {lh * 1000:.1f} ms on average during the "
+              f"login run (its `/metrics`), against {h['argon2_verify_s'] * 1000:.1f} ms on one thread before the load; "
+              f"{NCPU} cores ÷ {lh * 1000:.1f} ms = {NCPU / lh:.1f}/s, and the server did {login_o:.1f}/s "
+              f"({login_o * lh / NCPU:.0%} of that). The hashing pool was full and each hash was slower than on an "
+              f"idle core, consistent with the cores being shared (the load generator, and other processes: {foreign.get('login ours', 0):.0%} of the cores "
+              "during this measurement).")
+        else:
+            w(f"- **Logins/s**: {login_o:.1f}/s against a limit of {argon_limit:.1f}/s.")
+    if st_o["p99_ms"] >= 5:
+        w(f"- **GET /users/current p99 during the storm**: {st_o['p99_ms']:.2f} ms (p50 {st_o['p50_ms']:.2f} ms; idle p99 "
+          f"{ci[o]['p99_ms']:.2f} ms). Likely (not isolated here): with every core hashing, the request threads wait "
+          f"for a core behind the {NCPU} argon2 threads, both wrk processes and other work "
+          f"({foreign.get('current storm ours', 0):.0%} of the cores); the hashing threads run at the same priority "
+          "as the request threads.")
+    if sb and sb["p99_ms"] >= 20:
+        small = res["search"].get(str(SMALL), {}).get(o)
+        plan = res.get("search_plan")
+        line = (f"- **Search at {res['big']:,} users**: p50 {sb['p50_ms']:.1f} ms, p99 {sb['p99_ms']:.1f} ms")
+        if small:
+            line += (f", against p50 {small['p50_ms']:.2f} ms at {SMALL:,}: {sb['p50_ms'] / small['p50_ms']:.0f}× "
+                     f"for {res['big'] // SMALL}× the rows, a scan of the table")
+        line += "."
+        if plan:
+            a, b = plan["as built"], plan["with a range"]
+            line += (f" SQLite's plan for the search's count (`{a['where']}`) is `{a['plan']}` ({a['ms']:.0f} ms "
+                     "in Python's sqlite3 on the same file): LIKE ignores case, so SQLite does not use the "
+                     "BINARY index on `username_key`"
+                     + (f" ({plan['note']})" if plan.get("note") else "") + ". The same clause with the prefix also given as a range "
+                     f"(`{b['where']}`) is `{b['plan']}`, {b['ms']:.1f} ms.")
+        w(line)
+    if peak_o > 64:
+        line = f"- **Peak RSS**: {peak_o:.1f} MiB at {res['sessions']:,} sessions, from {mib(res['rss_start']['Dioptra Accounts']):.1f} MiB at start"
+        if "ours_mmap" in pk:
+            line += (f"; the same server with glibc's mmap threshold fixed at 1 MiB (`GLIBC_TUNABLES={MMAP_VARIANT}`) "
+                     f"peaks at {mib(pk['ours_mmap']):.1f} MiB. Each argon2 hash allocates 19 MiB; glibc raises its mmap "
+                     "threshold after the first such block is freed, so later blocks come from the heaps of the "
+                     "blocking threads' malloc arenas and stay resident after the hash (inferred: fixing the threshold "
+                     "removes most of it). What makes up the remainder was not broken down")
+        w(line + ".")
+    w("")
+
+    w("## CPU used by other processes during each measurement\n")
+    w("Share of all cores used by anything but the two servers and the benchmark's own processes "
+      "(from /proc/stat minus the servers' and wrk's CPU time).\n")
+    w("| measurement | other processes |")
+    w("| --- | --- |")
+    for k, x in foreign.items():
+        w(f"| {k} | {x:.0%} |")
+    w("")
+    w("<details><summary>Raw numbers (JSON)</summary>\n\n```json\n" + json.dumps(res, indent=1) + "\n```\n</details>\n")
+    return "\n".join(L)
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--render":
+        res = json.load(open(sys.argv[2]))
+        text = render(res, res.get("versions") or versions())
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        text = text.replace("\n## Machine and versions", f"(Re-rendered from `results.json` by `bench.py --render` on {stamp}; "
+                            "the numbers are those of the run.)\n\n## Machine and versions", 1)
+        print(text)
+        return
+    res = measure_all()
+    res["versions"] = versions()
+    with open(os.path.join(BENCH, "results.json"), "w") as f:
+        json.dump(res, f, indent=1)
+    v = res["versions"]
+    out = os.environ.get("BENCH_RESULTS", os.path.join(BENCH, "RESULTS.md"))
+    with open(out, "w") as f:
+        f.write(render(res, v))
+    log(f"wrote {out} in {res['elapsed_s'] / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
