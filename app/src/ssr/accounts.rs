@@ -989,6 +989,14 @@ struct QueryBuilderParts {
 enum SqlPart {
     Text(String),
     Bind(String),
+    /// ` AND column >= low AND column < high`, on SQLite only: it cannot use an index for a
+    /// LIKE that ignores case, but can for this range, which a pattern's literal prefix implies.
+    /// (PostgreSQL uses its `text_pattern_ops` indexes for the LIKE itself.)
+    SqlitePrefixRange {
+        column: String,
+        low: String,
+        high: Option<String>,
+    },
 }
 
 impl QueryBuilderParts {
@@ -1001,6 +1009,11 @@ impl QueryBuilderParts {
         self.push(&format!("{column} LIKE "));
         self.parts.push(SqlPart::Bind(pattern.to_owned()));
         self.push(" ESCAPE '/'");
+        let low = literal_prefix(pattern);
+        if !low.is_empty() {
+            let high = prefix_successor(&low);
+            self.parts.push(SqlPart::SqlitePrefixRange { column: column.to_owned(), low, high });
+        }
     }
 
     fn write_to<DB: sqlx::Database>(&self, builder: &mut sqlx::QueryBuilder<DB>)
@@ -1015,9 +1028,51 @@ impl QueryBuilderParts {
                 SqlPart::Bind(value) => {
                     builder.push_bind(value.clone());
                 }
+                SqlPart::SqlitePrefixRange { column, low, high } if DB::NAME == "SQLite" => {
+                    builder.push(format!(" AND {column} >= ")).push_bind(low.clone());
+                    if let Some(high) = high {
+                        builder.push(format!(" AND {column} < ")).push_bind(high.clone());
+                    }
+                }
+                SqlPart::SqlitePrefixRange { .. } => {}
             }
         }
     }
+}
+
+/// The literal text a LIKE pattern (escape character `/`) starts with, before its first wildcard.
+fn literal_prefix(pattern: &str) -> String {
+    let mut prefix = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' => match chars.next() {
+                Some(escaped) => prefix.push(escaped),
+                None => break,
+            },
+            '%' | '_' => break,
+            c => prefix.push(c),
+        }
+    }
+    prefix
+}
+
+/// The least string above every string that starts with `prefix`, in code-point order (SQLite's
+/// order for UTF-8 text): the prefix with its last character incremented. `None` when there is
+/// none (every character is the last code point).
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match u32::from(last) + 1 {
+            0xD800 => 0xE000, // surrogates are not characters
+            next => next,
+        };
+        if let Some(next) = char::from_u32(next) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 /// Refuses a new password that is on the list of common passwords, as an error on `field`.
@@ -1047,4 +1102,30 @@ fn internal<E: std::fmt::Display + 'static>(error: E) -> AccountError {
     }
     tracing::error!(%error, "internal error");
     AccountError::Internal
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patterns_literal_prefix_stops_at_the_first_wildcard() {
+        assert_eq!(literal_prefix("user12%"), "user12");
+        assert_eq!(literal_prefix("a/%b/_c/_%x"), "a%b_c_");
+        assert_eq!(literal_prefix("%fuzzy%"), "");
+        assert_eq!(literal_prefix("us_r"), "us");
+    }
+
+    #[test]
+    fn the_successor_bounds_every_string_with_the_prefix() {
+        assert_eq!(prefix_successor("user12").as_deref(), Some("user13"));
+        assert_eq!(prefix_successor("az").as_deref(), Some("a{"));
+        assert_eq!(prefix_successor("a\u{d7ff}").as_deref(), Some("a\u{e000}"));
+        assert_eq!(prefix_successor("a\u{10ffff}").as_deref(), Some("b"));
+        assert_eq!(prefix_successor("\u{10ffff}"), None);
+        let high = prefix_successor("σοφ").unwrap();
+        for name in ["σοφ", "σοφία", "σοφ\u{10ffff}zz"] {
+            assert!(name >= "σοφ" && name < high.as_str(), "{name}");
+        }
+    }
 }
