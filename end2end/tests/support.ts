@@ -1,3 +1,4 @@
+import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 
@@ -60,4 +61,28 @@ export async function logIn(page: Page, user: TestUser): Promise<void> {
   await fillLogin(page, user.username, user.password);
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
+}
+
+/** The axe-core rule tags every page is held to: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and
+ * axe's own best practices. */
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];
+
+/** Runs axe-core on the page as it is now and fails, listing each rule and the elements that
+ * break it, unless nothing is found. */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const report = results.violations.map((violation) => {
+    const nodes = violation.nodes.map((node) => {
+      const summary = (node.failureSummary ?? "").replace(/\s+/g, " ").trim();
+      return `    - ${node.target.join(" >> ")}: ${summary}`;
+    });
+    return `  ${violation.id} (${violation.impact}): ${violation.help}\n${nodes.join("\n")}`;
+  });
+  expect(report, `axe-core violations on ${what}:\n${report.join("\n")}`).toEqual([]);
+}
+
+/** Fails unless nothing on the page is wider than the window (no sideways scrolling). */
+export async function expectNoHorizontalOverflow(page: Page, what: string): Promise<void> {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `${what} is ${overflow} px wider than the window`).toBeLessThanOrEqual(0);
 }
