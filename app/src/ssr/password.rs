@@ -61,7 +61,12 @@ impl PasswordHasher {
                 })
                 .expect("the operating system starts a thread");
         }
-        let dummy_hash = hash_now(&random_dummy_password()).expect("argon2 hashes with valid parameters");
+        // Made on a hashing thread, like every hash: any other thread would keep 19 MiB of
+        // argon2 memory for this one use.
+        let (made, dummy_hash) = mpsc::channel();
+        let job: Job = Box::new(move || _ = made.send(hash_now(&random_dummy_password())));
+        jobs.send(job).expect("the hashing threads have just started");
+        let dummy_hash = dummy_hash.recv().ok().and_then(Result::ok).expect("argon2 hashes with valid parameters");
         Self { jobs, dummy_hash: dummy_hash.into() }
     }
 
