@@ -115,10 +115,6 @@ impl From<&Config> for RouterOptions {
     }
 }
 
-/// The most bytes a request body may have, for every route (the forms and the API take a few
-/// hundred).
-const MAX_BODY_BYTES: usize = 64 * 1024;
-
 /// The whole application.
 pub fn build_router(state: AppState, options: RouterOptions) -> Router {
     let routes = generate_route_list(App);
@@ -133,7 +129,7 @@ pub fn build_router(state: AppState, options: RouterOptions) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
         .layer(middleware::from_fn_with_state(options.public_origin, security::refuse_cross_site_writes))
         .layer(middleware::from_fn_with_state(options.trusted_proxies, security::identify_client))
-        .layer(middleware::from_fn_with_state(MAX_BODY_BYTES, security::read_whole_body))
+        .layer(middleware::from_fn_with_state(crate::api::MAX_BODY_BYTES, security::read_whole_body))
         .layer(middleware::from_fn(security::common_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))
         .layer(middleware::from_fn(security::limit_header_size))

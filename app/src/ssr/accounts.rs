@@ -214,9 +214,7 @@ impl ClientInfo {
 
     /// The client's address and a bounded copy of its user agent.
     pub fn of_request(headers: &http::HeaderMap, extensions: &http::Extensions) -> Self {
-        let address = extensions.get::<ClientAddress>().map(|client| client.0.to_string()).or_else(|| {
-            extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip().to_string())
-        });
+        let address = extensions.get::<ClientAddress>().map(|client| client.0.to_string());
         let user_agent = headers
             .get(http::header::USER_AGENT)
             .and_then(|value| value.to_str().ok())

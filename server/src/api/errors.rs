@@ -144,10 +144,9 @@ impl ApiError {
                 )),
             },
             AccountError::BadRequest(reason) => Self::plain(StatusCode::BAD_REQUEST, &format!("{BAD_BODY} ({reason})")),
-            AccountError::Unavailable => Self::plain(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Service Unavailable - The account database cannot be reached. Try again shortly.",
-            ),
+            AccountError::Unavailable => {
+                Self::plain(StatusCode::SERVICE_UNAVAILABLE, &format!("Service Unavailable - {error}"))
+            }
             AccountError::Internal | AccountError::Transport => {
                 Self::plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }

@@ -21,8 +21,9 @@ use axum::{
 
 pub use shapes::HealthBody;
 
-/// Request bodies of this API are a few short strings; anything larger is refused unread.
-const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The most bytes a request body may have, on every route: the forms and this API send a few
+/// short strings.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router() -> Router<AppState> {
     let collection_methods = || get(users::list).post(users::create);
