@@ -7,5 +7,5 @@ scripts/install-tools.sh
 # npm's wasm-opt (binaryen 132) must win over any older one on the system: binaryen 108 builds a
 # bundle that breaks in the browser.
 export PATH="$PWD/end2end/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --precompress
 exec "${CARGO_TARGET_DIR:-target}/release/dioptra-accounts" --site-root target/site "$@"

@@ -41,7 +41,7 @@ for backend in sqlite ${TEST_POSTGRES_URL:+postgres}; do
 done
 
 step "release build (cargo-leptos)"
-cargo leptos build --release
+cargo leptos build --release --precompress
 
 step "browser tests (Playwright, Chromium)"
 (

@@ -13,7 +13,7 @@ pub mod server_fns;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <link rel="stylesheet" href="/pkg/dioptra-accounts.css"/>
+                <HashedStylesheet options=options.clone()/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>

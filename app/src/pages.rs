@@ -616,7 +616,7 @@ pub fn UsersPage() -> impl IntoView {
                                 <thead><tr><th scope="col">"Username"</th><th scope="col">"Email"</th></tr></thead>
                                 <tbody>
                                     {users.into_iter().map(|(username, email)| view! {
-                                        <tr><td>{username}</td><td>{email}</td></tr>
+                                        <tr><td>{username}</td><td><EmailAddress email/></td></tr>
                                     }).collect_view()}
                                 </tbody>
                             </table>
@@ -645,5 +645,14 @@ pub fn NotFound() -> impl IntoView {
             <p class="card-lead">"There is nothing at this address."</p>
             <p><a href="/">"Go to the start page"</a></p>
         </section>
+    }
+}
+
+/// An email address that a narrow column wraps before its `@` rather than mid-word.
+#[component]
+fn EmailAddress(email: String) -> impl IntoView {
+    match email.rsplit_once('@') {
+        Some((local, domain)) => view! { {local.to_owned()}<wbr/>"@"{domain.to_owned()} }.into_any(),
+        None => email.into_any(),
     }
 }

@@ -151,6 +151,11 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub request_timeout_secs: u64,
 
+    /// Requests worked on at once; more wait, in arrival order and within their timeout, before
+    /// any work is done for them. Bounds the memory a burst of connections takes.
+    #[arg(long, env = "DIOPTRA_MAX_CONCURRENT_REQUESTS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_requests: u32,
+
     /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr
     /// (behind a reverse proxy). With https the session cookie is `Secure` and named with the
     /// `__Host-` prefix; browsers' `Origin` headers are checked against it.

@@ -6,6 +6,7 @@
 //! production serves.
 
 mod api;
+mod assets;
 mod config;
 mod metrics;
 pub mod operator;

@@ -15,13 +15,14 @@ use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tokio::net::TcpListener;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
-use crate::{Config, metrics, security, session_layer};
+use crate::{Config, assets::Site, metrics, security, session_layer};
 
 /// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml): `/pkg/<name>.wasm`.
 const OUTPUT_NAME: &str = "dioptra-accounts";
@@ -51,10 +52,12 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let local_addr = listener.local_addr().map_err(StartError::Serve)?;
+        let site = Site::locate(&config.site_root, OUTPUT_NAME);
         let leptos_options = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
-            .site_root(config.site_root.to_string_lossy().into_owned())
+            .site_root(site.root().to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
+            .hash_files(site.hashed())
             .site_addr(local_addr)
             .build();
         metrics::handle();
@@ -62,7 +65,7 @@ impl Application {
         let blocklisted = app::ssr::common_passwords::count();
         tracing::debug!(blocklisted, "common-password list loaded");
         let options = RouterOptions::from(&config);
-        let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, options);
+        let router = build_router(AppState { leptos_options, accounts: accounts.clone() }, &site, options);
         Ok(Self { listener, router, accounts })
     }
 
@@ -103,6 +106,7 @@ pub struct RouterOptions {
     pub public_origin: Option<Arc<str>>,
     pub trusted_proxies: Arc<[IpNet]>,
     pub request_timeout: Duration,
+    pub max_concurrent_requests: usize,
 }
 
 impl From<&Config> for RouterOptions {
@@ -111,12 +115,13 @@ impl From<&Config> for RouterOptions {
             public_origin: config.public_url.as_deref().map(Arc::from),
             trusted_proxies: config.trusted_proxies.clone().into(),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
+            max_concurrent_requests: config.max_concurrent_requests as usize,
         }
     }
 }
 
 /// The whole application.
-pub fn build_router(state: AppState, options: RouterOptions) -> Router {
+pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     Router::new()
@@ -124,11 +129,16 @@ pub fn build_router(state: AppState, options: RouterOptions) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics::scrape))
         .nest("/api/v1", crate::api::router())
+        .route("/pkg/{*file}", site.pkg_route())
+        // Everything else: a file of public/ (the favicon), else the Not Found page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
         .layer(middleware::from_fn_with_state(options.public_origin, security::refuse_cross_site_writes))
         .layer(middleware::from_fn_with_state(options.trusted_proxies, security::identify_client))
+        // Inside the body reading and the timeout: a waiting request holds no more than its
+        // head and body, and a client that sends its body slowly holds no permit meanwhile.
+        .layer(GlobalConcurrencyLimitLayer::new(options.max_concurrent_requests))
         .layer(middleware::from_fn_with_state(crate::api::MAX_BODY_BYTES, security::read_whole_body))
         .layer(middleware::from_fn(security::common_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))

@@ -2,6 +2,7 @@
 //! accounts core built from them. Nothing outside this module touches sqlx, argon2 or tokens.
 
 pub mod accounts;
+pub mod allocator;
 pub mod clock;
 pub mod common_passwords;
 pub mod db;

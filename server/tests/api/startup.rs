@@ -74,3 +74,46 @@ async fn an_address_in_use_is_a_clear_error() {
 fn config_addr(address: &str) -> &str {
     address.trim_start_matches("http://")
 }
+
+/// The site's `/pkg/` files, here from a build without hashed names (no `hash.txt` beside the
+/// test binary): the precompressed copy the browser accepts, and revalidation instead of a
+/// long cache. The hashed, year-long case runs against the real build in end2end/assets.spec.ts.
+#[tokio::test]
+async fn site_files_come_precompressed_and_unhashed_names_are_revalidated() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(pkg.join("dioptra-accounts.wasm"), b"plain bytes").unwrap();
+    std::fs::write(pkg.join("dioptra-accounts.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("dioptra-accounts.wasm.gz"), b"gzip bytes").unwrap();
+    let root = site.path().to_path_buf();
+    let app = crate::helpers::spawn_app_with(|config| config.site_root = root).await;
+
+    for (accepted, encoding, body) in [
+        ("br, gzip", Some("br"), "brotli bytes"),
+        ("gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "plain bytes"),
+    ] {
+        let response = app
+            .client
+            .get(app.url("/pkg/dioptra-accounts.wasm"))
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{accepted}");
+        let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+        assert_eq!(header("content-encoding").as_deref(), encoding, "{accepted}");
+        assert_eq!(header("content-type").as_deref(), Some("application/wasm"));
+        assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+        assert_eq!(header("cache-control").as_deref(), Some("no-cache"));
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+
+    let missing = app.client.get(app.url("/pkg/dioptra-accounts.missing.wasm")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.headers()["cache-control"], "no-store");
+
+    let page = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"href="/pkg/dioptra-accounts.css""#), "{page}");
+}
