@@ -79,9 +79,15 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let started: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).expect("a JSON line");
-    let message = started["message"].as_str().unwrap();
-    let url = message.split("visit ").nth(1).and_then(|rest| rest.split(' ').next()).expect("the URL to visit");
+    // Lines before the start line (e.g. the warning that no site is built) are JSON too.
+    let url = loop {
+        let line = lines.next().expect("the server logs its start").unwrap();
+        let event: Value = serde_json::from_str(&line).expect("a JSON line");
+        let message = event["message"].as_str().unwrap_or_default();
+        if let Some(rest) = message.split("visit ").nth(1) {
+            break rest.split(' ').next().expect("the URL to visit").to_owned();
+        }
+    };
 
     let client = reqwest::Client::new();
     let response = client
