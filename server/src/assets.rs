@@ -46,8 +46,9 @@ impl Site {
         let bundle = root.join("pkg").join(&wasm_name);
         if !bundle.is_file() {
             tracing::warn!(
-                "no {} in the site root: pages will have no styles or scripts until \
-                 `cargo leptos build --release` builds the site (scripts/run.sh does)",
+                "no {}: pages will have no styles or scripts until `cargo leptos build --release \
+                 --precompress` builds the site (scripts/run.sh does), with the hash.txt it writes \
+                 beside this binary",
                 bundle.display()
             );
         }
