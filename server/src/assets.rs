@@ -17,7 +17,7 @@ use axum::{
     response::Response,
     routing::{MethodRouter, get_service},
 };
-use tower_http::services::ServeDir;
+use leptos::prelude::LeptosOptions;
 
 /// Content-addressed names: a new build makes new names, so caches may keep these for good.
 const HASHED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
@@ -25,10 +25,9 @@ const HASHED_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
 /// and the answer is a cheap 304 when nothing changed.
 const UNHASHED_CACHE_CONTROL: &str = "no-cache";
 
-/// Where the built site is, and whether its `/pkg/` files carry content hashes in their names.
+/// The built site: whether its `/pkg/` files carry content hashes in their names.
 #[derive(Clone, Debug)]
 pub struct Site {
-    root: PathBuf,
     hashed: bool,
 }
 
@@ -52,11 +51,7 @@ impl Site {
                 bundle.display()
             );
         }
-        Self { root: root.to_path_buf(), hashed: hashes.is_some() }
-    }
-
-    pub fn root(&self) -> &Path {
-        &self.root
+        Self { hashed: hashes.is_some() }
     }
 
     /// Whether Leptos should look up hashed names in `hash.txt` when it renders a page.
@@ -66,8 +61,9 @@ impl Site {
 
     /// The route for the files under `/pkg/` (at `/pkg/{*file}`): precompressed copies when the
     /// browser accepts them, cached for good when the names are hashed.
-    pub fn pkg_route<S: Clone + Send + Sync + 'static>(&self) -> MethodRouter<S> {
-        let files = ServeDir::new(&self.root).precompressed_br().precompressed_gzip();
+    pub fn pkg_route<S: Clone + Send + Sync + 'static>(&self, options: &LeptosOptions) -> MethodRouter<S> {
+        // leptos_axum's ServeDir over the site root, with the precompressed copies.
+        let files = leptos_axum::site_pkg_dir_service(options);
         get_service(files).layer(middleware::map_response_with_state(self.hashed, cache_headers))
     }
 }

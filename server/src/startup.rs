@@ -55,7 +55,7 @@ impl Application {
         let site = Site::locate(&config.site_root, OUTPUT_NAME);
         let leptos_options = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
-            .site_root(site.root().to_string_lossy().into_owned())
+            .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .hash_files(site.hashed())
             .site_addr(local_addr)
@@ -129,7 +129,7 @@ pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Rou
         .route("/health", get(health))
         .route("/metrics", get(metrics::scrape))
         .nest("/api/v1", crate::api::router())
-        .route("/pkg/{*file}", site.pkg_route())
+        .route("/pkg/{*file}", site.pkg_route(&state.leptos_options))
         // Everything else: a file of public/ (the favicon), else the Not Found page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(session_layer::server_fn_error_status))
