@@ -41,10 +41,12 @@ print(next(p["manifest_path"] for p in json.load(sys.stdin)["packages"] if p["na
   rm -rf "$scratch"
 }
 
-# Release tools are built without fat LTO: they run for seconds per build, while LTO on their ~600
-# crates costs a quarter of an hour on a small machine.
+# Build tools are compiled cheaply: they run for seconds per build, while their own release profile
+# (fat LTO, full optimisation over ~600 crates) costs half an hour on a two-core machine. opt-level 1
+# keeps their work (wasm-bindgen's rewriting, cargo-leptos' brotli) fast enough not to notice.
 cheap_release_profile() {
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false "$@"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false \
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_INCREMENTAL=false "$@"
 }
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
