@@ -1,6 +1,6 @@
-//! The Dioptra Accounts server: configuration, the axum router around the Leptos app, the layer
-//! that turns a session cookie into a signed-in user for the rest of the request, and the
-//! operator's commands.
+//! The Dioptra Accounts server: configuration, the axum router around the Leptos app, the REST
+//! API and its OpenAPI document (`api/`), the middleware every request passes through (the
+//! session cookie, the security checks: `middleware/`), and the operator's commands.
 //!
 //! A library as well as a binary so that the integration tests build exactly the router that
 //! production serves.
@@ -9,9 +9,8 @@ mod api;
 mod assets;
 mod config;
 mod metrics;
+mod middleware;
 pub mod operator;
-mod security;
-mod session_layer;
 mod startup;
 pub mod telemetry;
 

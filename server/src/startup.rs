@@ -10,7 +10,12 @@ use app::{
         db::{ConnectError, Database},
     },
 };
-use axum::{Json, Router, extract::State, http::StatusCode, middleware, routing::get};
+use axum::{
+    Router,
+    http::StatusCode,
+    middleware::{from_fn, from_fn_with_state},
+    routing::get,
+};
 use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -22,7 +27,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{Config, assets::Site, metrics, security, session_layer};
+use crate::{Config, assets::Site, metrics, middleware};
 
 /// The name cargo-leptos gives the bundle (`output-name` in Cargo.toml): `/pkg/<name>.wasm`.
 const OUTPUT_NAME: &str = "dioptra-accounts";
@@ -126,24 +131,24 @@ pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Rou
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
-        .route("/health", get(health))
+        // `/health` and `/api/v1/...`, with their OpenAPI document.
+        .merge(crate::api::router())
         .route("/metrics", get(metrics::scrape))
-        .nest("/api/v1", crate::api::router())
         .route("/pkg/{*file}", site.pkg_route(&state.leptos_options))
         // Everything else: a file of public/ (the favicon), else the Not Found page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn(session_layer::server_fn_error_status))
-        .layer(middleware::from_fn_with_state(state.clone(), session_layer::attach_session))
-        .layer(middleware::from_fn_with_state(options.public_origin, security::refuse_cross_site_writes))
-        .layer(middleware::from_fn_with_state(options.trusted_proxies, security::identify_client))
+        .layer(from_fn(middleware::server_fn_error_status))
+        .layer(from_fn_with_state(state.clone(), middleware::attach_session))
+        .layer(from_fn_with_state(options.public_origin, middleware::refuse_cross_site_writes))
+        .layer(from_fn_with_state(options.trusted_proxies, middleware::identify_client))
         // Inside the body reading and the timeout: a waiting request holds no more than its
         // head and body, and a client that sends its body slowly holds no permit meanwhile.
         .layer(GlobalConcurrencyLimitLayer::new(options.max_concurrent_requests))
-        .layer(middleware::from_fn_with_state(crate::api::MAX_BODY_BYTES, security::read_whole_body))
-        .layer(middleware::from_fn(security::common_headers))
+        .layer(from_fn_with_state(crate::api::MAX_BODY_BYTES, middleware::read_whole_body))
+        .layer(from_fn(middleware::common_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))
-        .layer(middleware::from_fn(security::limit_header_size))
-        .layer(middleware::from_fn(metrics::record_request))
+        .layer(from_fn(middleware::limit_header_size))
+        .layer(from_fn(metrics::record_request))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -155,26 +160,6 @@ pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Rou
 fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
     let request_id = request.headers().get("x-request-id").and_then(|id| id.to_str().ok()).unwrap_or("-");
     tracing::info_span!("request", request_id, method = %request.method(), path = request.uri().path())
-}
-
-/// Whether the server is up, and its version (as Dioptra's `/health` answers), and whether its
-/// database answers.
-#[utoipa::path(get, path = "/health", operation_id = "health", tag = "health", responses(
-    (status = 200, description = "Serving", body = crate::api::HealthBody),
-    (status = 503, description = "The database does not answer", body = crate::api::HealthBody),
-))]
-pub(crate) async fn health(State(state): State<AppState>) -> (StatusCode, Json<crate::api::HealthBody>) {
-    let database = state.accounts.database();
-    let reachable = database.ping().await;
-    let (status, word) =
-        if reachable { (StatusCode::OK, "healthy") } else { (StatusCode::SERVICE_UNAVAILABLE, "unhealthy") };
-    let body = crate::api::HealthBody {
-        status: word.into(),
-        version: env!("CARGO_PKG_VERSION").into(),
-        database: database.backend_name().into(),
-        database_reachable: reachable,
-    };
-    (status, Json(body))
 }
 
 /// Every ten minutes, deletes ended sessions and lapsed attempt counters.

@@ -1,16 +1,11 @@
-//! The server's memory allocator: mimalloc, instead of the system's malloc.
+//! Handing memory that mimalloc holds back to the operating system.
 //!
-//! Measured with `bench/`'s memory load (1,000 connections, each request with its own session):
-//! the same memory under both, but glibc's malloc answered 5,900 requests/s and mimalloc
-//! 7,800 to 10,700 (several runs).
-//!
-//! mimalloc hands freed memory back to the system lazily, when later allocations give it
-//! occasion; on a quiet server that may be never. `return_freed_memory` does it at once, for the
-//! one place that frees a lot at a time: a hashing thread dropping its 19 MiB after a burst of
-//! logins.
-
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+//! The server binary makes mimalloc its global allocator (`server/src/main.rs`, with the
+//! measurements). mimalloc hands freed memory back to the system lazily, when later allocations
+//! give it occasion; on a quiet server that may be never. `return_freed_memory` does it at once,
+//! for the one place that frees a lot at a time: a hashing thread dropping its 19 MiB after a
+//! burst of logins. Where mimalloc is not the global allocator (the tests), it has nothing to
+//! hand back and the call is cheap.
 
 /// Returns the memory freed so far to the operating system now. It walks the allocator's own
 /// bookkeeping, so call it after freeing something big, not per request.

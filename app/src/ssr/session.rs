@@ -5,6 +5,10 @@
 //! token up is one primary-key read of that hash.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use cookie::{
+    Cookie, CookieBuilder, SameSite,
+    time::{Duration, OffsetDateTime},
+};
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "dioptra_session";
@@ -52,6 +56,12 @@ pub struct CookiePolicy {
     pub secure: bool,
 }
 
+/// At most this many well-formed session cookies of a request are looked up. A browser holds one
+/// of its own; a few more can be planted beside it (a sibling subdomain's `Domain` cookie, one set
+/// by script for another path), and the real one must still count. More than that is no browser,
+/// and each costs a database read.
+pub const MAX_SESSION_COOKIES_TRIED: usize = 4;
+
 impl CookiePolicy {
     pub fn name(&self) -> &'static str {
         if self.secure { SECURE_COOKIE_NAME } else { COOKIE_NAME }
@@ -59,29 +69,38 @@ impl CookiePolicy {
 
     /// The `Set-Cookie` value that hands `token` to the browser for `max_age_secs`.
     pub fn set(&self, token: &SessionToken, max_age_secs: i64) -> String {
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!("{}={}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{secure}", self.name(), token.as_str())
+        self.cookie(token.as_str()).max_age(Duration::seconds(max_age_secs)).build().to_string()
     }
 
     /// The `Set-Cookie` value that makes the browser forget the session.
     pub fn clear(&self) -> String {
-        let secure = if self.secure { "; Secure" } else { "" };
-        format!(
-            "{}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax{secure}",
-            self.name()
-        )
+        self.cookie("").max_age(Duration::ZERO).expires(OffsetDateTime::UNIX_EPOCH).build().to_string()
     }
 
-    /// The session token in a request's `Cookie` headers, if there is a well-formed one.
-    pub fn token_from_headers(&self, headers: &http::HeaderMap) -> Option<SessionToken> {
-        headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| value.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.name())
-            .and_then(|(_, value)| SessionToken::from_cookie_value(value))
+    /// The attributes every session cookie has. No `Domain`: the cookie goes back to this host
+    /// only (and `__Host-` requires it).
+    fn cookie<'c>(&self, value: &'c str) -> CookieBuilder<'c> {
+        Cookie::build((self.name(), value)).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure)
+    }
+
+    /// The well-formed session tokens in a request's `Cookie` headers, in the order sent, without
+    /// repeats, at most [`MAX_SESSION_COOKIES_TRIED`]. Every cookie of the session's name counts,
+    /// not just the first: the browser sends all that match the request, in an order the server
+    /// cannot choose, so a planted one must not hide the real one. The caller tries each in turn.
+    pub fn tokens_from_headers(&self, headers: &http::HeaderMap) -> Vec<SessionToken> {
+        let mut tokens: Vec<SessionToken> = Vec::new();
+        let values = headers.get_all(http::header::COOKIE).iter().filter_map(|value| value.to_str().ok());
+        let cookies = values.flat_map(Cookie::split_parse).filter_map(Result::ok);
+        for cookie in cookies.filter(|cookie| cookie.name() == self.name()) {
+            let Some(token) = SessionToken::from_cookie_value(cookie.value()) else { continue };
+            if !tokens.contains(&token) {
+                tokens.push(token);
+            }
+            if tokens.len() == MAX_SESSION_COOKIES_TRIED {
+                break;
+            }
+        }
+        tokens
     }
 }
 
@@ -99,25 +118,86 @@ mod tests {
         assert_ne!(a.hash(), a.as_str().as_bytes());
     }
 
+    fn cookie_header(value: &str) -> http::HeaderMap {
+        let mut headers = http::HeaderMap::new();
+        headers.insert(http::header::COOKIE, value.parse().unwrap());
+        headers
+    }
+
     #[test]
     fn only_well_formed_tokens_are_read_from_cookies() {
         let token = SessionToken::generate();
         let policy = CookiePolicy { secure: false };
-        let mut headers = http::HeaderMap::new();
-        headers.insert(http::header::COOKIE, format!("other=1; dioptra_session={}", token.as_str()).parse().unwrap());
-        assert_eq!(policy.token_from_headers(&headers), Some(token));
-        headers.insert(http::header::COOKIE, "dioptra_session=short".parse().unwrap());
-        assert_eq!(policy.token_from_headers(&headers), None);
+        let headers = cookie_header(&format!("other=1; dioptra_session={}", token.as_str()));
+        assert_eq!(policy.tokens_from_headers(&headers), vec![token]);
+        assert!(policy.tokens_from_headers(&cookie_header("dioptra_session=short")).is_empty());
+        assert!(policy.tokens_from_headers(&http::HeaderMap::new()).is_empty());
+    }
+
+    #[test]
+    fn a_junk_cookie_of_the_same_name_does_not_hide_the_real_one() {
+        let token = SessionToken::generate();
+        let policy = CookiePolicy { secure: false };
+        for header in [
+            format!("dioptra_session=junk; dioptra_session={}", token.as_str()),
+            format!("dioptra_session={}; dioptra_session=junk", token.as_str()),
+            format!("dioptra_session=; other=1;dioptra_session={}", token.as_str()),
+        ] {
+            assert_eq!(policy.tokens_from_headers(&cookie_header(&header)), vec![token.clone()], "{header}");
+        }
+    }
+
+    #[test]
+    fn every_well_formed_session_cookie_is_a_candidate_in_order_and_only_a_few() {
+        let policy = CookiePolicy { secure: false };
+        let tokens: Vec<SessionToken> = (0..MAX_SESSION_COOKIES_TRIED + 2).map(|_| SessionToken::generate()).collect();
+        let pair = |token: &SessionToken| format!("dioptra_session={}", token.as_str());
+        let two = format!("{}; {}; {}", pair(&tokens[0]), pair(&tokens[1]), pair(&tokens[0]));
+        assert_eq!(policy.tokens_from_headers(&cookie_header(&two)), tokens[..2].to_vec());
+        let many: Vec<String> = tokens.iter().map(pair).collect();
+        let read = policy.tokens_from_headers(&cookie_header(&many.join("; ")));
+        assert_eq!(read, tokens[..MAX_SESSION_COOKIES_TRIED].to_vec());
+        // Split over several `Cookie` headers (as HTTP/2 may send them), they still all count.
+        let mut headers = cookie_header(&pair(&tokens[0]));
+        headers.append(http::header::COOKIE, pair(&tokens[1]).parse().unwrap());
+        assert_eq!(policy.tokens_from_headers(&headers), tokens[..2].to_vec());
+    }
+
+    #[test]
+    fn the_https_cookie_reads_only_its_own_name() {
+        let token = SessionToken::generate();
+        let secure = CookiePolicy { secure: true };
+        let headers = cookie_header(&format!("dioptra_session={}", token.as_str()));
+        assert!(secure.tokens_from_headers(&headers).is_empty());
+        let headers = cookie_header(&format!("__Host-dioptra_session={}", token.as_str()));
+        assert_eq!(secure.tokens_from_headers(&headers), vec![token]);
+    }
+
+    fn attributes(set_cookie: &str) -> Vec<&str> {
+        let mut attributes: Vec<&str> = set_cookie.split("; ").skip(1).collect();
+        attributes.sort_unstable();
+        attributes
     }
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_only_over_https() {
         let token = SessionToken::generate();
         let plain = CookiePolicy { secure: false }.set(&token, 60);
-        assert!(plain.starts_with("dioptra_session="));
-        assert!(plain.contains("; HttpOnly; SameSite=Lax") && plain.contains("Path=/") && !plain.contains("Secure"));
+        assert!(plain.starts_with(&format!("dioptra_session={}; ", token.as_str())), "{plain}");
+        assert_eq!(attributes(&plain), ["HttpOnly", "Max-Age=60", "Path=/", "SameSite=Lax"]);
         let secure = CookiePolicy { secure: true }.set(&token, 60);
-        assert!(secure.starts_with("__Host-dioptra_session=") && secure.ends_with("; Secure"));
-        assert!(!secure.contains("Domain"));
+        assert!(secure.starts_with(&format!("__Host-dioptra_session={}; ", token.as_str())), "{secure}");
+        assert_eq!(attributes(&secure), ["HttpOnly", "Max-Age=60", "Path=/", "SameSite=Lax", "Secure"]);
+    }
+
+    #[test]
+    fn clearing_empties_the_cookie_and_expires_it_with_the_same_attributes() {
+        let cleared = CookiePolicy { secure: true }.clear();
+        assert!(cleared.starts_with("__Host-dioptra_session=; "), "{cleared}");
+        assert_eq!(
+            attributes(&cleared),
+            ["Expires=Thu, 01 Jan 1970 00:00:00 GMT", "HttpOnly", "Max-Age=0", "Path=/", "SameSite=Lax", "Secure"]
+        );
+        assert!(!CookiePolicy { secure: false }.clear().contains("Secure"));
     }
 }

@@ -20,7 +20,7 @@ use super::{
 
 /// Check a username (any case) and password and start a session: the response sets the session
 /// cookie. Every failure is the same 401, whether or not the account exists.
-#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
+#[utoipa::path(post, path = "/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginBody),
     (status = 400, description = "Missing or unknown fields", body = BadBodyBody),
     (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
@@ -36,7 +36,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body
 }
 
 /// End this session, or with `everywhere=true` every session of the account on every device.
-#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "logout", tag = "auth", params(
+#[utoipa::path(post, path = "/auth/logout", operation_id = "logout", tag = "auth", params(
     ("everywhere" = Option<bool>, Query, description = "`true`/`1`/`on` or `false`/`0`, any case (default false)"),
 ), responses(
     (status = 200, body = LogoutBody),

@@ -15,7 +15,7 @@ use super::{
 };
 
 /// Groups cannot be created, changed or deleted: Dioptra supports only the default `public`.
-#[utoipa::path(post, path = "/api/v1/groups", operation_id = "create_group", tag = "groups", responses(
+#[utoipa::path(post, path = "/groups", operation_id = "create_group", tag = "groups", responses(
     (status = 405, description = "Groups cannot be created", body = MessageBody),
 ))]
 pub async fn create() -> ApiError {
@@ -23,7 +23,7 @@ pub async fn create() -> ApiError {
 }
 
 /// Groups cannot be changed.
-#[utoipa::path(put, path = "/api/v1/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
+#[utoipa::path(put, path = "/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 405, description = "Groups cannot be changed", body = MessageBody),
 ))]
 pub async fn modify() -> ApiError {
@@ -31,7 +31,7 @@ pub async fn modify() -> ApiError {
 }
 
 /// Groups cannot be deleted.
-#[utoipa::path(delete, path = "/api/v1/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
+#[utoipa::path(delete, path = "/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 405, description = "Groups cannot be deleted", body = MessageBody),
 ))]
 pub async fn delete() -> ApiError {
@@ -40,7 +40,7 @@ pub async fn delete() -> ApiError {
 
 /// Every group (there is one: `public`), paged, searchable by `name`. Also served at
 /// `/api/v1/groups/`.
-#[utoipa::path(get, path = "/api/v1/groups", operation_id = "list_groups", tag = "groups", params(
+#[utoipa::path(get, path = "/groups", operation_id = "list_groups", tag = "groups", params(
     ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
     ("search" = Option<String>, Query, description = "Search query, e.g. `name:pub*` or `public`"),
@@ -62,7 +62,7 @@ pub async fn list(
 }
 
 /// One group with its members and their permissions.
-#[utoipa::path(get, path = "/api/v1/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
+#[utoipa::path(get, path = "/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = GroupBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),

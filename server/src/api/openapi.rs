@@ -1,10 +1,16 @@
-//! The OpenAPI 3 document of the REST API, generated from the handlers' annotations and the
-//! types in `shapes.rs`, served at `/api/v1/openapi.json`.
+//! The OpenAPI 3 document of the REST API, served at `/api/v1/openapi.json`: its fixed parts
+//! here (info, tags, the shapes of `shapes.rs`), its operations from the route list in `mod.rs`
+//! and the handlers' `#[utoipa::path]` annotations.
 
-use axum::Json;
+use app::ssr::AppState;
+use axum::{
+    body::Bytes,
+    http::header,
+    routing::{MethodRouter, get},
+};
 use utoipa::OpenApi;
 
-use super::{auth, groups, sessions, shapes, users};
+use super::shapes;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -13,14 +19,6 @@ use super::{auth, groups, sessions, shapes, users};
         description = "Users, authentication and groups of a Dioptra deployment, compatible with \
             Dioptra's REST API v1 and its Python client (`dioptra.client`). Sessions are cookies: \
             log in with `POST /api/v1/auth/login` and send the cookie it sets."
-    ),
-    paths(
-        users::create, users::list, users::by_id, users::current, users::modify_current, users::delete_current,
-        users::change_current_password, users::change_password_by_id,
-        sessions::list, sessions::revoke,
-        auth::login, auth::logout,
-        groups::list, groups::by_id, groups::create, groups::modify, groups::delete,
-        crate::startup::health,
     ),
     components(schemas(
         shapes::UserBody, shapes::CurrentUserBody, shapes::GroupBody, shapes::GroupRef, shapes::UserRef,
@@ -38,9 +36,13 @@ use super::{auth, groups, sessions, shapes, users};
         (name = "health", description = "Liveness"),
     )
 )]
-struct ApiDoc;
+pub struct ApiDoc;
 
-/// `GET /api/v1/openapi.json`
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// `GET /api/v1/openapi.json`: `document`, serialized once, as it never changes.
+pub fn serve(document: &utoipa::openapi::OpenApi) -> MethodRouter<AppState> {
+    let json = Bytes::from(serde_json::to_vec(document).expect("the OpenAPI document serializes"));
+    get(move || {
+        let json = json.clone();
+        async move { ([(header::CONTENT_TYPE, "application/json")], json) }
+    })
 }

@@ -16,7 +16,7 @@ use super::{
 };
 
 /// The signed-in user's live sessions, most recently used first.
-#[utoipa::path(get, path = "/api/v1/users/current/sessions", operation_id = "list_current_user_sessions", tag = "sessions", responses(
+#[utoipa::path(get, path = "/users/current/sessions", operation_id = "list_current_user_sessions", tag = "sessions", responses(
     (status = 200, body = SessionsBody),
     (status = 401, description = "Not logged in", body = MessageBody),
 ))]
@@ -45,7 +45,7 @@ pub async fn list(
 }
 
 /// End one of the signed-in user's sessions. Ending the current one logs this client out.
-#[utoipa::path(delete, path = "/api/v1/users/current/sessions/{id}", operation_id = "revoke_current_user_session", tag = "sessions",
+#[utoipa::path(delete, path = "/users/current/sessions/{id}", operation_id = "revoke_current_user_session", tag = "sessions",
     params(("id" = String, Path, description = "A session's `id` from the list")), responses(
     (status = 200, body = StatusBody),
     (status = 401, description = "Not logged in", body = MessageBody),

@@ -27,7 +27,7 @@ use super::{
 
 /// Create an account (signup). Needs no session and does not start one. Also served at
 /// `/api/v1/users/`.
-#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", tag = "users", request_body = SignupRequest, responses(
+#[utoipa::path(post, path = "/users", operation_id = "create_user", tag = "users", request_body = SignupRequest, responses(
     (status = 200, description = "The new account", body = CurrentUserBody),
     (status = 400, description = "Invalid or missing fields", body = BadBodyBody),
     (status = 403, description = "Signup is disabled on this deployment", body = MessageBody),
@@ -57,7 +57,7 @@ pub async fn create(
 
 /// Every live account, paged, searchable by `username` and `email`. Also served at
 /// `/api/v1/users/`.
-#[utoipa::path(get, path = "/api/v1/users", operation_id = "list_users", tag = "users", params(
+#[utoipa::path(get, path = "/users", operation_id = "list_users", tag = "users", params(
     ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
     ("search" = Option<String>, Query, description = "Search query, e.g. `username:al*` or `alice`"),
@@ -79,7 +79,7 @@ pub async fn list(
 }
 
 /// One live account.
-#[utoipa::path(get, path = "/api/v1/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path, minimum = 1)), responses(
+#[utoipa::path(get, path = "/users/{id}", operation_id = "get_user", tag = "users", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = UserBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 404, description = "No such (live) account (`UserDoesNotExistError`)", body = NotFoundBody),
@@ -95,7 +95,7 @@ pub async fn by_id(
 }
 
 /// The signed-in account.
-#[utoipa::path(get, path = "/api/v1/users/current", operation_id = "get_current_user", tag = "users", responses(
+#[utoipa::path(get, path = "/users/current", operation_id = "get_current_user", tag = "users", responses(
     (status = 200, body = CurrentUserBody),
     (status = 401, description = "Not logged in", body = MessageBody),
 ))]
@@ -108,7 +108,7 @@ pub async fn current(
 }
 
 /// Change the signed-in account's username and email address.
-#[utoipa::path(put, path = "/api/v1/users/current", operation_id = "modify_current_user", tag = "users", request_body = ModifyUserRequest, responses(
+#[utoipa::path(put, path = "/users/current", operation_id = "modify_current_user", tag = "users", request_body = ModifyUserRequest, responses(
     (status = 200, body = CurrentUserBody),
     (status = 400, description = "Invalid or missing fields", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
@@ -135,7 +135,7 @@ pub async fn modify_current(
 
 /// Delete the signed-in account, confirmed by its password. Its username and email address stay
 /// reserved; every session ends.
-#[utoipa::path(delete, path = "/api/v1/users/current", operation_id = "delete_current_user", tag = "users", request_body = PasswordRequest, responses(
+#[utoipa::path(delete, path = "/users/current", operation_id = "delete_current_user", tag = "users", request_body = PasswordRequest, responses(
     (status = 200, body = DeletedBody),
     (status = 400, description = "Missing password", body = BadBodyBody),
     (status = 401, description = "Not logged in, wrong password (`UserPasswordError`) or expired password", body = DomainErrorBody),
@@ -155,7 +155,7 @@ pub async fn delete_current(
 
 /// Change the signed-in account's password. Every other session ends; this one continues under
 /// a new cookie.
-#[utoipa::path(post, path = "/api/v1/users/current/password", operation_id = "change_current_user_password", tag = "users", request_body = PasswordChangeRequest, responses(
+#[utoipa::path(post, path = "/users/current/password", operation_id = "change_current_user_password", tag = "users", request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
     (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
@@ -174,7 +174,7 @@ pub async fn change_current_password(
 /// Change an account's password, knowing its current one. Works without a session, so that an
 /// expired password can be renewed; if the caller is signed in as that account, its session
 /// continues under a new cookie.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path, minimum = 1)),
+#[utoipa::path(post, path = "/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path, minimum = 1)),
     request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
     (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),

@@ -1,0 +1,80 @@
+//! Which address a request comes from, believing `X-Forwarded-For` only from trusted proxies.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    sync::Arc,
+};
+
+use app::ssr::accounts::ClientAddress;
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::HeaderMap,
+    middleware::Next,
+    response::Response,
+};
+use ipnet::IpNet;
+
+/// Works out the client's address for the guessing counters and the audit trail: the peer's,
+/// unless the peer is a trusted proxy, in which case the nearest address in `X-Forwarded-For`
+/// that is not itself a trusted proxy. Proxies append, so addresses further left were written
+/// by the client and are not believed.
+pub async fn identify_client(State(trusted): State<Arc<[IpNet]>>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let address = client_address(peer, request.headers(), &trusted);
+        request.extensions_mut().insert(ClientAddress(address));
+    }
+    next.run(request).await
+}
+
+fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    let is_trusted = |address: &IpAddr| trusted.iter().any(|network| network.contains(address));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .collect();
+    // From the nearest hop outwards; an unreadable hop ends the walk at the last one believed.
+    let mut client = peer;
+    for hop in hops.into_iter().rev() {
+        let Ok(address) = hop.trim().parse::<IpAddr>() else { break };
+        client = address;
+        if !is_trusted(&address) {
+            break;
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn forwarded(hops: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", hops.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let spoofed = forwarded("6.6.6.6, 203.0.113.9");
+        // From a trusted proxy: the nearest untrusted hop, not what the client wrote further left.
+        assert_eq!(client_address(proxy, &spoofed, &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
+        // A chain of trusted proxies is skipped.
+        assert_eq!(client_address(proxy, &forwarded("203.0.113.9, 10.0.0.3"), &trusted).to_string(), "203.0.113.9");
+        // From anyone else the header is ignored.
+        let stranger: IpAddr = "198.51.100.1".parse().unwrap();
+        assert_eq!(client_address(stranger, &spoofed, &trusted), stranger);
+        assert_eq!(client_address(proxy, &spoofed, &[]), proxy);
+        // Junk ends the walk at the last hop believed.
+        assert_eq!(client_address(proxy, &forwarded("junk"), &trusted), proxy);
+        assert_eq!(client_address(proxy, &forwarded("junk, 10.0.0.3"), &trusted).to_string(), "10.0.0.3");
+    }
+}

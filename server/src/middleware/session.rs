@@ -1,0 +1,55 @@
+//! Turning a request's session cookie into a signed-in user for the rest of the request.
+
+use app::{
+    error::AccountError,
+    ssr::{
+        AppState,
+        accounts::{Accounts, SignedIn},
+        session::SessionToken,
+    },
+};
+use axum::{
+    extract::{Request, State},
+    http::StatusCode,
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// Finds the session cookie's account and puts it in the request for pages and server
+/// functions (`app::ssr::signed_in`). Static files skip the database lookup.
+pub async fn attach_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_static = path.starts_with("/pkg/") || path.starts_with("/favicon");
+    if !is_static {
+        let candidates = state.accounts.settings().cookies.tokens_from_headers(request.headers());
+        match first_live_session(&state.accounts, candidates).await {
+            Ok(Some(signed_in)) => {
+                request.extensions_mut().insert(signed_in);
+            }
+            Ok(None) => {}
+            // The session cannot be checked: answer for the request rather than guess.
+            Err(error) => {
+                let status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+                let reason = status.canonical_reason().unwrap_or("Error");
+                let body = serde_json::json!({"message": format!("{reason} - {error}")});
+                return (status, axum::Json(body)).into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// The first of the request's session tokens that is a live session. A browser can send several
+/// cookies of the session's name (one planted beside its own, say) in any order, so each is
+/// tried in turn; `tokens_from_headers` keeps them to a few, each one primary-key read.
+async fn first_live_session(
+    accounts: &Accounts,
+    candidates: Vec<SessionToken>,
+) -> Result<Option<SignedIn>, AccountError> {
+    for token in candidates {
+        if let Some(user) = accounts.authenticate(&token).await? {
+            return Ok(Some(SignedIn { user, token }));
+        }
+    }
+    Ok(None)
+}
