@@ -215,7 +215,7 @@ fn verify_now(password: &str, phc: &str) -> bool {
 fn random_dummy_password() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 #[cfg(test)]
