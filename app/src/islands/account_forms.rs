@@ -140,7 +140,7 @@ pub fn DeleteAccountForm(initial_error: Option<AccountError>) -> impl IntoView {
             action={ServerAction::<DeleteAccount>::new()}
             fields={vec![FieldSpec::new(Field::Password, "Password", "password", "current-password")]}
             check={|values: &FieldValues| {
-                if values.get(Field::Password).is_empty() {
+                if values.get::<String>(Field::Password).is_empty() {
                     FieldErrors::single(Field::Password, domain::REQUIRED)
                 } else {
                     FieldErrors::new()

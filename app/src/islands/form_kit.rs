@@ -34,8 +34,9 @@ impl FieldSpec {
 pub(super) struct FieldValues(Vec<(Field, String)>);
 
 impl FieldValues {
-    pub(super) fn get(&self, field: Field) -> String {
-        self.0.iter().find(|(f, _)| *f == field).map(|(_, v)| v.clone()).unwrap_or_default()
+    /// The field's text as the type the form wants (`String`, or `TypedPassword` for passwords).
+    pub(super) fn get<T: From<String>>(&self, field: Field) -> T {
+        T::from(self.0.iter().find(|(f, _)| *f == field).map(|(_, v)| v.clone()).unwrap_or_default())
     }
 }
 

@@ -61,7 +61,7 @@ pub fn UsersPage() -> impl IntoView {
                 let shown = if users.is_empty() {
                     "No users match.".to_owned()
                 } else {
-                    format!("Users {} to {} of {total}", index + 1, index + users.len() as i64)
+                    format!("Users {} to {} of {total}", index + 1, index.saturating_add(i64::try_from(users.len()).unwrap_or(i64::MAX)))
                 };
                 view! {
                     <section class="card card-wide" aria-labelledby="users-heading">

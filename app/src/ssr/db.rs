@@ -141,7 +141,7 @@ impl Database {
     }
 
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        on_pool!(self, |pool| pool.close().await);
     }
 }
 

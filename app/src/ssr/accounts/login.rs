@@ -50,12 +50,12 @@ impl Accounts {
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
         let (user_id, accepted) = match candidate {
             Some((user_id, password_hash, password_expires_on)) => {
-                let matches = self.hasher.verify(credentials.password, password_hash).await?;
+                let matches = self.hasher.verify(credentials.password.into_exposed(), password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
                 (Some(user_id), matches && !expired)
             }
             None => {
-                self.hasher.verify_dummy(credentials.password).await?;
+                self.hasher.verify_dummy(credentials.password.into_exposed()).await?;
                 (None, false)
             }
         };

@@ -35,14 +35,16 @@ impl Accounts {
         let (username, email) =
             account.as_ref().map(|stored| (stored.username.clone(), stored.email.clone())).unwrap_or_default();
         change.parse(self.settings.password_policy, &username, &email)?;
-        refuse_common(&change.new_password, Field::NewPassword)?;
+        refuse_common(change.new_password.expose(), Field::NewPassword)?;
         // An unknown id still has a counter of its own, so guessing at it is throttled too.
         let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
         let address = client.address.as_deref();
         self.guard().check_password_attempt(&key, address).await?;
         let verified = match account {
-            Some(stored) => self.hasher.verify(change.old_password.clone(), stored.password_hash).await?,
-            None => self.hasher.verify_dummy(change.old_password.clone()).await?,
+            Some(stored) => {
+                self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
+            }
+            None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
         if !verified {
             self.guard().record_failure(&key, address).await?;
@@ -54,7 +56,7 @@ impl Accounts {
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);
         }
-        let new_hash = self.hasher.hash(change.new_password).await?;
+        let new_hash = self.hasher.hash(change.new_password.into_exposed()).await?;
         let fresh = keep.map(|_| SessionToken::generate());
         let rekey = keep.zip(fresh.as_ref());
         self.replace_password(user_id, &new_hash, rekey).await?;

@@ -3,7 +3,7 @@
 
 use super::{Accounts, AuditEvent, ClientInfo, Page, User, paging::SqlFilters, sessions, signup::taken_or_failure};
 use crate::{
-    domain::{Field, ProfileForm, SearchTerm, username_key},
+    domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
     error::AccountError,
     ssr::{
         clock::now_micros,
@@ -105,12 +105,12 @@ impl Accounts {
     /// Deletes an account after checking its password. The row stays (its username and email
     /// remain taken) and every session ends.
     #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
-    pub async fn delete(&self, user: &User, password: String, client: &ClientInfo) -> Result<(), AccountError> {
+    pub async fn delete(&self, user: &User, password: TypedPassword, client: &ClientInfo) -> Result<(), AccountError> {
         let stored = self.credentials_of(user.user_id).await?;
         let key = username_key(&stored.username);
         let address = client.address.as_deref();
         self.guard().check_password_attempt(&key, address).await?;
-        if !self.hasher.verify(password, stored.password_hash).await? {
+        if !self.hasher.verify(password.into_exposed(), stored.password_hash).await? {
             self.guard().record_failure(&key, address).await?;
             self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
             return Err(AccountError::WrongPassword);
