@@ -4,17 +4,17 @@
 
 use leptos::prelude::*;
 
-use crate::error::AccountError;
 #[cfg(feature = "ssr")]
 use crate::ssr;
+use crate::{domain::TypedPassword, error::AccountError};
 
 /// Creates an account, then sends the browser to the login page, which confirms it by name.
 #[server(endpoint = "register")]
 pub async fn register(
     username: String,
     email: String,
-    password: String,
-    confirm_password: String,
+    password: TypedPassword,
+    confirm_password: TypedPassword,
 ) -> Result<(), AccountError> {
     let form = crate::domain::RegisterForm { username, email, password, confirm_password };
     let user = ssr::accounts().register(&form, &client_info()).await?;
@@ -25,7 +25,7 @@ pub async fn register(
 
 /// Starts a session and sends the browser home.
 #[server(endpoint = "login")]
-pub async fn log_in(username: String, password: String) -> Result<(), AccountError> {
+pub async fn log_in(username: String, password: TypedPassword) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let client = client_info();
     let signed_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
@@ -68,9 +68,9 @@ pub async fn update_profile(username: String, email: String) -> Result<(), Accou
 /// in under a new cookie.
 #[server(endpoint = "account/password")]
 pub async fn change_password(
-    old_password: String,
-    new_password: String,
-    confirm_new_password: String,
+    old_password: TypedPassword,
+    new_password: TypedPassword,
+    confirm_new_password: TypedPassword,
 ) -> Result<(), AccountError> {
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
@@ -97,7 +97,7 @@ pub async fn log_out_everywhere() -> Result<(), AccountError> {
 
 /// Deletes the signed-in user's account after checking its password.
 #[server(endpoint = "account/delete")]
-pub async fn delete_account(password: String) -> Result<(), AccountError> {
+pub async fn delete_account(password: TypedPassword) -> Result<(), AccountError> {
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
     if password.is_empty() {

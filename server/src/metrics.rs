@@ -67,8 +67,8 @@ pub async fn record_request(request: Request, next: Next) -> Response {
 pub async fn scrape(State(state): State<AppState>) -> Response {
     let database = state.accounts.database();
     let pool = database.pool_stats();
-    metrics::gauge!("dioptra_db_connections", "state" => "idle").set(pool.idle as f64);
-    metrics::gauge!("dioptra_db_connections", "state" => "in_use").set(pool.in_use as f64);
+    metrics::gauge!("dioptra_db_connections", "state" => "idle").set(f64::from(pool.idle));
+    metrics::gauge!("dioptra_db_connections", "state" => "in_use").set(f64::from(pool.in_use));
     metrics::gauge!("dioptra_db_connections_max").set(f64::from(pool.max));
     match state.accounts.active_sessions().await {
         Ok(count) => metrics::gauge!("dioptra_active_sessions").set(count as f64),

@@ -51,7 +51,8 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
     match command {
         UsersCommand::Create { username, email } => {
             let password = read_new_password(&username)?;
-            let form = RegisterForm { username, email, confirm_password: password.clone(), password };
+            let form =
+                RegisterForm { username, email, confirm_password: password.as_str().into(), password: password.into() };
             let user = accounts.create_account(&form).await?;
             println!("Created user '{}' (id {}).", user.username, user.user_id);
         }
@@ -68,7 +69,7 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
             };
             let mut users = Vec::new();
             loop {
-                let page = accounts.list_users(&terms, users.len() as i64, 1000).await?;
+                let page = accounts.list_users(&terms, i64::try_from(users.len()).unwrap_or(i64::MAX), 1000).await?;
                 let done = page.items.len() < 1000;
                 users.extend(page.items);
                 if done {
@@ -132,7 +133,7 @@ fn user_table(users: &[User]) -> String {
                 user.username.clone(),
                 user.email.clone(),
                 user.created_on.to_minute_utc(),
-                user.last_login_on.map_or_else(|| "never".into(), |at| at.to_minute_utc()),
+                user.last_login_on.map_or_else(|| "never".into(), app::ssr::clock::Micros::to_minute_utc),
             ]
         })
         .collect();

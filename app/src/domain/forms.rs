@@ -2,15 +2,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EmailAddress, Field, FieldErrors, NewPassword, PasswordPolicy, REQUIRED, Username};
+use super::{EmailAddress, Field, FieldErrors, NewPassword, PasswordPolicy, REQUIRED, TypedPassword, Username};
 
 /// The signup form, field for field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterForm {
     pub username: String,
     pub email: String,
-    pub password: String,
-    pub confirm_password: String,
+    pub password: TypedPassword,
+    pub confirm_password: TypedPassword,
 }
 
 /// A signup that passed every rule that needs no database.
@@ -29,7 +29,7 @@ impl RegisterForm {
         let email = errors.check(Field::Email, EmailAddress::parse(&self.email));
         let password = errors.check(
             Field::Password,
-            NewPassword::parse(&self.password, policy, Some(&self.username), Some(&self.email)),
+            NewPassword::parse(self.password.expose(), policy, Some(&self.username), Some(&self.email)),
         );
         if self.confirm_password.is_empty() {
             errors.insert(Field::ConfirmPassword, REQUIRED);
@@ -49,21 +49,15 @@ impl RegisterForm {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginForm {
     pub username: String,
-    pub password: String,
+    pub password: TypedPassword,
 }
 
 /// A login attempt worth checking against the database. Only presence is checked: the rules for
 /// new usernames and passwords may have changed since an account was made.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
-    pub password: String,
-}
-
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
-    }
+    pub password: TypedPassword,
 }
 
 impl LoginForm {
@@ -104,17 +98,11 @@ impl ProfileForm {
 
 /// The password change form. The account's username and email are needed because a new
 /// password may equal neither.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordChangeForm {
-    pub old_password: String,
-    pub new_password: String,
-    pub confirm_new_password: String,
-}
-
-impl std::fmt::Debug for PasswordChangeForm {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PasswordChangeForm(<redacted>)")
-    }
+    pub old_password: TypedPassword,
+    pub new_password: TypedPassword,
+    pub confirm_new_password: TypedPassword,
 }
 
 impl PasswordChangeForm {
@@ -125,8 +113,10 @@ impl PasswordChangeForm {
         if self.old_password.is_empty() {
             errors.insert(Field::OldPassword, REQUIRED);
         }
-        let new_password = errors
-            .check(Field::NewPassword, NewPassword::parse(&self.new_password, policy, Some(username), Some(email)));
+        let new_password = errors.check(
+            Field::NewPassword,
+            NewPassword::parse(self.new_password.expose(), policy, Some(username), Some(email)),
+        );
         if self.confirm_new_password.is_empty() {
             errors.insert(Field::ConfirmNewPassword, REQUIRED);
         } else if self.confirm_new_password != self.new_password {
@@ -209,13 +199,13 @@ mod tests {
         assert_eq!(errors.get(Field::Password), Some(REQUIRED));
         let credentials = LoginForm { username: " alice ".into(), password: " pw ".into() }.parse().unwrap();
         assert_eq!(credentials.username, "alice");
-        assert_eq!(credentials.password, " pw ");
+        assert_eq!(credentials.password.expose(), " pw ");
     }
 
     #[test]
     fn a_password_change_checks_the_new_password_and_its_confirmation() {
         let form = PasswordChangeForm {
-            old_password: String::new(),
+            old_password: TypedPassword::default(),
             new_password: "alice".into(),
             confirm_new_password: "alicf".into(),
         };
@@ -299,11 +289,11 @@ mod properties {
             min_chars in 0usize..16,
         ) {
             let policy = PasswordPolicy { min_chars };
-            let form = RegisterForm { username, email, password, confirm_password };
+            let form = RegisterForm { username, email, password: password.into(), confirm_password: confirm_password.into() };
             let each = (
                 Username::parse(&form.username),
                 EmailAddress::parse(&form.email),
-                NewPassword::parse(&form.password, policy, Some(&form.username), Some(&form.email)),
+                NewPassword::parse(form.password.expose(), policy, Some(&form.username), Some(&form.email)),
             );
             let confirmation = if form.confirm_password.is_empty() {
                 Some(REQUIRED)
@@ -335,11 +325,11 @@ mod properties {
             username in username(),
             password in password(),
         ) {
-            let form = LoginForm { username: username.clone(), password: password.clone() };
+            let form = LoginForm { username: username.clone(), password: password.clone().into() };
             match form.parse() {
                 Ok(credentials) => {
                     prop_assert_eq!(credentials.username, username.trim());
-                    prop_assert_eq!(credentials.password, password);
+                    prop_assert_eq!(credentials.password.expose(), password);
                     prop_assert!(!username.trim().is_empty());
                 }
                 Err(errors) => {
@@ -370,8 +360,12 @@ mod properties {
             email in email(),
         ) {
             let policy = PasswordPolicy::default();
-            let form = PasswordChangeForm { old_password, new_password, confirm_new_password };
-            let new = NewPassword::parse(&form.new_password, policy, Some(&username), Some(&email));
+            let form = PasswordChangeForm {
+                old_password: old_password.into(),
+                new_password: new_password.into(),
+                confirm_new_password: confirm_new_password.into(),
+            };
+            let new = NewPassword::parse(form.new_password.expose(), policy, Some(&username), Some(&email));
             let confirmed = !form.confirm_new_password.is_empty() && form.confirm_new_password == form.new_password;
             match form.parse(policy, &username, &email) {
                 Ok(password) => {

@@ -12,7 +12,7 @@ mod username;
 pub use email::EmailAddress;
 pub use fields::{Field, FieldErrors};
 pub use forms::{Credentials, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, Registration};
-pub use password::{NewPassword, PasswordPolicy};
+pub use password::{NewPassword, PasswordPolicy, TypedPassword};
 pub use search::{SearchError, SearchTerm, check_fields, parse_search};
 pub use username::{Username, username_key};
 

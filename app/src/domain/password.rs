@@ -63,6 +63,46 @@ impl NewPassword {
     }
 }
 
+/// A password as someone typed it into a form or a request, before any rule is checked. It
+/// compares and travels (serde) like the string it is, but its `Debug` never shows it, so a form
+/// or a server function's arguments can be logged whole. (`secrecy`'s `SecretString` would also
+/// hide it, but it cannot be compared or serialized, and the forms must be both.)
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TypedPassword(String);
+
+impl std::fmt::Debug for TypedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TypedPassword(<redacted>)")
+    }
+}
+
+impl From<String> for TypedPassword {
+    fn from(typed: String) -> Self {
+        Self(typed)
+    }
+}
+
+impl From<&str> for TypedPassword {
+    fn from(typed: &str) -> Self {
+        Self(typed.to_owned())
+    }
+}
+
+impl TypedPassword {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_exposed(self) -> String {
+        self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,5 +234,12 @@ mod properties {
                 Err("Password must not be your email address".to_owned())
             );
         }
+    }
+
+    #[test]
+    fn a_typed_password_never_shows_in_debug_output() {
+        let typed = TypedPassword::from("hunter2 hunter2");
+        assert!(!format!("{typed:?}").contains("hunter2"));
+        assert_eq!(serde_json::to_string(&typed).unwrap(), "\"hunter2 hunter2\"");
     }
 }

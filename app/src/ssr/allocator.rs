@@ -9,7 +9,7 @@
 
 /// Returns the memory freed so far to the operating system now. It walks the allocator's own
 /// bookkeeping, so call it after freeing something big, not per request.
-#[allow(unsafe_code)]
+#[allow(unsafe_code, reason = "the one audited FFI call of the project; see the SAFETY note")]
 pub fn return_freed_memory() {
     // SAFETY: `mi_collect` has no preconditions: any thread may call it at any time, and it only
     // touches mimalloc's own structures.

@@ -25,12 +25,26 @@ impl Micros {
 
     /// `2026-11-29 08:04 UTC`: to the minute, for people reading a list.
     pub fn to_minute_utc(self) -> String {
-        let at = self.to_datetime();
-        format!("{:04}-{:02}-{:02} {:02}:{:02} UTC", at.year(), u8::from(at.month()), at.day(), at.hour(), at.minute())
+        const TO_THE_MINUTE: &[time::format_description::BorrowedFormatItem<'_>] =
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+        // Formatting a valid date with a fixed description cannot fail.
+        self.to_datetime().format(TO_THE_MINUTE).unwrap_or_default()
     }
 }
 
 pub fn now_micros() -> Micros {
     let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
     Micros(i64::try_from(nanos / 1_000).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_shows_the_time_to_the_minute_in_utc() {
+        // 2025-11-29 08:04:59.5 UTC
+        let at = Micros(1_764_403_499_500_000);
+        assert_eq!(at.to_minute_utc(), "2025-11-29 08:04 UTC");
+    }
 }

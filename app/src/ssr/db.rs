@@ -1,6 +1,7 @@
 //! The database: one embedded SQLite file by default, or a shared PostgreSQL server for several
-//! replicas. Every query lives in this module and is written once, in SQL both backends accept;
-//! `on_pool!` runs the same body against whichever pool is configured.
+//! replicas. This module connects and migrates; the queries live with the concepts they serve
+//! (`accounts/`, `guard.rs`), each written once in SQL both backends accept, and `on_pool!` runs
+//! the same body against whichever pool is configured.
 
 use std::{path::Path, str::FromStr, time::Duration};
 
@@ -140,7 +141,7 @@ impl Database {
     }
 
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        on_pool!(self, |pool| pool.close().await);
     }
 }
 
@@ -180,22 +181,4 @@ pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {
     // PostgreSQL names the constraint; SQLite names the column ("users.username_key").
     let described = db_error.constraint().map(str::to_owned).unwrap_or_else(|| db_error.message().to_owned());
     ["username_key", "email_key"].into_iter().find(|name| described.contains(name))
-}
-
-/// What a failed query means for the caller: `Unavailable` (503, try again) when the database
-/// cannot be reached or is shutting down, `Internal` (500) for anything else. Logged either way.
-pub(crate) fn database_failure(error: &sqlx::Error) -> crate::error::AccountError {
-    let unreachable = match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
-        // PostgreSQL's classes 08 (connection exception) and 57P (operator intervention: shutdown).
-        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
-        _ => false,
-    };
-    if unreachable {
-        tracing::warn!(%error, "the database cannot be reached");
-        crate::error::AccountError::Unavailable
-    } else {
-        tracing::error!(%error, "database error");
-        crate::error::AccountError::Internal
-    }
 }

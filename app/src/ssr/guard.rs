@@ -111,8 +111,7 @@ impl Guard<'_> {
             .bind(ADDRESS)
             .bind(address.unwrap_or(""))
             .fetch_all(pool)
-            .await
-            .map_err(internal)?
+            .await?
         });
         let now = now_micros();
         let quiet_since = now.minus(self.limits.window);
@@ -164,8 +163,7 @@ impl Guard<'_> {
                 .bind(ACCOUNT)
                 .bind(account)
                 .execute(pool)
-                .await
-                .map_err(internal)?;
+                .await?;
         });
         Ok(())
     }
@@ -190,8 +188,7 @@ impl Guard<'_> {
                 .bind(now.minus(self.limits.window))
                 .bind(now)
                 .execute(pool)
-                .await
-                .map_err(internal)?
+                .await?
                 .rows_affected()
         }))
     }
@@ -208,14 +205,7 @@ impl Guard<'_> {
         let now = now_micros();
         let window_start = now.minus(self.limits.window);
         let (attempts, window_started_on): (i64, Micros) = on_pool!(self.db, |pool| {
-            sqlx::query_as(sql)
-                .bind(scope)
-                .bind(subject)
-                .bind(now)
-                .bind(window_start)
-                .fetch_one(pool)
-                .await
-                .map_err(internal)?
+            sqlx::query_as(sql).bind(scope).bind(subject).bind(now).bind(window_start).fetch_one(pool).await?
         });
         let excess = attempts - i64::from(threshold);
         if excess < 0 || (backoff == Backoff::UntilWindowEnds && excess == 0) {
@@ -234,8 +224,7 @@ impl Guard<'_> {
                 .bind(scope)
                 .bind(subject)
                 .execute(pool)
-                .await
-                .map_err(internal)?;
+                .await?;
         });
         tracing::warn!(scope, attempts, "throttling");
         Ok(Some(until))
@@ -253,8 +242,4 @@ enum Backoff {
 fn too_many(now: Micros, until: Micros) -> AccountError {
     let micros = u64::try_from(until.0.saturating_sub(now.0)).unwrap_or(0);
     AccountError::TooManyAttempts { retry_after_secs: micros.div_ceil(1_000_000).max(1) }
-}
-
-fn internal(error: sqlx::Error) -> AccountError {
-    crate::ssr::db::database_failure(&error)
 }

@@ -6,6 +6,7 @@ pub mod allocator;
 pub mod clock;
 pub mod common_passwords;
 pub mod db;
+pub mod failure;
 pub mod guard;
 pub mod password;
 pub mod session;

@@ -43,7 +43,7 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
         // Every thread waits on the queue itself (no lock around it), so each can notice its own
         // quiet and give its memory back.
         let (jobs, queue) = flume::unbounded::<Job>();
@@ -215,7 +215,7 @@ fn verify_now(password: &str, phc: &str) -> bool {
 fn random_dummy_password() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 #[cfg(test)]

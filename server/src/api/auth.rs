@@ -28,7 +28,7 @@ use super::{
 ))]
 pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
-    let form = LoginForm { username: request.username, password: request.password };
+    let form = LoginForm { username: request.username, password: request.password.into() };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
     let signed_in = state.accounts.log_in(&form, &client).await?;
     let response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();

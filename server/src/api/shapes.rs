@@ -1,9 +1,12 @@
 //! The JSON shapes of Dioptra's requests and responses, with its field names. Each is a type, so
 //! that the OpenAPI document (`openapi.rs`) describes exactly what the handlers send and accept.
 
-use app::ssr::{
-    accounts::{GroupDetails, Membership, User},
-    clock::Micros,
+use app::{
+    presentation::PermissionFlags,
+    ssr::{
+        accounts::{GroupDetails, Membership, User},
+        clock::Micros,
+    },
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -98,6 +101,8 @@ impl CurrentUserBody {
     }
 }
 
+// Serialized in field order: owner stays before admin, as the API has always sent it (the pages
+// list admin first). A plain comment, as a doc comment would become the schema's description.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Permissions {
@@ -107,6 +112,13 @@ pub struct Permissions {
     pub share_write: bool,
     pub owner: bool,
     pub admin: bool,
+}
+
+impl From<PermissionFlags> for Permissions {
+    fn from(flags: PermissionFlags) -> Self {
+        let PermissionFlags { read, write, share_read, share_write, admin, owner } = flags;
+        Self { read, write, share_read, share_write, owner, admin }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,14 +153,7 @@ impl From<&GroupDetails> for GroupBody {
                 .map(|m| MemberBody {
                     user: UserRef::new(m.user_id, &m.username),
                     group: group_ref.clone(),
-                    permissions: Permissions {
-                        read: m.can_read,
-                        write: m.can_write,
-                        share_read: m.can_share_read,
-                        share_write: m.can_share_write,
-                        owner: m.is_owner,
-                        admin: m.is_admin,
-                    },
+                    permissions: PermissionFlags::from(m).into(),
                 })
                 .collect(),
             created_on: timestamp(group.created_on),

@@ -43,8 +43,8 @@ pub async fn create(
     let form = RegisterForm {
         username: request.username,
         email: request.email,
-        password: request.password,
-        confirm_password: request.confirm_password,
+        password: request.password.into(),
+        confirm_password: request.confirm_password.into(),
     };
     let user = match state.accounts.register(&form, &client).await {
         Ok(user) => user,
@@ -149,7 +149,7 @@ pub async fn delete_current(
 ) -> Result<Json<DeletedBody>, ApiError> {
     let request: PasswordRequest = read_body(&body, &["password"])?;
     let user_id = signed_in.user.user_id;
-    state.accounts.delete(&signed_in.user, request.password, &client).await?;
+    state.accounts.delete(&signed_in.user, request.password.into(), &client).await?;
     Ok(Json(DeletedBody { id: vec![user_id], status: "Success".into() }))
 }
 
@@ -208,9 +208,9 @@ async fn change_password(
 ) -> Result<Response, ApiError> {
     let request: PasswordChangeRequest = read_body(body, &["oldPassword", "newPassword", "confirmNewPassword"])?;
     let change = PasswordChangeForm {
-        old_password: request.old_password,
-        new_password: request.new_password,
-        confirm_new_password: request.confirm_new_password,
+        old_password: request.old_password.into(),
+        new_password: request.new_password.into(),
+        confirm_new_password: request.confirm_new_password.into(),
     };
     let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token), client).await?;
     let response = Json(StatusBody { status: "Password Change Success".into() }).into_response();

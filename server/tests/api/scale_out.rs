@@ -63,7 +63,7 @@ async fn replicas_starting_at_once_on_an_empty_database_migrate_it_once() {
     let app = spawn_app_on(database, |_| {}).await;
     let backend = app.accounts.database().backend_name();
     let folder = format!("{}/../migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
-    let migrations = std::fs::read_dir(folder).unwrap().count() as i64;
+    let migrations = i64::try_from(std::fs::read_dir(folder).unwrap().count()).unwrap();
     assert_eq!(app.count("SELECT COUNT(*) FROM _sqlx_migrations WHERE success").await, migrations);
 }
 
@@ -167,5 +167,5 @@ async fn sigterm_lets_requests_in_flight_finish_then_exits_cleanly() {
     let status = server.wait();
     assert!(status.success(), "exits cleanly: {status:?}");
     let app = spawn_app_on(database, |_| {}).await;
-    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, answered as i64);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, i64::from(answered));
 }

@@ -1,0 +1,163 @@
+//! `/account`: the signed-in user's details, the forms that change them, the list of their
+//! sessions (each with a button that ends it), and account deletion.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::error_from_url;
+use crate::{
+    islands::{ChangePasswordForm, DeleteAccountForm, ProfileForm},
+    presentation::{date_in_words, describe_user_agent, in_words},
+    server_fns::{ChangePassword, DeleteAccount, LogOutEverywhere, RevokeSession, UpdateProfile},
+};
+
+/// What the account page shows of the signed-in user.
+#[derive(Clone, Debug)]
+struct AccountView {
+    username: String,
+    email: String,
+    password_expires: Option<String>,
+    min_password_chars: usize,
+    /// How long sessions last, in words.
+    session_policy: String,
+}
+
+fn account_view() -> Option<AccountView> {
+    let user = crate::ssr::signed_in()?.user;
+    let accounts = crate::ssr::accounts();
+    let settings = accounts.settings();
+    let session_policy = format!(
+        "A session ends after {} without use, or {} after login.",
+        in_words(settings.session_idle_timeout),
+        in_words(settings.session_lifetime)
+    );
+    Some(AccountView {
+        username: user.username,
+        email: user.email,
+        password_expires: user.password_expires_on.map(date_in_words),
+        min_password_chars: settings.password_policy.min_chars,
+        session_policy,
+    })
+}
+
+/// `/account`: the signed-in user's details, and everything they can do to their account.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let Some(account) = account_view() else {
+        leptos_axum::redirect("/");
+        return view! { <Title text="Account"/> }.into_any();
+    };
+    let saved = use_query_map().with_untracked(|q| q.get("saved"));
+    let notice = match saved.as_deref() {
+        Some("profile") => Some("Your account details were saved."),
+        Some("password") => Some("Password Change Success"),
+        Some("session") => Some("The session was ended."),
+        _ => None,
+    };
+    let AccountView { username, email, password_expires, min_password_chars, session_policy } = account;
+    view! {
+        <Title text="Account"/>
+        <section class="card card-wide" aria-labelledby="account-heading">
+            <h1 id="account-heading">"Account"</h1>
+            <p class="card-lead">"You are logged in as " <strong>{username.clone()}</strong> "."</p>
+            {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+            <dl class="facts">
+                <dt>"Username"</dt>
+                <dd>{username.clone()}</dd>
+                <dt>"Email"</dt>
+                <dd>{email.clone()}</dd>
+                <dt>"Password expires"</dt>
+                <dd>{password_expires.unwrap_or_else(|| "Never".into())}</dd>
+            </dl>
+
+            <h2>"Account details"</h2>
+            <ProfileForm username=username.clone() email=email.clone() initial_error=error_from_url(UpdateProfile::PATH)/>
+
+            <h2>"Change password"</h2>
+            <p class="hint">"To change your password, enter your current and new password. Your other sessions end; this one stays signed in."</p>
+            <ChangePasswordForm username email min_password_chars initial_error=error_from_url(ChangePassword::PATH)/>
+
+            <h2 id="sessions">"Sessions"</h2>
+            <p class="hint">"Where this account is logged in. " {session_policy}</p>
+            {error_from_url(RevokeSession::PATH).map(|error| view! { <p class="notice notice-error" role="alert">{error.to_string()}</p> })}
+            <SessionList/>
+            <p class="hint">"Ends every session of this account on every device, this one included."</p>
+            <form method="post" action=LogOutEverywhere::PATH>
+                <button class="button button-secondary" type="submit">"Log out from all devices"</button>
+            </form>
+
+            <h2>"Delete account"</h2>
+            <p class="hint">
+                "To delete your account, enter your password and press the delete button. You are logged out everywhere; your username and email address stay reserved and cannot be registered again."
+            </p>
+            <DeleteAccountForm initial_error=error_from_url(DeleteAccount::PATH)/>
+        </section>
+    }.into_any()
+}
+
+/// One row of the account page's session list.
+#[derive(Clone, Debug)]
+struct SessionRow {
+    id: String,
+    current: bool,
+    device: String,
+    address: String,
+    logged_in: String,
+    last_seen: String,
+}
+
+async fn session_rows() -> Vec<SessionRow> {
+    use crate::ssr::accounts::SessionInfo;
+    let Some(signed_in) = crate::ssr::signed_in() else { return Vec::new() };
+    let current_id = SessionInfo::id_of(&signed_in.token);
+    let sessions = crate::ssr::accounts().sessions_of(signed_in.user.user_id).await.unwrap_or_default();
+    sessions
+        .into_iter()
+        .map(|session| SessionRow {
+            current: session.id() == current_id,
+            id: session.id(),
+            device: describe_user_agent(session.user_agent.as_deref()),
+            address: session.client_address.unwrap_or_else(|| "unknown".into()),
+            logged_in: session.created_on.to_minute_utc(),
+            last_seen: session.last_seen_on.to_minute_utc(),
+        })
+        .collect()
+}
+
+/// The signed-in user's sessions, each with a button that ends it (a plain form: it works
+/// without JavaScript and adds nothing to the WASM bundle).
+#[component]
+fn SessionList() -> impl IntoView {
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                let rows = session_rows().await;
+                view! {
+                    <ul class="session-list" aria-label="Sessions of this account">
+                        {rows.into_iter().map(|row| {
+                            let label = format!("Log out the session of {} from {}", row.device, row.address);
+                            view! {
+                                <li class="session">
+                                    <div class="session-facts">
+                                        <p class="session-device">
+                                            <strong>{row.device}</strong>
+                                            {row.current.then(|| view! { " " <span class="badge">"This device"</span> })}
+                                        </p>
+                                        <p class="hint">
+                                            {row.address} " · logged in " {row.logged_in} " · last active " {row.last_seen}
+                                        </p>
+                                    </div>
+                                    <form method="post" action=RevokeSession::PATH>
+                                        <input type="hidden" name="session_id" value=row.id/>
+                                        <button class="button button-secondary" type="submit" aria-label=label>"Log out"</button>
+                                    </form>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }
+            })}
+        </Suspense>
+    }
+}

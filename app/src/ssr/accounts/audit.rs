@@ -1,0 +1,79 @@
+//! The audit trail: who did what to which account, when, and from where. Written to the
+//! `audit_events` table (shared by replicas) and to the log's `audit` target.
+
+use super::{Accounts, ClientInfo, User};
+use crate::ssr::{clock::now_micros, db::on_pool};
+
+/// What an audit record says happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditEvent {
+    Signup,
+    LoginSucceeded,
+    LoginFailed,
+    LoginThrottled,
+    Logout,
+    LogoutEverywhere,
+    PasswordChanged,
+    PasswordChangeFailed,
+    PasswordSetByOperator,
+    SessionRevoked,
+    AccountDeleted,
+    AccountDeletionFailed,
+}
+
+impl AuditEvent {
+    pub fn name(self) -> &'static str {
+        match self {
+            AuditEvent::Signup => "signup",
+            AuditEvent::LoginSucceeded => "login_succeeded",
+            AuditEvent::LoginFailed => "login_failed",
+            AuditEvent::LoginThrottled => "login_throttled",
+            AuditEvent::Logout => "logout",
+            AuditEvent::LogoutEverywhere => "logout_everywhere",
+            AuditEvent::PasswordChanged => "password_changed",
+            AuditEvent::PasswordChangeFailed => "password_change_failed",
+            AuditEvent::PasswordSetByOperator => "password_set_by_operator",
+            AuditEvent::SessionRevoked => "session_revoked",
+            AuditEvent::AccountDeleted => "account_deleted",
+            AuditEvent::AccountDeletionFailed => "account_deletion_failed",
+        }
+    }
+}
+
+impl Accounts {
+    pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {
+        let (user_id, username) = user.map_or((None, ""), |user| (Some(user.user_id), user.username.as_str()));
+        self.audit_name(event, user_id, username, client).await;
+    }
+
+    /// Records `event` in the audit table and the log. A failure to record is logged, never
+    /// turned into a failure of the action itself.
+    pub(super) async fn audit_name(
+        &self,
+        event: AuditEvent,
+        user_id: Option<i64>,
+        username: &str,
+        client: &ClientInfo,
+    ) {
+        let address = client.address.as_deref();
+        tracing::info!(target: "audit", event = event.name(), user_id, username, client_address = address, "audit");
+        let username = Some(username).filter(|name| !name.is_empty());
+        let recorded = on_pool!(&self.db, |pool| {
+            sqlx::query(
+                "INSERT INTO audit_events (occurred_on, event, user_id, username, client_address) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(now_micros())
+            .bind(event.name())
+            .bind(user_id)
+            .bind(username)
+            .bind(address)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        });
+        if let Err(error) = recorded {
+            tracing::error!(error = %crate::ssr::failure::CauseChain(&error), event = event.name(), "could not record an audit event");
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Logging in, in two steps: [`Accounts::check_login_password`] proves who someone is, then
+//! [`Accounts::start_session`] (in `sessions.rs`) gives them a session. A second factor, when an
+//! account has one, is checked between the two.
+
+use super::{Accounts, AuditEvent, ClientInfo, SignedIn};
+use crate::{
+    domain::{LoginForm, username_key},
+    error::AccountError,
+    ssr::{
+        clock::{Micros, now_micros},
+        db::on_pool,
+    },
+};
+
+/// An account whose password has just been checked, and which has no session yet.
+#[derive(Debug)]
+pub struct PasswordChecked {
+    pub user_id: i64,
+}
+
+impl Accounts {
+    /// Checks a username and password and starts a new session.
+    pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<SignedIn, AccountError> {
+        let checked = self.check_login_password(form, client).await?;
+        self.start_session(checked.user_id, client).await
+    }
+
+    /// The first step of a login: whether the password is the account's, within the guessing
+    /// limits. Every failure (unknown user, wrong password, expired password) is the same error
+    /// after the same amount of work.
+    #[tracing::instrument(skip_all, fields(username = %form.username.trim()))]
+    pub async fn check_login_password(
+        &self,
+        form: &LoginForm,
+        client: &ClientInfo,
+    ) -> Result<PasswordChecked, AccountError> {
+        const SQL: &str = concat!(
+            "SELECT user_id, password_hash, password_expires_on FROM users WHERE username_key = $1 AND ",
+            live_account!()
+        );
+        let credentials = form.parse()?;
+        let key = username_key(&credentials.username);
+        let address = client.address.as_deref();
+        if let Err(refusal) = self.guard().check_password_attempt(&key, address).await {
+            metrics::counter!("dioptra_logins_total", "outcome" => "throttled").increment(1);
+            self.audit_name(AuditEvent::LoginThrottled, None, &credentials.username, client).await;
+            return Err(refusal);
+        }
+        let candidate: Option<(i64, String, Option<Micros>)> =
+            on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
+        let (user_id, accepted) = match candidate {
+            Some((user_id, password_hash, password_expires_on)) => {
+                let matches = self.hasher.verify(credentials.password.into_exposed(), password_hash).await?;
+                let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
+                (Some(user_id), matches && !expired)
+            }
+            None => {
+                self.hasher.verify_dummy(credentials.password.into_exposed()).await?;
+                (None, false)
+            }
+        };
+        let Some(user_id) = user_id.filter(|_| accepted) else {
+            self.guard().record_failure(&key, address).await?;
+            metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
+            self.audit_name(AuditEvent::LoginFailed, user_id, &credentials.username, client).await;
+            return Err(AccountError::InvalidCredentials);
+        };
+        self.guard().record_success(&key).await?;
+        Ok(PasswordChecked { user_id })
+    }
+}

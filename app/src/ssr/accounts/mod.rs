@@ -1,0 +1,105 @@
+//! The accounts core: signup, login, sessions, passwords, users and groups. The pages' server
+//! functions, the REST API and the operator's commands all call it, so each rule exists once.
+//!
+//! One file per concept, each adding methods to [`Accounts`]:
+//! - `signup.rs`: new accounts (self-service and the operator's);
+//! - `login.rs`: logging in, in two steps (check the password, then start a session) so that a
+//!   second factor can stand between them;
+//! - `sessions.rs`: every statement about sessions (start, authenticate, list, end, re-key, clean up);
+//! - `passwords.rs`: changing and setting passwords, the common-password rule;
+//! - `users.rs`: reading, renaming, listing and deleting accounts;
+//! - `groups.rs`: groups and memberships;
+//! - `audit.rs`: the audit trail;
+//! - `paging.rs`: paged, searchable listings (the LIKE builder);
+//! - `sql.rs`: the SQL fragments every query shares (the live-account rule, `User`'s columns).
+
+#[macro_use]
+mod sql;
+
+mod audit;
+mod groups;
+mod login;
+mod paging;
+mod passwords;
+mod sessions;
+mod signup;
+mod types;
+mod users;
+
+use std::time::Duration;
+
+pub use audit::AuditEvent;
+pub use groups::PUBLIC_GROUP;
+pub use login::PasswordChecked;
+pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
+
+use crate::{
+    domain::PasswordPolicy,
+    ssr::{
+        db::Database,
+        guard::{Guard, GuessingLimits},
+        password::PasswordHasher,
+        session::{CookiePolicy, SessionToken},
+    },
+};
+
+#[derive(Clone, Debug)]
+pub struct AccountSettings {
+    pub password_policy: PasswordPolicy,
+    /// How long a password stays valid (Dioptra: 365 days); `None` means it never expires.
+    pub password_lifetime: Option<Duration>,
+    /// How long a login lasts at most, however active.
+    pub session_lifetime: Duration,
+    /// How long a login lasts without a request.
+    pub session_idle_timeout: Duration,
+    pub cookies: CookiePolicy,
+    pub guessing: GuessingLimits,
+    /// Whether visitors may create their own accounts; when not, only an operator can.
+    pub signup_open: bool,
+}
+
+impl AccountSettings {
+    /// The `Set-Cookie` value that starts (or re-keys) a session in the browser.
+    pub fn session_cookie(&self, token: &SessionToken) -> String {
+        self.cookies.set(token, i64::try_from(self.session_lifetime.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            password_policy: PasswordPolicy::default(),
+            password_lifetime: Some(Duration::from_secs(365 * 24 * 3600)),
+            session_lifetime: Duration::from_secs(14 * 24 * 3600),
+            session_idle_timeout: Duration::from_secs(12 * 3600),
+            cookies: CookiePolicy { secure: false },
+            guessing: GuessingLimits::default(),
+            signup_open: true,
+        }
+    }
+}
+
+/// The accounts core of one server: its database, its hashing threads and its settings.
+pub struct Accounts {
+    db: Database,
+    hasher: PasswordHasher,
+    settings: AccountSettings,
+}
+
+impl Accounts {
+    pub fn new(db: Database, settings: AccountSettings) -> Self {
+        Self { db, hasher: PasswordHasher::new(), settings }
+    }
+
+    pub fn settings(&self) -> &AccountSettings {
+        &self.settings
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    fn guard(&self) -> Guard<'_> {
+        Guard { db: &self.db, limits: &self.settings.guessing }
+    }
+}

@@ -1,0 +1,161 @@
+//! Paged, searchable listings: the FROM and WHERE clauses of a listing written once, replayed into
+//! a count and a page of rows, with search patterns always bound as parameters.
+
+use super::{Accounts, Page};
+use crate::{error::AccountError, ssr::db::on_pool};
+
+/// The FROM and WHERE clauses of a listing: literal SQL, and LIKE patterns that become bound
+/// parameters. Written once and replayed into each backend's `QueryBuilder`.
+pub(super) struct SqlFilters {
+    parts: Vec<SqlPart>,
+}
+
+enum SqlPart {
+    Text(String),
+    Bind(String),
+    /// ` AND column >= low AND column < high`, on SQLite only: it cannot use an index for a
+    /// LIKE that ignores case, but can for this range, which a pattern's literal prefix implies.
+    /// (PostgreSQL uses its `text_pattern_ops` indexes for the LIKE itself.)
+    SqlitePrefixRange {
+        column: String,
+        low: String,
+        high: Option<String>,
+    },
+}
+
+impl SqlFilters {
+    /// Starts with `from`: the FROM clause and the WHERE clause's first condition.
+    pub fn new(from: &str) -> Self {
+        Self { parts: vec![SqlPart::Text(from.to_owned())] }
+    }
+
+    pub fn push(&mut self, sql: &str) {
+        self.parts.push(SqlPart::Text(sql.to_owned()));
+    }
+
+    /// `column LIKE <pattern> ESCAPE '/'`, the pattern bound, never spliced into the SQL.
+    pub fn like(&mut self, column: &str, pattern: &str) {
+        self.push(&format!("{column} LIKE "));
+        self.parts.push(SqlPart::Bind(pattern.to_owned()));
+        self.push(" ESCAPE '/'");
+        let low = literal_prefix(pattern);
+        if !low.is_empty() {
+            let high = prefix_successor(&low);
+            self.parts.push(SqlPart::SqlitePrefixRange { column: column.to_owned(), low, high });
+        }
+    }
+
+    fn write_to<DB: sqlx::Database>(&self, builder: &mut sqlx::QueryBuilder<DB>)
+    where
+        for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    {
+        for part in &self.parts {
+            match part {
+                SqlPart::Text(text) => {
+                    builder.push(text);
+                }
+                SqlPart::Bind(value) => {
+                    builder.push_bind(value.clone());
+                }
+                SqlPart::SqlitePrefixRange { column, low, high } if DB::NAME == "SQLite" => {
+                    builder.push(format!(" AND {column} >= ")).push_bind(low.clone());
+                    if let Some(high) = high {
+                        builder.push(format!(" AND {column} < ")).push_bind(high.clone());
+                    }
+                }
+                SqlPart::SqlitePrefixRange { .. } => {}
+            }
+        }
+    }
+}
+
+impl Accounts {
+    /// Runs a paged listing: `select` and `filters` give the rows, ordered by `order_by`; a
+    /// second query counts every match.
+    pub(super) async fn page<T>(
+        &self,
+        select: &str,
+        order_by: &str,
+        filters: &SqlFilters,
+        index: i64,
+        limit: i64,
+    ) -> Result<Page<T>, AccountError>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        Ok(on_pool!(&self.db, |pool| {
+            let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+            filters.write_to(&mut count);
+            let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
+            let mut rows = sqlx::QueryBuilder::new(select);
+            filters.write_to(&mut rows);
+            rows.push(" ORDER BY ").push(order_by).push(" LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(index);
+            let items = rows.build_query_as::<T>().fetch_all(pool).await?;
+            Page { total, items }
+        }))
+    }
+}
+
+/// The literal text a LIKE pattern (escape character `/`) starts with, before its first wildcard.
+fn literal_prefix(pattern: &str) -> String {
+    let mut prefix = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '/' => match chars.next() {
+                Some(escaped) => prefix.push(escaped),
+                None => break,
+            },
+            '%' | '_' => break,
+            c => prefix.push(c),
+        }
+    }
+    prefix
+}
+
+/// The least string above every string that starts with `prefix`, in code-point order (SQLite's
+/// order for UTF-8 text): the prefix with its last character incremented. `None` when there is
+/// none (every character is the last code point).
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match u32::from(last) + 1 {
+            0xD800 => 0xE000, // surrogates are not characters
+            next => next,
+        };
+        if let Some(next) = char::from_u32(next) {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_patterns_literal_prefix_stops_at_the_first_wildcard() {
+        assert_eq!(literal_prefix("user12%"), "user12");
+        assert_eq!(literal_prefix("a/%b/_c/_%x"), "a%b_c_");
+        assert_eq!(literal_prefix("%fuzzy%"), "");
+        assert_eq!(literal_prefix("us_r"), "us");
+    }
+
+    #[test]
+    fn the_successor_bounds_every_string_with_the_prefix() {
+        assert_eq!(prefix_successor("user12").as_deref(), Some("user13"));
+        assert_eq!(prefix_successor("az").as_deref(), Some("a{"));
+        assert_eq!(prefix_successor("a\u{d7ff}").as_deref(), Some("a\u{e000}"));
+        assert_eq!(prefix_successor("a\u{10ffff}").as_deref(), Some("b"));
+        assert_eq!(prefix_successor("\u{10ffff}"), None);
+        let high = prefix_successor("σοφ").unwrap();
+        for name in ["σοφ", "σοφία", "σοφ\u{10ffff}zz"] {
+            assert!(name >= "σοφ" && name < high.as_str(), "{name}");
+        }
+    }
+}

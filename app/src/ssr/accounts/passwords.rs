@@ -1,0 +1,131 @@
+//! Changing a password (by its owner, who proves the current one) and setting one (the
+//! operator's command), and the rule that a new password may not be a common one. Either way
+//! every other session of the account ends in the transaction that stores the new hash.
+
+use super::{Accounts, AuditEvent, ClientInfo, sessions};
+use crate::{
+    domain::{Field, FieldErrors, NewPassword, PasswordChangeForm, username_key},
+    error::AccountError,
+    ssr::{
+        clock::now_micros,
+        common_passwords,
+        db::{BeginWrite, on_pool},
+        session::SessionToken,
+    },
+};
+
+impl Accounts {
+    /// Changes the password of `user_id` after checking its current one. Every session of the
+    /// account ends except `keep` (the caller's own, if it is this account's), which continues
+    /// under the returned fresh token. An unknown account fails exactly like a wrong current
+    /// password, after the same work, so that this cannot tell which ids exist.
+    #[tracing::instrument(skip_all, fields(user_id = user_id))]
+    pub async fn change_password(
+        &self,
+        user_id: i64,
+        change: PasswordChangeForm,
+        keep: Option<&SessionToken>,
+        client: &ClientInfo,
+    ) -> Result<Option<SessionToken>, AccountError> {
+        let account = match self.credentials_of(user_id).await {
+            Ok(account) => Some(account),
+            Err(AccountError::UserNotFound) => None,
+            Err(error) => return Err(error),
+        };
+        let (username, email) =
+            account.as_ref().map(|stored| (stored.username.clone(), stored.email.clone())).unwrap_or_default();
+        change.parse(self.settings.password_policy, &username, &email)?;
+        refuse_common(change.new_password.expose(), Field::NewPassword)?;
+        // An unknown id still has a counter of its own, so guessing at it is throttled too.
+        let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
+        let address = client.address.as_deref();
+        self.guard().check_password_attempt(&key, address).await?;
+        let verified = match account {
+            Some(stored) => {
+                self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
+            }
+            None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
+        };
+        if !verified {
+            self.guard().record_failure(&key, address).await?;
+            self.audit_name(AuditEvent::PasswordChangeFailed, Some(user_id), &username, client).await;
+            return Err(AccountError::WrongCurrentPassword);
+        }
+        self.guard().record_success(&key).await?;
+        // The old password was just verified, so comparing strings says whether it is unchanged.
+        if change.new_password == change.old_password {
+            return Err(AccountError::PasswordUnchanged);
+        }
+        let new_hash = self.hasher.hash(change.new_password.into_exposed()).await?;
+        let fresh = keep.map(|_| SessionToken::generate());
+        let rekey = keep.zip(fresh.as_ref());
+        self.replace_password(user_id, &new_hash, rekey).await?;
+        self.audit_name(AuditEvent::PasswordChanged, Some(user_id), &username, client).await;
+        Ok(fresh)
+    }
+
+    /// Sets a new password without asking for the current one (the operator's command), and
+    /// ends every session of the account.
+    #[tracing::instrument(skip_all, fields(user_id = user_id))]
+    pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<(), AccountError> {
+        let stored = self.credentials_of(user_id).await?;
+        let password = NewPassword::parse(
+            new_password,
+            self.settings.password_policy,
+            Some(&stored.username),
+            Some(&stored.email),
+        )
+        .map_err(|message| FieldErrors::single(Field::Password, message))?;
+        refuse_common(password.expose(), Field::Password)?;
+        let new_hash = self.hasher.hash(password.expose().to_owned()).await?;
+        self.replace_password(user_id, &new_hash, None).await?;
+        self.audit_name(AuditEvent::PasswordSetByOperator, Some(user_id), &stored.username, &ClientInfo::operator())
+            .await;
+        Ok(())
+    }
+
+    /// Stores a new password hash (restarting its expiry) and ends every session of the
+    /// account, except that `rekey` = (old, new) moves the caller's session to a new token.
+    async fn replace_password(
+        &self,
+        user_id: i64,
+        new_hash: &str,
+        rekey: Option<(&SessionToken, &SessionToken)>,
+    ) -> Result<(), AccountError> {
+        let now = now_micros();
+        let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
+        let keep_hash = rekey.map(|(_, fresh)| fresh.hash()).unwrap_or_default();
+        on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4",
+            )
+            .bind(new_hash)
+            .bind(now)
+            .bind(password_expires_on)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            if let Some((kept, fresh)) = rekey {
+                sqlx::query(sessions::REKEY)
+                    .bind(fresh.hash())
+                    .bind(kept.hash())
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(sessions::END_ALL_BUT).bind(user_id).bind(&keep_hash).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+}
+
+/// Refuses a new password that is on the list of common passwords, as an error on `field`.
+pub(super) fn refuse_common(password: &str, field: Field) -> Result<(), AccountError> {
+    if common_passwords::is_common(password) {
+        let message = "This password is one of the most common ones, which attackers try first. Please choose another.";
+        return Err(FieldErrors::single(field, message).into());
+    }
+    Ok(())
+}

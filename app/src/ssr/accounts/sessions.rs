@@ -1,0 +1,189 @@
+//! Sessions: every statement about the `sessions` table is here. A session is a row keyed by the
+//! SHA-256 of its token (the token itself is never stored), live until its absolute expiry and
+//! while used within the idle timeout.
+
+use std::time::Duration;
+
+use super::{Accounts, AuditEvent, ClientInfo, SessionInfo, SignedIn, User};
+use crate::{
+    error::AccountError,
+    ssr::{
+        clock::{Micros, now_micros},
+        db::{BeginWrite, on_pool},
+        session::SessionToken,
+    },
+};
+
+/// Ends every session of account `$1`. Run inside other operations' transactions too.
+pub(super) const END_ALL: &str = "DELETE FROM sessions WHERE user_id = $1";
+/// Ends every session of account `$1` except the one whose token hash is `$2`.
+pub(super) const END_ALL_BUT: &str = "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2";
+/// Moves account `$3`'s session with token hash `$2` to the token hash `$1`: the same session
+/// under a new token.
+pub(super) const REKEY: &str = "UPDATE sessions SET token_hash = $1 WHERE token_hash = $2 AND user_id = $3";
+
+/// A session's account and when the session was last seen.
+#[derive(sqlx::FromRow)]
+struct SessionUser {
+    #[sqlx(flatten)]
+    user: User,
+    last_seen_on: Micros,
+}
+
+impl Accounts {
+    /// Starts a new session for an account whose owner has just proven who they are, under a new
+    /// token.
+    #[tracing::instrument(skip_all, fields(user_id = user_id))]
+    pub(super) async fn start_session(&self, user_id: i64, client: &ClientInfo) -> Result<SignedIn, AccountError> {
+        let token = SessionToken::generate();
+        let now = now_micros();
+        let expires_on = now.plus(self.settings.session_lifetime);
+        on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, created_on, last_seen_on, expires_on, \
+                 client_address, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
+            )
+            .bind(token.hash())
+            .bind(user_id)
+            .bind(now)
+            .bind(expires_on)
+            .bind(client.address.as_deref())
+            .bind(client.user_agent.as_deref())
+            .execute(&mut *tx)
+            .await?;
+            // Ended sessions of this user are no use to anyone; this keeps the table bounded by
+            // the number of live logins.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (expires_on <= $2 OR last_seen_on <= $3)")
+                .bind(user_id)
+                .bind(now)
+                .bind(now.minus(self.settings.session_idle_timeout))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE users SET last_login_on = $1 WHERE user_id = $2")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
+        let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
+        self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
+        Ok(SignedIn { user, token })
+    }
+
+    /// The account a session token belongs to, if the session is live and the account exists.
+    /// Marks the session as seen, but writes that down at most once a minute: a request is one
+    /// primary-key read, not a write.
+    pub async fn authenticate(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            user_columns!(),
+            ", sessions.last_seen_on FROM sessions JOIN users ON users.user_id = sessions.user_id \
+             WHERE sessions.token_hash = $1 AND sessions.expires_on > $2 AND sessions.last_seen_on > $3 AND ",
+            live_account!()
+        );
+        let now = now_micros();
+        let idle_timeout = self.settings.session_idle_timeout;
+        let found: Option<SessionUser> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(SQL).bind(token.hash()).bind(now).bind(now.minus(idle_timeout)).fetch_optional(pool).await?
+        });
+        let Some(SessionUser { user, last_seen_on }) = found else { return Ok(None) };
+        let note_every = (idle_timeout / 10).min(Duration::from_secs(60));
+        if last_seen_on < now.minus(note_every) {
+            on_pool!(&self.db, |pool| {
+                sqlx::query("UPDATE sessions SET last_seen_on = $1 WHERE token_hash = $2")
+                    .bind(now)
+                    .bind(token.hash())
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        Ok(Some(user))
+    }
+
+    /// The live sessions of an account, most recently used first.
+    pub async fn sessions_of(&self, user_id: i64) -> Result<Vec<SessionInfo>, AccountError> {
+        let now = now_micros();
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT token_hash, created_on, last_seen_on, expires_on, client_address, user_agent FROM sessions \
+                 WHERE user_id = $1 AND expires_on > $2 AND last_seen_on > $3 ORDER BY last_seen_on DESC",
+            )
+            .bind(user_id)
+            .bind(now)
+            .bind(now.minus(self.settings.session_idle_timeout))
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
+    /// How many sessions are live now, across every replica.
+    pub async fn active_sessions(&self) -> Result<i64, AccountError> {
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expires_on > $1")
+                .bind(now_micros())
+                .fetch_one(pool)
+                .await?
+        }))
+    }
+
+    /// Ends one session. Ending a session that is already gone is not an error.
+    #[tracing::instrument(skip_all, fields(user_id = signed_in.user.user_id))]
+    pub async fn log_out(&self, signed_in: &SignedIn, client: &ClientInfo) -> Result<(), AccountError> {
+        on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(signed_in.token.hash())
+                .execute(pool)
+                .await?;
+        });
+        self.audit(AuditEvent::Logout, Some(&signed_in.user), client).await;
+        Ok(())
+    }
+
+    /// Ends every session of an account, on every device.
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn log_out_everywhere(&self, user: &User, client: &ClientInfo) -> Result<(), AccountError> {
+        on_pool!(&self.db, |pool| {
+            sqlx::query(END_ALL).bind(user.user_id).execute(pool).await?;
+        });
+        self.audit(AuditEvent::LogoutEverywhere, Some(user), client).await;
+        Ok(())
+    }
+
+    /// Ends one of an account's sessions, named by its id (`SessionInfo::id`).
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn revoke_session(&self, user: &User, session_id: &str, client: &ClientInfo) -> Result<(), AccountError> {
+        let token_hash = hex::decode(session_id).map_err(|_| AccountError::SessionNotFound)?;
+        let ended = on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                .bind(&token_hash)
+                .bind(user.user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if ended == 0 {
+            return Err(AccountError::SessionNotFound);
+        }
+        self.audit(AuditEvent::SessionRevoked, Some(user), client).await;
+        Ok(())
+    }
+
+    /// Deletes ended sessions and lapsed attempt counters. Any replica may run it at any time.
+    pub async fn clean_up(&self) -> Result<(), AccountError> {
+        let now = now_micros();
+        let sessions = on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2")
+                .bind(now)
+                .bind(now.minus(self.settings.session_idle_timeout))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        let counters = self.guard().forget_stale().await?;
+        tracing::debug!(sessions, counters, "cleaned up");
+        Ok(())
+    }
+}

@@ -1,0 +1,143 @@
+//! Accounts as records: reading one (by id or name), renaming, listing with the search language,
+//! and deleting. Deletion is soft: the row stays, so its username and email stay taken.
+
+use super::{Accounts, AuditEvent, ClientInfo, Page, User, paging::SqlFilters, sessions, signup::taken_or_failure};
+use crate::{
+    domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
+    error::AccountError,
+    ssr::{
+        clock::now_micros,
+        db::{BeginWrite, on_pool},
+    },
+};
+
+/// What a password check needs to know of an account.
+pub(super) struct StoredCredentials {
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+}
+
+impl Accounts {
+    /// A live account by id.
+    pub async fn user(&self, user_id: i64) -> Result<Option<User>, AccountError> {
+        const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE user_id = $1 AND ", live_account!());
+        Ok(on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await?))
+    }
+
+    /// A live account by username, in any case.
+    pub async fn user_named(&self, username: &str) -> Result<Option<User>, AccountError> {
+        const SQL: &str =
+            concat!("SELECT ", user_columns!(), " FROM users WHERE username_key = $1 AND ", live_account!());
+        let key = username_key(username);
+        Ok(on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?))
+    }
+
+    /// The id of the account (live or deleted) holding a username or email key.
+    pub async fn holder_of(&self, field: Field, key: &str) -> Result<Option<i64>, AccountError> {
+        let sql = match field {
+            Field::Username => "SELECT user_id FROM users WHERE username_key = $1",
+            _ => "SELECT user_id FROM users WHERE email_key = $1",
+        };
+        Ok(on_pool!(&self.db, |pool| sqlx::query_scalar(sql).bind(key).fetch_optional(pool).await?))
+    }
+
+    /// The username, email and password hash of a live account.
+    pub(super) async fn credentials_of(&self, user_id: i64) -> Result<StoredCredentials, AccountError> {
+        const SQL: &str =
+            concat!("SELECT username, email, password_hash FROM users WHERE user_id = $1 AND ", live_account!());
+        let row: Option<(String, String, String)> =
+            on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await?);
+        let (username, email, password_hash) = row.ok_or(AccountError::UserNotFound)?;
+        Ok(StoredCredentials { username, email, password_hash })
+    }
+
+    /// Changes the username and email address of an account.
+    #[tracing::instrument(skip_all, fields(user_id = user_id))]
+    pub async fn modify(&self, user_id: i64, form: &ProfileForm) -> Result<User, AccountError> {
+        const SQL: &str = concat!(
+            "UPDATE users SET username = $1, username_key = $2, email = $3, email_key = $4, last_modified_on = $5 \
+             WHERE user_id = $6 AND ",
+            live_account!()
+        );
+        let (username, email) = form.parse()?;
+        let changed = on_pool!(&self.db, |pool| {
+            sqlx::query(SQL)
+                .bind(username.as_str())
+                .bind(username.key())
+                .bind(email.as_str())
+                .bind(email.key())
+                .bind(now_micros())
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map_err(taken_or_failure)?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Err(AccountError::UserNotFound);
+        }
+        self.user(user_id).await?.ok_or(AccountError::UserNotFound)
+    }
+
+    /// Live accounts matching every search term, ordered by id.
+    pub async fn list_users(&self, terms: &[SearchTerm], index: i64, limit: i64) -> Result<Page<User>, AccountError> {
+        let column = |field: &str| match field {
+            "username" => "username_key",
+            _ => "email_key",
+        };
+        let mut filters = SqlFilters::new(concat!(" FROM users WHERE ", live_account!()));
+        for term in terms {
+            filters.push(" AND (");
+            match &term.field {
+                Some(field) => filters.like(column(field), &term.pattern),
+                None => {
+                    filters.like("username_key", &term.pattern);
+                    filters.push(" OR ");
+                    filters.like("email_key", &term.pattern);
+                }
+            }
+            filters.push(")");
+        }
+        self.page(concat!("SELECT ", user_columns!()), "users.user_id", &filters, index, limit).await
+    }
+
+    /// Deletes an account after checking its password. The row stays (its username and email
+    /// remain taken) and every session ends.
+    #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
+    pub async fn delete(&self, user: &User, password: TypedPassword, client: &ClientInfo) -> Result<(), AccountError> {
+        let stored = self.credentials_of(user.user_id).await?;
+        let key = username_key(&stored.username);
+        let address = client.address.as_deref();
+        self.guard().check_password_attempt(&key, address).await?;
+        if !self.hasher.verify(password.into_exposed(), stored.password_hash).await? {
+            self.guard().record_failure(&key, address).await?;
+            self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
+            return Err(AccountError::WrongPassword);
+        }
+        self.guard().record_success(&key).await?;
+        if user.password_expired(now_micros()) {
+            return Err(AccountError::PasswordExpired);
+        }
+        self.remove(user.user_id, client).await
+    }
+
+    /// Deletes an account without asking for its password (the operator's command): the row
+    /// stays, so its username and email remain taken, and every session ends.
+    #[tracing::instrument(skip_all, fields(user_id = user_id))]
+    pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
+        const SQL: &str = concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!());
+        let deleted = on_pool!(&self.db, |pool| {
+            let mut tx = pool.begin_write().await?;
+            let deleted = sqlx::query(SQL).bind(now_micros()).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            deleted
+        });
+        if deleted == 0 {
+            return Err(AccountError::UserNotFound);
+        }
+        self.audit_name(AuditEvent::AccountDeleted, Some(user_id), "", client).await;
+        Ok(())
+    }
+}
