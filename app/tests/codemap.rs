@@ -5,7 +5,17 @@
 use std::path::{Path, PathBuf};
 
 /// Folders whose every subfolder must have a place in the codemap.
-const SOURCE_ROOTS: &[&str] = &["app/src", "app/tests", "frontend/src", "server/src", "server/tests", "end2end/tests"];
+const SOURCE_ROOTS: &[&str] = &[
+    "app/src",
+    "app/tests",
+    "frontend/src",
+    "server/src",
+    "server/tests",
+    "end2end/tests",
+    "bench",
+    "scripts",
+    "migrations",
+];
 
 fn project_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("app/ is inside the project").to_path_buf()
