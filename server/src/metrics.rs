@@ -44,11 +44,29 @@ pub fn handle() -> PrometheusHandle {
         .clone()
 }
 
+/// The method as a metric label: one of HTTP's own, or `other`. A client may send any token as
+/// a method, and each distinct label would be a series of its own for as long as the process runs.
+fn method_label(method: &axum::http::Method) -> String {
+    use axum::http::Method;
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::PATCH,
+        Method::OPTIONS,
+        Method::CONNECT,
+        Method::TRACE,
+    ];
+    if known.contains(method) { method.as_str().to_owned() } else { "other".to_owned() }
+}
+
 /// Counts each request by method, route pattern (never the raw path, so ids in URLs do not
 /// create a series each) and status, and times it.
 pub async fn record_request(request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let route = match request.extensions().get::<MatchedPath>() {
         Some(matched) => matched.as_str().to_owned(),
         None if request.uri().path().starts_with("/pkg/") => "/pkg/{file}".into(),

@@ -57,11 +57,11 @@ pub fn UsersPage() -> impl IntoView {
                     format!("/users?{}", query.append_pair("index", &index.to_string()).finish())
                 };
                 let previous = (index > 0).then(|| link((index - DIRECTORY_PAGE).max(0)));
-                let next = (index + DIRECTORY_PAGE < total).then(|| link(index + DIRECTORY_PAGE));
+                let next = (index.saturating_add(DIRECTORY_PAGE) < total).then(|| link(index + DIRECTORY_PAGE));
                 let shown = if users.is_empty() {
                     "No users match.".to_owned()
                 } else {
-                    format!("Users {} to {} of {total}", index + 1, index.saturating_add(i64::try_from(users.len()).unwrap_or(i64::MAX)))
+                    format!("Users {} to {} of {total}", index.saturating_add(1), index.saturating_add(i64::try_from(users.len()).unwrap_or(i64::MAX)))
                 };
                 view! {
                     <section class="card card-wide" aria-labelledby="users-heading">

@@ -129,6 +129,29 @@ async fn without_a_trusted_proxy_x_forwarded_for_cannot_dodge_the_counters() {
 }
 
 #[tokio::test]
+async fn a_password_change_by_id_does_not_confirm_the_accounts_name_before_its_password() {
+    let app = spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    app.register(&Signup::new("quentinsmith", "quentinsmith@example.org")).await;
+    let id: i64 = app.count("SELECT user_id FROM users").await;
+    let path = format!("/api/v1/users/{id}/password");
+    // Guessing the name (or email) as the new password must answer like any wrong current
+    // password, and like an id that has no account at all.
+    for guess in ["quentinsmith", "QuentinSmith@example.org", "someone else entirely"] {
+        let change = json!({"oldPassword": "not the password", "newPassword": guess, "confirmNewPassword": guess});
+        let known = post_from(&app, ATTACKER, &path, change.clone()).await;
+        assert_eq!(known.status(), StatusCode::FORBIDDEN, "guess {guess:?}");
+        let unknown = post_from(&app, ATTACKER, &format!("/api/v1/users/{}/password", id + 1000), change).await;
+        assert_eq!(unknown.status(), StatusCode::FORBIDDEN, "guess {guess:?} on an unknown id");
+        assert_eq!(known.json::<Value>().await.unwrap(), unknown.json::<Value>().await.unwrap());
+    }
+    // With the right current password, the rule is still applied.
+    let change =
+        json!({"oldPassword": "correct horse", "newPassword": "quentinsmith", "confirmNewPassword": "quentinsmith"});
+    let refused = post_from(&app, VICTIM, &path, change).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
 async fn password_checks_by_id_and_for_deletion_are_counted_like_logins() {
     let app = spawn_app_with(|config| {
         config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];

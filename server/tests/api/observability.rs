@@ -59,6 +59,77 @@ async fn metrics_count_requests_logins_hashing_sessions_and_the_pool() {
 }
 
 #[tokio::test]
+async fn made_up_methods_never_become_metric_labels() {
+    let app = spawn_app().await;
+    for method in ["BREW", "XYZZY1", "XYZZY2"] {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        app.client.request(method, app.url("/health")).send().await.unwrap();
+    }
+    let scrape = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(!scrape.contains("BREW") && !scrape.contains("XYZZY"), "{scrape}");
+    assert!(scrape.contains(r#"method="other""#), "{scrape}");
+}
+
+/// Starts the real binary with `args` and returns it with its standard error as lines, once it
+/// has logged the URL to visit (returned too).
+fn spawn_logging_binary(
+    database: &TestDatabase,
+    args: &[&str],
+) -> (std::process::Child, std::io::Lines<BufReader<std::process::ChildStderr>>, String) {
+    let mut server = Command::new(env!("CARGO_BIN_EXE_dioptra-accounts"))
+        .args(["--addr", "127.0.0.1:0", "--database-url", &database.url])
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server logs its start").unwrap();
+        if let Some(rest) = line.split("visit ").nth(1) {
+            break rest.split(' ').next().expect("the URL to visit").trim_end_matches('"').to_owned();
+        }
+    };
+    (server, lines, url)
+}
+
+#[tokio::test]
+async fn a_newline_in_a_username_cannot_forge_a_log_line() {
+    let database = TestDatabase::new().await;
+    let (mut server, lines, url) = spawn_logging_binary(&database, &["--log-format", "text"]);
+    let forged = "2026-12-02T10:00:00.000000Z  INFO audit: event=\"login_succeeded\" username=\"admin\"";
+    let response = reqwest::Client::new()
+        .post(format!("{url}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": format!("nobody\n{forged}\n"), "password": "wrong"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+
+    #[expect(clippy::disallowed_methods, reason = "reading the server's stderr pipe blocks; no hashing here")]
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut seen = Vec::new();
+        for line in lines.map_while(Result::ok) {
+            let done = line.contains("login_failed");
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        seen
+    });
+    let seen = tokio::time::timeout(Duration::from_secs(10), reader).await.unwrap().unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let audit_line = seen.last().expect("lines were logged");
+    assert!(audit_line.contains("login_failed"), "the failed login is logged: {seen:?}");
+    // The audit trail is told apart by its target, as the README promises.
+    assert!(audit_line.contains(" audit: "), "{audit_line}");
+    assert!(!seen.iter().any(|line| line.starts_with("2026-12-02T10:00:00")), "a forged line: {seen:?}");
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
     let first = app.client.get(app.url("/health")).send().await.unwrap();

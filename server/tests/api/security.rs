@@ -123,3 +123,15 @@ async fn behind_an_https_public_url_the_cookie_is_secure_and_host_prefixed() {
         .unwrap();
     assert_eq!(from_elsewhere.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_directory_index_at_the_end_of_the_integers_is_an_empty_page_not_a_panic() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("paging", "paging@example.org")).await;
+    app.log_in("paging", "correct horse").await;
+    for index in ["9223372036854775807", "9223372036854775800"] {
+        let response = app.client.get(app.url(&format!("/users?index={index}"))).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "index {index}");
+        assert!(response.text().await.unwrap().contains("No users match."), "index {index}");
+    }
+}

@@ -142,6 +142,24 @@ async fn the_audit_trail_records_who_did_what_from_where_and_never_a_password() 
 }
 
 #[tokio::test]
+async fn a_deletion_is_recorded_with_the_deleted_accounts_name() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("leaving", "leaving@example.org")).await;
+    app.log_in("leaving", "correct horse").await;
+    let deleted = app
+        .client
+        .delete(app.url("/api/v1/users/current"))
+        .json(&serde_json::json!({"password": "correct horse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let recorded: Vec<Option<String>> =
+        app.scalars("SELECT username FROM audit_events WHERE event = 'account_deleted'").await;
+    assert_eq!(recorded, [Some("leaving".to_owned())]);
+}
+
+#[tokio::test]
 async fn oversized_headers_and_bodies_are_refused() {
     let app = spawn_app().await;
     let huge = "x".repeat(20 * 1024);

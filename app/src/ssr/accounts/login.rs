@@ -28,7 +28,9 @@ impl Accounts {
     /// The first step of a login: whether the password is the account's, within the guessing
     /// limits. Every failure (unknown user, wrong password, expired password) is the same error
     /// after the same amount of work.
-    #[tracing::instrument(skip_all, fields(username = %form.username.trim()))]
+    // The typed username goes into the log as a `str` field, which the formatters escape: with `%`
+    // (Display) a newline in it would start a forged log line.
+    #[tracing::instrument(skip_all, fields(username = form.username.trim()))]
     pub async fn check_login_password(
         &self,
         form: &LoginForm,

@@ -34,7 +34,9 @@ impl Accounts {
         };
         let (username, email) =
             account.as_ref().map(|stored| (stored.username.clone(), stored.email.clone())).unwrap_or_default();
-        change.parse(self.settings.password_policy, &username, &email)?;
+        // Before the current password is checked, only the rules that read nothing of the account:
+        // "must not be your username" answered first would confirm an account's name by its id.
+        change.parse(self.settings.password_policy, "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
         // An unknown id still has a counter of its own, so guessing at it is throttled too.
         let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
@@ -52,6 +54,7 @@ impl Accounts {
             return Err(AccountError::WrongCurrentPassword);
         }
         self.guard().record_success(&key).await?;
+        change.parse(self.settings.password_policy, &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);

@@ -126,18 +126,17 @@ impl Accounts {
     /// stays, so its username and email remain taken, and every session ends.
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
-        const SQL: &str = concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!());
-        let deleted = on_pool!(&self.db, |pool| {
+        const SQL: &str =
+            concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!(), " RETURNING username");
+        let deleted: Option<String> = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let deleted = sqlx::query(SQL).bind(now_micros()).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            let deleted = sqlx::query_scalar(SQL).bind(now_micros()).bind(user_id).fetch_optional(&mut *tx).await?;
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
             deleted
         });
-        if deleted == 0 {
-            return Err(AccountError::UserNotFound);
-        }
-        self.audit_name(AuditEvent::AccountDeleted, Some(user_id), "", client).await;
+        let username = deleted.ok_or(AccountError::UserNotFound)?;
+        self.audit_name(AuditEvent::AccountDeleted, Some(user_id), &username, client).await;
         Ok(())
     }
 }
