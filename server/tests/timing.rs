@@ -8,6 +8,11 @@ mod helpers;
 
 use std::time::{Duration, Instant};
 
+/// The allocator the server binary runs with (`src/main.rs`): the hashing threads' memory comes
+/// from it, and a comparison of times must measure what production runs.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;

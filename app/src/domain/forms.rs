@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EmailAddress, Field, FieldErrors, NewPassword, PasswordPolicy, REQUIRED, TypedPassword, Username};
+use super::{
+    EmailAddress, Field, FieldErrors, NewPassword, PasswordPolicy, REQUIRED, TypedPassword, Username,
+    password::MAX_PASSWORD_CHARS, username::MAX_USERNAME_CHARS,
+};
 
 /// The signup form, field for field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,8 +55,9 @@ pub struct LoginForm {
     pub password: TypedPassword,
 }
 
-/// A login attempt worth checking against the database. Only presence is checked: the rules for
-/// new usernames and passwords may have changed since an account was made.
+/// A login attempt worth checking against the database. Only presence and the longest a username
+/// or password can ever be are checked: the other rules for new usernames and passwords may have
+/// changed since an account was made.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub username: String,
@@ -61,13 +65,20 @@ pub struct Credentials {
 }
 
 impl LoginForm {
+    /// Refuses what no account can match before anything is looked up, hashed or recorded: a
+    /// login with a 64 KiB username must not be written to the audit trail and the log.
     pub fn parse(&self) -> Result<Credentials, FieldErrors> {
         let mut errors = FieldErrors::new();
-        if self.username.trim().is_empty() {
+        let username = self.username.trim();
+        if username.is_empty() {
             errors.insert(Field::Username, REQUIRED);
+        } else if username.chars().count() > MAX_USERNAME_CHARS {
+            errors.insert(Field::Username, format!("Username must be at most {MAX_USERNAME_CHARS} characters"));
         }
         if self.password.is_empty() {
             errors.insert(Field::Password, REQUIRED);
+        } else if self.password.expose().chars().count() > MAX_PASSWORD_CHARS {
+            errors.insert(Field::Password, format!("Password must be at most {MAX_PASSWORD_CHARS} characters"));
         }
         if errors.is_empty() {
             Ok(Credentials { username: self.username.trim().to_owned(), password: self.password.clone() })
@@ -203,6 +214,16 @@ mod tests {
     }
 
     #[test]
+    fn a_login_longer_than_any_account_could_have_is_refused_before_any_lookup() {
+        let long = LoginForm { username: "u".repeat(65), password: "p".repeat(1025).into() };
+        let errors = long.parse().unwrap_err();
+        assert_eq!(errors.get(Field::Username), Some("Username must be at most 64 characters"));
+        assert_eq!(errors.get(Field::Password), Some("Password must be at most 1024 characters"));
+        let longest = LoginForm { username: format!(" {} ", "é".repeat(64)), password: "p".repeat(1024).into() };
+        assert!(longest.parse().is_ok());
+    }
+
+    #[test]
     fn a_password_change_checks_the_new_password_and_its_confirmation() {
         let form = PasswordChangeForm {
             old_password: TypedPassword::default(),
@@ -326,15 +347,17 @@ mod properties {
             password in password(),
         ) {
             let form = LoginForm { username: username.clone(), password: password.clone().into() };
+            let username_fits = (1..=MAX_USERNAME_CHARS).contains(&username.trim().chars().count());
+            let password_fits = (1..=MAX_PASSWORD_CHARS).contains(&password.chars().count());
             match form.parse() {
                 Ok(credentials) => {
                     prop_assert_eq!(credentials.username, username.trim());
                     prop_assert_eq!(credentials.password.expose(), password);
-                    prop_assert!(!username.trim().is_empty());
+                    prop_assert!(username_fits && password_fits);
                 }
                 Err(errors) => {
-                    prop_assert_eq!(errors.get(Field::Username).is_some(), username.trim().is_empty());
-                    prop_assert_eq!(errors.get(Field::Password).is_some(), password.is_empty());
+                    prop_assert_eq!(errors.get(Field::Username).is_some(), !username_fits);
+                    prop_assert_eq!(errors.get(Field::Password).is_some(), !password_fits);
                 }
             }
         }

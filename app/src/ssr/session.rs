@@ -56,11 +56,11 @@ pub struct CookiePolicy {
     pub secure: bool,
 }
 
-/// At most this many well-formed session cookies of a request are looked up. A browser holds one
-/// of its own; a few more can be planted beside it (a sibling subdomain's `Domain` cookie, one set
-/// by script for another path), and the real one must still count. More than that is no browser,
-/// and each costs a database read.
-pub const MAX_SESSION_COOKIES_TRIED: usize = 4;
+/// At most this many well-formed session cookies of a request are looked up, all in one query. A
+/// browser holds one of its own, but more can be planted beside it (a sibling subdomain's `Domain`
+/// cookie, or one for each longer path, which browsers send first), and the real one must still
+/// count. The 16 KiB header limit allows about 250; a page needs at most a dozen path prefixes.
+pub const MAX_SESSION_COOKIES_TRIED: usize = 64;
 
 impl CookiePolicy {
     pub fn name(&self) -> &'static str {
@@ -89,7 +89,12 @@ impl CookiePolicy {
     /// cannot choose, so a planted one must not hide the real one. The caller tries each in turn.
     pub fn tokens_from_headers(&self, headers: &http::HeaderMap) -> Vec<SessionToken> {
         let mut tokens: Vec<SessionToken> = Vec::new();
-        let values = headers.get_all(http::header::COOKIE).iter().filter_map(|value| value.to_str().ok());
+        // Lossily: a byte that is not ASCII in any cookie (a browser sends UTF-8 values as they
+        // are) must not hide the others. A token is ASCII, so only junk is changed.
+        let values = headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
         let cookies = values.flat_map(Cookie::split_parse).filter_map(Result::ok);
         for cookie in cookies.filter(|cookie| cookie.name() == self.name()) {
             let Some(token) = SessionToken::from_cookie_value(cookie.value()) else { continue };
@@ -122,6 +127,16 @@ mod tests {
         let mut headers = http::HeaderMap::new();
         headers.insert(http::header::COOKIE, value.parse().unwrap());
         headers
+    }
+
+    #[test]
+    fn a_non_ascii_byte_elsewhere_in_the_header_does_not_hide_the_session_cookie() {
+        let token = SessionToken::generate();
+        let policy = CookiePolicy { secure: true };
+        let mut headers = http::HeaderMap::new();
+        let raw = format!("prefs=caf\u{e9}; __Host-dioptra_session={}", token.as_str());
+        headers.insert(http::header::COOKIE, http::HeaderValue::from_bytes(raw.as_bytes()).unwrap());
+        assert_eq!(policy.tokens_from_headers(&headers), vec![token]);
     }
 
     #[test]

@@ -1,13 +1,6 @@
 //! Turning a request's session cookie into a signed-in user for the rest of the request.
 
-use app::{
-    error::AccountError,
-    ssr::{
-        AppState,
-        accounts::{Accounts, SignedIn},
-        session::SessionToken,
-    },
-};
+use app::ssr::AppState;
 use axum::{
     extract::{Request, State},
     http::StatusCode,
@@ -22,7 +15,7 @@ pub async fn attach_session(State(state): State<AppState>, mut request: Request,
     let is_static = path.starts_with("/pkg/") || path.starts_with("/favicon");
     if !is_static {
         let candidates = state.accounts.settings().cookies.tokens_from_headers(request.headers());
-        match first_live_session(&state.accounts, candidates).await {
+        match state.accounts.authenticate(candidates).await {
             Ok(Some(signed_in)) => {
                 request.extensions_mut().insert(signed_in);
             }
@@ -37,19 +30,4 @@ pub async fn attach_session(State(state): State<AppState>, mut request: Request,
         }
     }
     next.run(request).await
-}
-
-/// The first of the request's session tokens that is a live session. A browser can send several
-/// cookies of the session's name (one planted beside its own, say) in any order, so each is
-/// tried in turn; `tokens_from_headers` keeps them to a few, each one primary-key read.
-async fn first_live_session(
-    accounts: &Accounts,
-    candidates: Vec<SessionToken>,
-) -> Result<Option<SignedIn>, AccountError> {
-    for token in candidates {
-        if let Some(user) = accounts.authenticate(&token).await? {
-            return Ok(Some(SignedIn { user, token }));
-        }
-    }
-    Ok(None)
 }

@@ -1,5 +1,10 @@
 //! HTTP-level tests of the server: a real server on a free port, a fresh SQLite file per test.
 
+/// The allocator the server binary runs with (`src/main.rs`), so that the tests run the server
+/// as production does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod guessing;
 mod helpers;
 mod login_logout;

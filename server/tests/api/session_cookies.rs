@@ -76,3 +76,54 @@ async fn logging_out_with_several_session_cookies_ends_the_live_session() {
     assert_eq!(logout.status(), StatusCode::OK);
     assert_eq!(current_user_status(&app, &[&format!("dioptra_session={live}")]).await, StatusCode::UNAUTHORIZED);
 }
+
+/// A cookie of any name with a byte that is not ASCII (browsers send UTF-8 values as they are; a
+/// sibling subdomain can set one for the parent domain) must not hide the session cookie.
+#[tokio::test]
+async fn a_non_ascii_cookie_of_another_name_does_not_sign_the_user_out() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let live = log_in_token(&app).await;
+    let value = header::HeaderValue::from_bytes(format!("junk=\u{e9}t\u{e9}; dioptra_session={live}").as_bytes())
+        .expect("obs-text is a legal header byte");
+    let status =
+        reqwest::Client::new().get(app.url("/api/v1/users/current")).header(header::COOKIE, value).send().await;
+    assert_eq!(status.unwrap().status(), StatusCode::OK);
+}
+
+/// Browsers send cookies with longer paths first, so a sibling subdomain can put one planted
+/// cookie before the user's own for each path prefix of a route.
+#[tokio::test]
+async fn planted_well_formed_cookies_on_every_longer_path_do_not_sign_the_user_out() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let live = log_in_token(&app).await;
+    let planted: Vec<String> =
+        (0..12).map(|_| format!("dioptra_session={}", app::ssr::session::SessionToken::generate().as_str())).collect();
+    let cookies = format!("{}; dioptra_session={live}", planted.join("; "));
+    assert_eq!(current_user_status(&app, &[&cookies]).await, StatusCode::OK, "Cookie: {cookies}");
+}
+
+/// A live session planted before the user's own (for the logout path, say) must not be the
+/// only one a logout ends: every session the browser presented ends.
+#[tokio::test]
+async fn logging_out_ends_every_live_session_the_browser_presented() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    app.register(&Signup::new("mallory", "mallory@example.org")).await;
+    let alice = log_in_token(&app).await;
+    let response = app.log_in_with(&reqwest::Client::new(), "mallory", "correct horse").await;
+    let mallory = crate::helpers::session_cookie(&response).unwrap();
+    let mallory = mallory.split(';').next().unwrap().strip_prefix("dioptra_session=").unwrap().to_owned();
+    let logout = reqwest::Client::new()
+        .post(app.url("/api/v1/auth/logout"))
+        .header(header::COOKIE, format!("dioptra_session={mallory}; dioptra_session={alice}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::OK);
+    let alice_after = current_user_status(&app, &[&format!("dioptra_session={alice}")]).await;
+    assert_eq!(alice_after, StatusCode::UNAUTHORIZED, "alice's own session outlived her logout");
+    let mallory_after = current_user_status(&app, &[&format!("dioptra_session={mallory}")]).await;
+    assert_eq!(mallory_after, StatusCode::UNAUTHORIZED);
+}

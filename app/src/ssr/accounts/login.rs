@@ -12,17 +12,25 @@ use crate::{
     },
 };
 
-/// An account whose password has just been checked, and which has no session yet.
+/// An account whose password has just been checked, and which has no session yet. Only
+/// [`Accounts::check_login_password`] makes one, and [`Accounts::start_session`] takes one: no
+/// session starts without a checked password.
 #[derive(Debug)]
 pub struct PasswordChecked {
-    pub user_id: i64,
+    user_id: i64,
+}
+
+impl PasswordChecked {
+    pub fn user_id(&self) -> i64 {
+        self.user_id
+    }
 }
 
 impl Accounts {
     /// Checks a username and password and starts a new session.
     pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<SignedIn, AccountError> {
         let checked = self.check_login_password(form, client).await?;
-        self.start_session(checked.user_id, client).await
+        self.start_session(checked, client).await
     }
 
     /// The first step of a login: whether the password is the account's, within the guessing

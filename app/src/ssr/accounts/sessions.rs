@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::{Accounts, AuditEvent, ClientInfo, SessionInfo, SignedIn, User};
+use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SessionInfo, SignedIn, User};
 use crate::{
     error::AccountError,
     ssr::{
@@ -22,19 +22,25 @@ pub(super) const END_ALL_BUT: &str = "DELETE FROM sessions WHERE user_id = $1 AN
 /// under a new token.
 pub(super) const REKEY: &str = "UPDATE sessions SET token_hash = $1 WHERE token_hash = $2 AND user_id = $3";
 
-/// A session's account and when the session was last seen.
+/// A session's account, its token hash and when the session was last seen.
 #[derive(sqlx::FromRow)]
 struct SessionUser {
     #[sqlx(flatten)]
     user: User,
+    token_hash: Vec<u8>,
     last_seen_on: Micros,
 }
 
 impl Accounts {
     /// Starts a new session for an account whose owner has just proven who they are, under a new
     /// token.
-    #[tracing::instrument(skip_all, fields(user_id = user_id))]
-    pub(super) async fn start_session(&self, user_id: i64, client: &ClientInfo) -> Result<SignedIn, AccountError> {
+    #[tracing::instrument(skip_all, fields(user_id = checked.user_id()))]
+    pub(super) async fn start_session(
+        &self,
+        checked: PasswordChecked,
+        client: &ClientInfo,
+    ) -> Result<SignedIn, AccountError> {
+        let user_id = checked.user_id();
         let token = SessionToken::generate();
         let now = now_micros();
         let expires_on = now.plus(self.settings.session_lifetime);
@@ -70,37 +76,61 @@ impl Accounts {
         metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
         self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
-        Ok(SignedIn { user, token })
+        Ok(SignedIn { user, token, other_tokens: Vec::new() })
     }
 
-    /// The account a session token belongs to, if the session is live and the account exists.
-    /// Marks the session as seen, but writes that down at most once a minute: a request is one
-    /// primary-key read, not a write.
-    pub async fn authenticate(&self, token: &SessionToken) -> Result<Option<User>, AccountError> {
-        const SQL: &str = concat!(
+    /// The first of a request's session tokens (in the order the browser sent them) that opens a
+    /// live session of a usable account, with the others. All are looked up in one query: a
+    /// browser may hold cookies planted beside its own, and they must not hide it. Marks the
+    /// session as seen, but writes that down at most once a minute: a request is one indexed
+    /// read, not a write.
+    pub async fn authenticate(&self, candidates: Vec<SessionToken>) -> Result<Option<SignedIn>, AccountError> {
+        const LIVE_SESSIONS: &str = concat!(
             "SELECT ",
             user_columns!(),
-            ", sessions.last_seen_on FROM sessions JOIN users ON users.user_id = sessions.user_id \
-             WHERE sessions.token_hash = $1 AND sessions.expires_on > $2 AND sessions.last_seen_on > $3 AND ",
-            live_account!()
+            ", sessions.token_hash, sessions.last_seen_on FROM sessions JOIN users ON users.user_id = sessions.user_id \
+             WHERE ",
+            live_account!(),
+            " AND sessions.expires_on > "
         );
+        if candidates.is_empty() {
+            return Ok(None);
+        }
         let now = now_micros();
         let idle_timeout = self.settings.session_idle_timeout;
-        let found: Option<SessionUser> = on_pool!(&self.db, |pool| {
-            sqlx::query_as(SQL).bind(token.hash()).bind(now).bind(now.minus(idle_timeout)).fetch_optional(pool).await?
+        let hashes: Vec<Vec<u8>> = candidates.iter().map(SessionToken::hash).collect();
+        let found: Vec<SessionUser> = on_pool!(&self.db, |pool| {
+            let mut query = sqlx::QueryBuilder::new(LIVE_SESSIONS);
+            query.push_bind(now).push(" AND sessions.last_seen_on > ").push_bind(now.minus(idle_timeout));
+            query.push(" AND sessions.token_hash IN (");
+            let mut list = query.separated(", ");
+            for hash in &hashes {
+                list.push_bind(hash.clone());
+            }
+            list.push_unseparated(")");
+            query.build_query_as().fetch_all(pool).await?
         });
-        let Some(SessionUser { user, last_seen_on }) = found else { return Ok(None) };
+        let Some(index) = hashes.iter().position(|hash| found.iter().any(|row| &row.token_hash == hash)) else {
+            return Ok(None);
+        };
+        let Some(SessionUser { user, token_hash, last_seen_on }) =
+            found.into_iter().find(|row| row.token_hash == hashes[index])
+        else {
+            return Ok(None);
+        };
         let note_every = (idle_timeout / 10).min(Duration::from_secs(60));
         if last_seen_on < now.minus(note_every) {
             on_pool!(&self.db, |pool| {
                 sqlx::query("UPDATE sessions SET last_seen_on = $1 WHERE token_hash = $2")
                     .bind(now)
-                    .bind(token.hash())
+                    .bind(&token_hash)
                     .execute(pool)
                     .await?;
             });
         }
-        Ok(Some(user))
+        let mut others = candidates;
+        let token = others.remove(index);
+        Ok(Some(SignedIn { user, token, other_tokens: others }))
     }
 
     /// The live sessions of an account, most recently used first.
@@ -129,14 +159,20 @@ impl Accounts {
         }))
     }
 
-    /// Ends one session. Ending a session that is already gone is not an error.
+    /// Ends the request's session, and every other session whose cookie the browser presented
+    /// beside it. Ending a session that is already gone is not an error.
     #[tracing::instrument(skip_all, fields(user_id = signed_in.user.user_id))]
     pub async fn log_out(&self, signed_in: &SignedIn, client: &ClientInfo) -> Result<(), AccountError> {
+        let tokens = std::iter::once(&signed_in.token).chain(&signed_in.other_tokens);
+        let hashes: Vec<Vec<u8>> = tokens.map(SessionToken::hash).collect();
         on_pool!(&self.db, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(signed_in.token.hash())
-                .execute(pool)
-                .await?;
+            let mut query = sqlx::QueryBuilder::new("DELETE FROM sessions WHERE token_hash IN (");
+            let mut list = query.separated(", ");
+            for hash in &hashes {
+                list.push_bind(hash.clone());
+            }
+            list.push_unseparated(")");
+            query.build().execute(pool).await?;
         });
         self.audit(AuditEvent::Logout, Some(&signed_in.user), client).await;
         Ok(())

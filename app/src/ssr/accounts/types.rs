@@ -27,6 +27,10 @@ impl User {
 pub struct SignedIn {
     pub user: User,
     pub token: SessionToken,
+    /// The request's other session cookies: a browser can hold cookies planted beside its own.
+    /// Logging out ends them too, so that a planted live session cannot outlive the logout of
+    /// the real one (or be the one that ends instead of it).
+    pub other_tokens: Vec<SessionToken>,
 }
 
 /// One live session of an account, as its owner may see it.
