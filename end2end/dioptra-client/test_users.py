@@ -161,13 +161,25 @@ def test_change_current_password(json_client, user1, registered_users):
     assert old.value.status_code == 401
 
 
-def test_change_password_ends_other_sessions_but_keeps_the_callers(json_client, user1, registered_users):
+def test_change_password_ends_every_session_the_callers_too(json_client, user1, registered_users):
+    # As in Dioptra: its web UI shows the login form after a change, so the caller's session must
+    # not live on behind it.
     laptop = json_client()
     laptop.auth.login("user1", PASSWORD)
     user1.users.change_current_user_password(PASSWORD, "a brand new password")
+    for client in (user1, laptop):
+        with pytest.raises(StatusCodeError) as ended:
+            client.users.get_current()
+        assert ended.value.status_code == 401
+    assert user1.auth.login("user1", "a brand new password")["status"] == "Login successful"
     assert user1.users.get_current()["username"] == "user1"
+
+
+def test_change_password_by_id_ends_the_callers_session_too(json_client, user1, registered_users):
+    user1_id = registered_users[0]["id"]
+    user1.users.change_password_by_id(user1_id, PASSWORD, "a brand new password")
     with pytest.raises(StatusCodeError) as ended:
-        laptop.users.get_current()
+        user1.users.get_current()
     assert ended.value.status_code == 401
 
 

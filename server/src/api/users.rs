@@ -153,8 +153,8 @@ pub async fn delete_current(
     Ok(Json(DeletedBody { id: vec![user_id], status: "Success".into() }))
 }
 
-/// Change the signed-in account's password. Every other session ends; this one continues under
-/// a new cookie.
+/// Change the signed-in account's password. Every session of the account ends, this one too (as
+/// in Dioptra, whose web UI shows the login form after a change): log in with the new password.
 #[utoipa::path(post, path = "/users/current/password", operation_id = "change_current_user_password", tag = "users", request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
     (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),
@@ -172,8 +172,7 @@ pub async fn change_current_password(
 }
 
 /// Change an account's password, knowing its current one. Works without a session, so that an
-/// expired password can be renewed; if the caller is signed in as that account, its session
-/// continues under a new cookie.
+/// expired password can be renewed. Every session of the account ends, the caller's too.
 #[utoipa::path(post, path = "/users/{id}/password", operation_id = "change_password_by_id", tag = "users", params(("id" = i64, Path, minimum = 1)),
     request_body = PasswordChangeRequest, responses(
     (status = 200, body = StatusBody),
@@ -212,10 +211,12 @@ async fn change_password(
         new_password: request.new_password.into(),
         confirm_new_password: request.confirm_new_password.into(),
     };
-    let fresh = state.accounts.change_password(user_id, change, own_session.map(|s| &s.token), client).await?;
+    // No session is kept: a browser that shows the login form after a change (Dioptra's UI does)
+    // must not still hold a live one. The account page's own form keeps its session instead.
+    state.accounts.change_password(user_id, change, None, client).await?;
     let response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
-    Ok(match fresh {
-        Some(token) => super::auth::with_cookie(response, &state.accounts.settings().session_cookie(&token)),
+    Ok(match own_session {
+        Some(_) => super::auth::with_cookie(response, &state.accounts.settings().cookies.clear()),
         None => response,
     })
 }
