@@ -154,24 +154,39 @@ impl std::ops::Deref for QueryMap {
     }
 }
 
-/// The raw request body, within the API's size limit; too large a body is a JSON 413.
+/// The raw request body, within the API's size limit; too large a body is a JSON 413. A body must
+/// be declared JSON (`Content-Type: application/json`, as Dioptra's client sends it): a form or
+/// `text/plain` post, which a browser sends cross-site without asking, is a 415.
 pub struct Body(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for Body {
     type Rejection = ApiError;
 
     async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(request, state).await.map(Body).map_err(|rejection| {
+        let declared_json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<mime::Mime>().ok())
+            .is_some_and(|mime| {
+                mime.type_() == mime::APPLICATION && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+            });
+        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE)
             } else {
                 ApiError::plain(StatusCode::BAD_REQUEST, BAD_BODY)
             }
-        })
+        })?;
+        if !bytes.is_empty() && !declared_json {
+            return Err(ApiError::plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, NOT_JSON));
+        }
+        Ok(Body(bytes))
     }
 }
 
 pub const TOO_LARGE: &str = "The request body is too large.";
+pub const NOT_JSON: &str = "The request body must be JSON, sent with Content-Type: application/json.";
 
 /// The user behind the request's session; a request without one is refused with 401.
 pub struct Authenticated(pub SignedIn);

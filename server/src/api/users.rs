@@ -18,7 +18,7 @@ use serde_json::json;
 
 use super::{
     errors::{ApiError, field_name},
-    input::{Authenticated, Body, Client, Paging, QueryMap, TOO_LARGE, parse_id, read_body},
+    input::{Authenticated, Body, Client, Paging, QueryMap, parse_id, read_body},
     shapes::{
         BadBodyBody, CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, NotFoundBody,
         PageBody, PasswordChangeRequest, PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
@@ -184,14 +184,12 @@ pub async fn change_current_password(
 pub async fn change_password_by_id(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    request: axum::extract::Request,
+    parts: axum::http::request::Parts,
+    Body(body): Body,
 ) -> Result<Response, ApiError> {
     let user_id = parse_id(&id)?;
-    let signed_in = super::input::signed_in(request.extensions());
-    let client = ClientInfo::of_request(request.headers(), request.extensions());
-    let body = axum::body::to_bytes(request.into_body(), super::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::plain(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE))?;
+    let signed_in = super::input::signed_in(&parts.extensions);
+    let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
     let own_session = signed_in.filter(|s| s.user.user_id == user_id);
     // An unknown id is answered like a wrong current password (403), so this route, which
     // needs no session, cannot be used to find out which ids exist.

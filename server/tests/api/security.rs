@@ -135,3 +135,36 @@ async fn a_directory_index_at_the_end_of_the_integers_is_an_empty_page_not_a_pan
         assert!(response.text().await.unwrap().contains("No users match."), "index {index}");
     }
 }
+
+#[tokio::test]
+async fn api_writes_must_declare_json_so_a_browser_cannot_send_them_as_a_simple_form() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("typed", "typed@example.org")).await;
+    let body = r#"{"username": "typed", "password": "correct horse"}"#;
+    for content_type in
+        [None, Some("text/plain"), Some("application/x-www-form-urlencoded"), Some("multipart/form-data")]
+    {
+        let mut request = app.client.post(app.url("/api/v1/auth/login")).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{content_type:?}");
+        assert!(response.json::<serde_json::Value>().await.unwrap()["message"].as_str().unwrap().contains("JSON"));
+    }
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    for content_type in ["application/json", "application/json; charset=utf-8", "Application/JSON"] {
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{content_type}");
+    }
+    // A bodiless write (Dioptra's client logs out without one) needs no type.
+    let logout = app.client.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::OK);
+}
