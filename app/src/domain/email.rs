@@ -41,7 +41,38 @@ fn is_local_part(local: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !local.contains("..")
-        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[],;:\\\"".contains(c))
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !is_format_character(c) && !"@<>()[],;:\\\"".contains(c))
+}
+
+/// Unicode's format characters (general category Cf): invisible, and some (the bidirectional
+/// overrides) reorder the text around them, so an address holding one can show as another.
+fn is_format_character(c: char) -> bool {
+    matches!(
+        u32::from(c),
+        0x00AD
+            | 0x0600..=0x0605
+            | 0x061C
+            | 0x06DD
+            | 0x070F
+            | 0x0890..=0x0891
+            | 0x08E2
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0x2066..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0x110BD
+            | 0x110CD
+            | 0x13430..=0x1343F
+            | 0x1BCA0..=0x1BCA3
+            | 0x1D173..=0x1D17A
+            | 0xE0001
+            | 0xE0020..=0xE007F
+    )
 }
 
 fn is_domain(domain: &str) -> bool {
@@ -111,6 +142,18 @@ mod tests {
     #[test]
     fn an_empty_address_is_required() {
         assert_eq!(EmailAddress::parse(" "), Err(REQUIRED.to_owned()));
+    }
+
+    #[test]
+    fn invisible_and_reordering_characters_are_refused() {
+        // A right-to-left override shows "alice@example.org" for what is not; a zero-width space
+        // makes a second account for the same-looking address.
+        for address in
+            ["\u{202E}gro.elpmaxe@ecila", "al\u{200B}ice@example.org", "alice\u{2066}@example.org", "a\u{FEFF}@b.org"]
+        {
+            assert_eq!(EmailAddress::parse(address), Err(INVALID.to_owned()), "{address:?}");
+        }
+        assert!(EmailAddress::parse("zoë.k+lab@exämple.org").is_ok());
     }
 
     #[test]
