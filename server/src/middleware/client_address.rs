@@ -27,9 +27,26 @@ pub async fn identify_client(State(trusted): State<Arc<[IpNet]>>, mut request: R
     next.run(request).await
 }
 
+/// Says once per process that a peer sent `X-Forwarded-For` without being a trusted proxy: behind
+/// a reverse proxy that is not listed, every client has the proxy's address, and one client's
+/// failed logins slow everyone down.
+fn warn_of_an_unlisted_proxy(peer: IpAddr) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            %peer,
+            "a request came with X-Forwarded-For from {peer}, which --trusted-proxies does not list, so its \
+             clients are counted under that address; if it is your reverse proxy, list it in --trusted-proxies"
+        );
+    }
+}
+
 fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
     let is_trusted = |address: &IpAddr| trusted.iter().any(|network| network.contains(address));
     if !is_trusted(&peer) {
+        if headers.contains_key("x-forwarded-for") {
+            warn_of_an_unlisted_proxy(peer);
+        }
         return peer;
     }
     let hops: Vec<&str> = headers

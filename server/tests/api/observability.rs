@@ -186,3 +186,22 @@ async fn json_logs_are_one_object_per_line_with_the_request_id() {
     assert!(spans.iter().any(|span| span["request_id"] == request_id.as_str()), "{line}");
     assert!(!line.contains("wrong"), "a password never reaches the log: {line}");
 }
+
+#[tokio::test]
+async fn forwarding_headers_from_a_proxy_that_is_not_trusted_are_pointed_out() {
+    let database = TestDatabase::new().await;
+    let (mut server, lines, url) = spawn_logging_binary(&database, &[]);
+    let client = reqwest::Client::new();
+    for _ in 0..3 {
+        client.get(format!("{url}/health")).header("x-forwarded-for", "203.0.113.9").send().await.unwrap();
+    }
+    client.get(format!("{url}/health?done")).send().await.unwrap();
+    #[expect(clippy::disallowed_methods, reason = "reading the server's stderr pipe blocks; no hashing here")]
+    let reader = tokio::task::spawn_blocking(move || {
+        lines.map_while(Result::ok).take_while(|line| !line.contains("trusted-proxies")).count();
+    });
+    let warned = tokio::time::timeout(Duration::from_secs(10), reader).await;
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(warned.is_ok(), "the server warns that X-Forwarded-For came from a peer it does not trust");
+}
