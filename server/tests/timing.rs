@@ -98,10 +98,13 @@ async fn a_password_change_by_id_does_not_tell_which_ids_exist() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let app = server_with_one_account().await;
     let id: i64 = app.count("SELECT user_id FROM users").await;
+    // The new password is the account's own username: a server that applied "must not be your
+    // username" before checking the current password would answer an existing id sooner, and
+    // differently.
     let change = |user_id: i64| {
         app.client
             .post(app.url(&format!("/api/v1/users/{user_id}/password")))
-            .json(&json!({"oldPassword": "wrong one", "newPassword": "a new secret", "confirmNewPassword": "a new secret"}))
+            .json(&json!({"oldPassword": "wrong one", "newPassword": "existing", "confirmNewPassword": "existing"}))
             .send()
     };
     assert_indistinguishable(|| async { change(id + 1000).await.unwrap() }, || async { change(id).await.unwrap() })

@@ -55,6 +55,9 @@ async fn same_origin_posts_and_scripts_without_an_origin_pass() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.register(&Signup::new("bob", "bob@example.org")).await.status(), StatusCode::OK);
+    // A refused form post also ends on a page with status 200: the accounts are what tell.
+    let created: Vec<String> = app.scalars("SELECT username FROM users ORDER BY user_id").await;
+    assert_eq!(created, ["alice", "bob"]);
 }
 
 #[tokio::test]
