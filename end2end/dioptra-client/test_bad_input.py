@@ -30,12 +30,22 @@ def test_malformed_signups(api, body, status, check):
     assert response.status_code == status
     assert check(response.json()), response.json()
     assert response.json()["message"]
+    assert_nothing_was_created(api)
 
 
 def test_a_huge_body_is_refused(api):
     response = requests.post(f"{api}/users", json={"username": "x" * 200_000, "email": "a@b.co", "password": "p", "confirmPassword": "p"})
     assert response.status_code == 413
     assert response.json() == {"message": "The request body is too large."}
+    assert_nothing_was_created(api)
+
+
+def assert_nothing_was_created(api):
+    """The bad signups above all name the email `a@b.co`: were it taken, this would be a 409."""
+    response = requests.post(
+        f"{api}/users", json={"username": "a", "email": "a@b.co", "password": PASSWORD, "confirmPassword": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
 
 
 def test_an_unreadable_query_string_is_a_json_400(server, registered_users):

@@ -53,8 +53,9 @@ def test_get_lists_every_user(user1, registered_users):
         ("email:user?", set()),
         ("user1", {"user1"}),
         ("example.net", {"user2"}),
-        ("USERNAME:USER1".lower(), {"user1"}),
+        ("USER1", {"user1"}),
         ("username:USER1", {"user1"}),
+        ("username:USER*,email:*EXAMPLE.NET", {"user2"}),
     ],
 )
 def test_search(user1, registered_users, search, expected):
