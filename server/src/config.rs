@@ -126,6 +126,11 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_SESSION_IDLE_MINUTES", default_value_t = 12 * 60, value_parser = clap::value_parser!(u32).range(1..))]
     pub session_idle_minutes: u32,
 
+    /// Days the audit trail keeps an event; the periodic clean-up deletes older ones. 0 keeps
+    /// them forever.
+    #[arg(long, env = "DIOPTRA_AUDIT_RETENTION_DAYS", default_value_t = 400)]
+    pub audit_retention_days: u32,
+
     /// Failed password checks against one account (in a row, within an hour) before clients
     /// that keep failing must wait, one second and doubling up to 15 minutes. A client that has
     /// not been failing can still log in. 0 turns this off.
@@ -186,6 +191,8 @@ impl Config {
             },
             cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
             signup_open: !self.disable_signup,
+            audit_retention: (self.audit_retention_days > 0)
+                .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600)),
             ..self.passwords.account_settings()
         }
     }

@@ -142,6 +142,22 @@ async fn the_audit_trail_records_who_did_what_from_where_and_never_a_password() 
 }
 
 #[tokio::test]
+async fn the_clean_up_forgets_audit_events_past_their_retention() {
+    let app = spawn_app_with(|config| config.audit_retention_days = 30).await;
+    app.register(&Signup::new("kept", "kept@example.org")).await;
+    // One event from 31 days ago, one from 29.
+    let day: i64 = 24 * 3600 * 1_000_000;
+    app.execute("INSERT INTO audit_events (occurred_on, event) SELECT MIN(occurred_on) - 2678400000000, 'old' FROM audit_events")
+        .await;
+    app.execute("INSERT INTO audit_events (occurred_on, event) SELECT MIN(occurred_on) + 172800000000, 'recent' FROM audit_events WHERE event = 'old'")
+        .await;
+    assert_eq!(2678400000000 / day, 31);
+    app.accounts.clean_up().await.unwrap();
+    let events: Vec<String> = app.scalars("SELECT event FROM audit_events ORDER BY occurred_on").await;
+    assert_eq!(events, ["recent", "signup"]);
+}
+
+#[tokio::test]
 async fn a_deletion_is_recorded_with_the_deleted_accounts_name() {
     let app = spawn_app().await;
     app.register(&Signup::new("leaving", "leaving@example.org")).await;

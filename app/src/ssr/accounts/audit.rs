@@ -41,6 +41,19 @@ impl AuditEvent {
 }
 
 impl Accounts {
+    /// Deletes audit events older than the retention; returns how many.
+    pub(super) async fn forget_old_audit_events(&self) -> Result<u64, crate::error::AccountError> {
+        let Some(retention) = self.settings.audit_retention else { return Ok(0) };
+        let before = now_micros().minus(retention);
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM audit_events WHERE occurred_on < $1")
+                .bind(before)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
     pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {
         let (user_id, username) = user.map_or((None, ""), |user| (Some(user.user_id), user.username.as_str()));
         self.audit_name(event, user_id, username, client).await;

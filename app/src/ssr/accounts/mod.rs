@@ -35,6 +35,7 @@ pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership
 
 use crate::{
     domain::PasswordPolicy,
+    error::AccountError,
     ssr::{
         db::Database,
         guard::{Guard, GuessingLimits},
@@ -56,6 +57,8 @@ pub struct AccountSettings {
     pub guessing: GuessingLimits,
     /// Whether visitors may create their own accounts; when not, only an operator can.
     pub signup_open: bool,
+    /// How long the audit trail keeps an event; `None` keeps them forever.
+    pub audit_retention: Option<Duration>,
 }
 
 impl AccountSettings {
@@ -75,6 +78,7 @@ impl Default for AccountSettings {
             cookies: CookiePolicy { secure: false },
             guessing: GuessingLimits::default(),
             signup_open: true,
+            audit_retention: Some(Duration::from_secs(400 * 24 * 3600)),
         }
     }
 }
@@ -97,6 +101,16 @@ impl Accounts {
 
     pub fn database(&self) -> &Database {
         &self.db
+    }
+
+    /// Deletes ended sessions, lapsed attempt counters and audit events past their retention.
+    /// Any replica may run it at any time.
+    pub async fn clean_up(&self) -> Result<(), AccountError> {
+        let sessions = self.forget_ended_sessions().await?;
+        let counters = self.guard().forget_stale().await?;
+        let audit_events = self.forget_old_audit_events().await?;
+        tracing::debug!(sessions, counters, audit_events, "cleaned up");
+        Ok(())
     }
 
     fn guard(&self) -> Guard<'_> {

@@ -207,19 +207,16 @@ impl Accounts {
         Ok(())
     }
 
-    /// Deletes ended sessions and lapsed attempt counters. Any replica may run it at any time.
-    pub async fn clean_up(&self) -> Result<(), AccountError> {
+    /// Deletes ended sessions; returns how many.
+    pub(super) async fn forget_ended_sessions(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        let sessions = on_pool!(&self.db, |pool| {
+        Ok(on_pool!(&self.db, |pool| {
             sqlx::query("DELETE FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2")
                 .bind(now)
                 .bind(now.minus(self.settings.session_idle_timeout))
                 .execute(pool)
                 .await?
                 .rows_affected()
-        });
-        let counters = self.guard().forget_stale().await?;
-        tracing::debug!(sessions, counters, "cleaned up");
-        Ok(())
+        }))
     }
 }
