@@ -18,8 +18,8 @@ pub enum AccountError {
     /// A username or email address that another account (live or deleted) already has.
     #[error("Please correct the highlighted fields.")]
     Taken(FieldErrors),
-    /// The same answer for an unknown username, a wrong password and an expired one, so that
-    /// a login form cannot be used to find out which accounts exist.
+    /// The same answer for an unknown username and a wrong password, so that a login form cannot
+    /// be used to find out which accounts exist.
     #[error("Invalid username or password.")]
     InvalidCredentials,
     #[error("You are not logged in.")]

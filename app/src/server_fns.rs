@@ -23,12 +23,42 @@ pub async fn register(
     Ok(())
 }
 
-/// Starts a session and sends the browser home.
+/// Starts a session and sends the browser home; with a correct password that has expired, sends
+/// it to choose a new one instead.
 #[server(endpoint = "login")]
 pub async fn log_in(username: String, password: TypedPassword) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let client = client_info();
-    let signed_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
+    let form = crate::domain::LoginForm { username, password };
+    match accounts.log_in(&form, &client).await {
+        Ok(signed_in) => {
+            ssr::append_response_header(
+                http::header::SET_COOKIE,
+                &accounts.settings().session_cookie(&signed_in.token),
+            );
+            leptos_axum::redirect("/");
+        }
+        Err(AccountError::PasswordExpired) => {
+            let query =
+                form_urlencoded::Serializer::new(String::new()).append_pair("username", form.username.trim()).finish();
+            leptos_axum::redirect(&format!("/password/renew?{query}"));
+        }
+        Err(error) => return Err(error),
+    }
+    Ok(())
+}
+
+/// Renews an expired password (or any, given the current one) and logs in with the new one.
+#[server(endpoint = "password/renew")]
+pub async fn renew_password(
+    username: String,
+    old_password: TypedPassword,
+    new_password: TypedPassword,
+    confirm_new_password: TypedPassword,
+) -> Result<(), AccountError> {
+    let accounts = ssr::accounts();
+    let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
+    let signed_in = accounts.renew_password(&username, form, &client_info()).await?;
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&signed_in.token));
     leptos_axum::redirect("/");
     Ok(())

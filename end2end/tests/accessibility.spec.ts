@@ -46,6 +46,16 @@ const LOGGED_OUT: PageState[] = [
       await expect(page.getByText("Invalid email address")).toBeVisible();
     },
   },
+  {
+    name: "renew-password",
+    path: "/password/renew?username=someone",
+    heading: "Choose a new password",
+    prepare: async (page) => {
+      await page.getByLabel("New password", { exact: true }).fill("short");
+      await page.getByRole("button", { name: "Renew password" }).click();
+      await expect(page.getByText("Password must be at least 8 characters")).toBeVisible();
+    },
+  },
   { name: "not-found", path: "/no-such-page", heading: "Page not found" },
 ];
 

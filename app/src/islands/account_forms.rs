@@ -8,7 +8,7 @@ use super::form_kit::{CheckedForm, FieldSpec, FieldValues};
 use crate::{
     domain::{self, Field, FieldErrors, PasswordPolicy},
     error::AccountError,
-    server_fns::{ChangePassword, DeleteAccount, LogIn, Register, UpdateProfile},
+    server_fns::{ChangePassword, DeleteAccount, LogIn, Register, RenewPassword, UpdateProfile},
 };
 
 /// The signup form.
@@ -127,6 +127,53 @@ pub fn ChangePasswordForm(
             }}
             submit_label="Change password"
             pending_label="Changing…"
+            initial_error
+        />
+    }
+}
+
+/// The form that renews an expired password: the username (filled in from the login), the
+/// current password and the new one twice.
+#[island]
+pub fn RenewPasswordForm(
+    username: String,
+    min_password_chars: usize,
+    initial_error: Option<AccountError>,
+) -> impl IntoView {
+    let policy = PasswordPolicy { min_chars: min_password_chars };
+    let form = |values: &FieldValues| domain::PasswordChangeForm {
+        old_password: values.get(Field::OldPassword),
+        new_password: values.get(Field::NewPassword),
+        confirm_new_password: values.get(Field::ConfirmNewPassword),
+    };
+    view! {
+        <CheckedForm
+            action={ServerAction::<RenewPassword>::new()}
+            fields={vec![
+                FieldSpec::new(Field::Username, "Username", "text", "username").with_value(username),
+                FieldSpec::new(Field::OldPassword, "Current password", "password", "current-password"),
+                FieldSpec::new(Field::NewPassword, "New password", "password", "new-password"),
+                FieldSpec::new(Field::ConfirmNewPassword, "Confirm new password", "password", "new-password"),
+            ]}
+            check={move |values| {
+                let username: String = values.get(Field::Username);
+                let mut errors = form(values).parse(policy, &username, "").err().unwrap_or_default();
+                if username.trim().is_empty() {
+                    errors.insert(Field::Username, domain::REQUIRED);
+                }
+                errors
+            }}
+            to_request={move |values| {
+                let f = form(&values);
+                RenewPassword {
+                    username: values.get(Field::Username),
+                    old_password: f.old_password,
+                    new_password: f.new_password,
+                    confirm_new_password: f.confirm_new_password,
+                }
+            }}
+            submit_label="Renew password"
+            pending_label="Renewing…"
             initial_error
         />
     }

@@ -17,7 +17,7 @@ mod user_menu;
 use leptos::prelude::*;
 
 pub use self::{
-    account_forms::{ChangePasswordForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm},
+    account_forms::{ChangePasswordForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm, RenewPasswordForm},
     user_menu::UserMenu,
 };
 

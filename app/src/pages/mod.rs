@@ -11,6 +11,7 @@ mod front;
 mod groups;
 mod not_found;
 mod register;
+mod renew_password;
 mod users;
 
 use leptos::prelude::*;
@@ -23,7 +24,7 @@ use leptos_router::{
 
 use self::{
     account::AccountPage, front::Front, groups::GroupsPage, not_found::NotFound, register::RegisterPage,
-    users::UsersPage,
+    renew_password::RenewPasswordPage, users::UsersPage,
 };
 use crate::{PRODUCT_NAME, error::AccountError, islands::UserMenu};
 
@@ -63,6 +64,11 @@ pub fn App() -> impl IntoView {
                     // fill in streamed parts and works with JavaScript turned off.
                     <Route path=StaticSegment("") view=Front ssr=SsrMode::Async/>
                     <Route path=StaticSegment("register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("password"), StaticSegment("renew"))
+                        view=RenewPasswordPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>

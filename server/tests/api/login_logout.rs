@@ -129,3 +129,66 @@ async fn a_forged_or_malformed_cookie_is_simply_not_signed_in() {
         assert!(response.text().await.unwrap().contains("Sign in to access Dioptra"));
     }
 }
+
+#[tokio::test]
+async fn a_correct_but_expired_password_leads_to_choosing_a_new_one() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    app.execute("UPDATE users SET password_expires_on = 1").await;
+    let api_login = |password: &'static str| {
+        app.client.post(app.url("/api/v1/auth/login")).json(&json!({"username": "alice", "password": password})).send()
+    };
+
+    // Over the API: Dioptra's expired-password error, told only to someone who knows the password.
+    let expired = api_login("correct horse").await.unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(error_body(expired).await["error"], "UserPasswordExpiredError");
+    let wrong = api_login("not the password").await.unwrap();
+    assert_eq!(error_body(wrong).await["error"], "UserAuthenticationError");
+
+    // In the browser: the login leads to the form that renews it, without a session.
+    let login = app.log_in("alice", "correct horse").await;
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(login.headers()["location"], "/password/renew?username=alice");
+    assert!(session_cookie(&login).is_none());
+    let page = app.client.get(app.url("/password/renew?username=alice")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Choose a new password") && page.contains(r#"value="alice""#), "{page}");
+
+    // A wrong current password and an unknown username get the same answer.
+    let app = &app;
+    let renew = |username: &'static str, old: &'static str| async move {
+        let form = [
+            ("username", username),
+            ("old_password", old),
+            ("new_password", "a renewed horse"),
+            ("confirm_new_password", "a renewed horse"),
+        ];
+        app.post_form(&new_client(), "/api/password/renew", &form).await
+    };
+    let wrong = renew("alice", "not the password").await;
+    let unknown = renew("nobody-at-all", "correct horse").await;
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(unknown.status(), StatusCode::FORBIDDEN);
+    assert_eq!(wrong.text().await.unwrap(), unknown.text().await.unwrap());
+
+    let renewed = app
+        .post_form(
+            &app.client,
+            "/api/password/renew",
+            &[
+                ("username", "alice"),
+                ("old_password", "correct horse"),
+                ("new_password", "a renewed horse"),
+                ("confirm_new_password", "a renewed horse"),
+            ],
+        )
+        .await;
+    assert_eq!(renewed.status(), StatusCode::OK);
+    assert_eq!(renewed.headers()["location"], "/");
+    assert!(session_cookie(&renewed).is_some());
+    assert!(app.front_page(&app.client).await.contains("Welcome, alice"));
+    assert_eq!(api_login("a renewed horse").await.unwrap().status(), StatusCode::OK);
+    assert_eq!(api_login("correct horse").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}

@@ -12,15 +12,19 @@ use crate::{
     },
 };
 
-/// An account whose password has just been checked, and which has no session yet. Only
-/// [`Accounts::check_login_password`] makes one, and [`Accounts::start_session`] takes one: no
-/// session starts without a checked password.
+/// An account whose password has just been checked, and which has no session yet. Only the
+/// core's password checks make one (a login's, an expired password's renewal), and
+/// [`Accounts::start_session`] takes one: no session starts without a checked password.
 #[derive(Debug)]
 pub struct PasswordChecked {
     user_id: i64,
 }
 
 impl PasswordChecked {
+    pub(super) fn new(user_id: i64) -> Self {
+        Self { user_id }
+    }
+
     pub fn user_id(&self) -> i64 {
         self.user_id
     }
@@ -34,8 +38,8 @@ impl Accounts {
     }
 
     /// The first step of a login: whether the password is the account's, within the guessing
-    /// limits. Every failure (unknown user, wrong password, expired password) is the same error
-    /// after the same amount of work.
+    /// limits. Every failure (unknown user, wrong password) is the same error after the same
+    /// amount of work; a correct password that has expired is `PasswordExpired`.
     // The typed username goes into the log as a `str` field, which the formatters escape: with `%`
     // (Display) a newline in it would start a forged log line.
     #[tracing::instrument(skip_all, fields(username = form.username.trim()))]
@@ -58,24 +62,31 @@ impl Accounts {
         }
         let candidate: Option<(i64, String, Option<Micros>)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
-        let (user_id, accepted) = match candidate {
+        let (user_id, matches, expired) = match candidate {
             Some((user_id, password_hash, password_expires_on)) => {
                 let matches = self.hasher.verify(credentials.password.into_exposed(), password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
-                (Some(user_id), matches && !expired)
+                (Some(user_id), matches, expired)
             }
             None => {
                 self.hasher.verify_dummy(credentials.password.into_exposed()).await?;
-                (None, false)
+                (None, false, false)
             }
         };
-        let Some(user_id) = user_id.filter(|_| accepted) else {
+        let Some(user_id) = user_id.filter(|_| matches) else {
             self.guard().record_failure(&key, address).await?;
             metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
             self.audit_name(AuditEvent::LoginFailed, user_id, &credentials.username, client).await;
             return Err(AccountError::InvalidCredentials);
         };
         self.guard().record_success(&key).await?;
+        // Said only to someone who knows the password, so it tells an attacker nothing; the
+        // owner learns to renew it rather than that it is wrong.
+        if expired {
+            metrics::counter!("dioptra_logins_total", "outcome" => "password_expired").increment(1);
+            self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;
+            return Err(AccountError::PasswordExpired);
+        }
         Ok(PasswordChecked { user_id })
     }
 }

@@ -2,7 +2,7 @@
 //! operator's command), and the rule that a new password may not be a common one. Either way
 //! every other session of the account ends in the transaction that stores the new hash.
 
-use super::{Accounts, AuditEvent, ClientInfo, sessions};
+use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, sessions, users::StoredCredentials};
 use crate::{
     domain::{Field, FieldErrors, NewPassword, PasswordChangeForm, username_key},
     error::AccountError,
@@ -28,43 +28,80 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<Option<SessionToken>, AccountError> {
         let account = match self.credentials_of(user_id).await {
-            Ok(account) => Some(account),
+            Ok(account) => Some((user_id, account)),
             Err(AccountError::UserNotFound) => None,
             Err(error) => return Err(error),
         };
-        let (username, email) =
-            account.as_ref().map(|stored| (stored.username.clone(), stored.email.clone())).unwrap_or_default();
+        // An unknown id still has a counter of its own, so guessing at it is throttled too.
+        let key = account.as_ref().map_or_else(|| format!("#{user_id}"), |(_, stored)| username_key(&stored.username));
+        let changed = self.replace_checked_password(account, &key, change, keep, client).await?;
+        Ok(changed.fresh_token)
+    }
+
+    /// Renews an expired password: the way back in for someone whose login answered
+    /// `PasswordExpired`. Checks the current password like a login (an unknown username fails
+    /// exactly like a wrong password, counted under the same key), stores the new one, ends
+    /// every other session and starts one for the caller.
+    #[tracing::instrument(skip_all, fields(username = username.trim()))]
+    pub async fn renew_password(
+        &self,
+        username: &str,
+        change: PasswordChangeForm,
+        client: &ClientInfo,
+    ) -> Result<SignedIn, AccountError> {
+        let account = match self.user_named(username.trim()).await? {
+            Some(user) => Some((user.user_id, self.credentials_of(user.user_id).await?)),
+            None => None,
+        };
+        let key = username_key(username.trim());
+        let changed = self.replace_checked_password(account, &key, change, None, client).await?;
+        self.start_session(changed.checked, client).await
+    }
+
+    /// A password change once the account (if any) is known: the rules that need no account,
+    /// the guessing limits under `key`, the current password (or a dummy), the rules that do
+    /// need the account, then the new hash.
+    async fn replace_checked_password(
+        &self,
+        account: Option<(i64, StoredCredentials)>,
+        key: &str,
+        change: PasswordChangeForm,
+        keep: Option<&SessionToken>,
+        client: &ClientInfo,
+    ) -> Result<PasswordReplaced, AccountError> {
+        let (user_id, username, email) = account
+            .as_ref()
+            .map(|(user_id, stored)| (Some(*user_id), stored.username.clone(), stored.email.clone()))
+            .unwrap_or_default();
         // Before the current password is checked, only the rules that read nothing of the account:
         // "must not be your username" answered first would confirm an account's name by its id.
         change.parse(self.settings.password_policy, "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
-        // An unknown id still has a counter of its own, so guessing at it is throttled too.
-        let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
         let address = client.address.as_deref();
-        self.guard().check_password_attempt(&key, address).await?;
+        self.guard().check_password_attempt(key, address).await?;
         let verified = match account {
-            Some(stored) => {
+            Some((_, stored)) => {
                 self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
             }
             None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
-        if !verified {
-            self.guard().record_failure(&key, address).await?;
-            self.audit_name(AuditEvent::PasswordChangeFailed, Some(user_id), &username, client).await;
+        let Some(user_id) = user_id.filter(|_| verified) else {
+            self.guard().record_failure(key, address).await?;
+            self.audit_name(AuditEvent::PasswordChangeFailed, user_id, &username, client).await;
             return Err(AccountError::WrongCurrentPassword);
-        }
-        self.guard().record_success(&key).await?;
+        };
+        self.guard().record_success(key).await?;
         change.parse(self.settings.password_policy, &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);
         }
         let new_hash = self.hasher.hash(change.new_password.into_exposed()).await?;
-        let fresh = keep.map(|_| SessionToken::generate());
-        let rekey = keep.zip(fresh.as_ref());
+        let fresh_token = keep.map(|_| SessionToken::generate());
+        let rekey = keep.zip(fresh_token.as_ref());
         self.replace_password(user_id, &new_hash, rekey).await?;
         self.audit_name(AuditEvent::PasswordChanged, Some(user_id), &username, client).await;
-        Ok(fresh)
+        Ok(PasswordReplaced { checked: PasswordChecked::new(user_id), fresh_token })
     }
 
     /// Sets a new password without asking for the current one (the operator's command), and
@@ -122,6 +159,13 @@ impl Accounts {
         });
         Ok(())
     }
+}
+
+/// What a password change leaves: proof that the current password was checked, and the caller's
+/// re-keyed session token, if one was kept.
+struct PasswordReplaced {
+    checked: PasswordChecked,
+    fresh_token: Option<SessionToken>,
 }
 
 /// Refuses a new password that is on the list of common passwords, as an error on `field`.
