@@ -23,13 +23,18 @@ pub async fn register(
     Ok(())
 }
 
-/// Starts a session and sends the browser home.
+/// Starts a session and sends the browser home. A browser that showed no device cookie of the
+/// account gets one, so that it can still log in while the account is under attack.
 #[server(endpoint = "login")]
 pub async fn log_in(username: String, password: TypedPassword) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let client = client_info();
-    let signed_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
-    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&signed_in.token));
+    let logged_in = accounts.log_in(&crate::domain::LoginForm { username, password }, &client).await?;
+    let settings = accounts.settings();
+    ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&logged_in.signed_in.token));
+    if let Some(device) = &logged_in.new_device {
+        ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(device));
+    }
     leptos_axum::redirect("/");
     Ok(())
 }

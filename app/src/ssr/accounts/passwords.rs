@@ -2,7 +2,7 @@
 //! operator's command), and the rule that a new password may not be a common one. Either way
 //! every other session of the account ends in the transaction that stores the new hash.
 
-use super::{Accounts, AuditEvent, ClientInfo, sessions};
+use super::{Accounts, AuditEvent, ClientInfo, devices, sessions};
 use crate::{
     domain::{Field, FieldErrors, NewPassword, PasswordChangeForm, username_key},
     error::AccountError,
@@ -41,7 +41,8 @@ impl Accounts {
         // An unknown id still has a counter of its own, so guessing at it is throttled too.
         let key = if account.is_some() { username_key(&username) } else { format!("#{user_id}") };
         let address = client.address.as_deref();
-        self.guard().check_password_attempt(&key, address).await?;
+        let device = self.proven_device(&key, client).await?;
+        let attempt = self.guard().check_password_attempt(&key, address, device.as_deref()).await?;
         let verified = match account {
             Some(stored) => {
                 self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
@@ -49,11 +50,11 @@ impl Accounts {
             None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
         if !verified {
-            self.guard().record_failure(&key, address).await?;
+            self.guard().record_failure(attempt).await?;
             self.audit_name(AuditEvent::PasswordChangeFailed, Some(user_id), &username, client).await;
             return Err(AccountError::WrongCurrentPassword);
         }
-        self.guard().record_success(&key).await?;
+        self.guard().record_success(attempt).await?;
         change.parse(self.settings.password_policy, &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
@@ -87,8 +88,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// Stores a new password hash (restarting its expiry) and ends every session of the
-    /// account, except that `rekey` = (old, new) moves the caller's session to a new token.
+    /// Stores a new password hash (restarting its expiry) and ends every known device and every
+    /// session of the account, except that `rekey` = (old, new) moves the caller's session to a new token.
     async fn replace_password(
         &self,
         user_id: i64,
@@ -118,6 +119,8 @@ impl Accounts {
                     .await?;
             }
             sqlx::query(sessions::END_ALL_BUT).bind(user_id).bind(&keep_hash).execute(&mut *tx).await?;
+            // Whoever knew the old password may have made devices with it.
+            sqlx::query(devices::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())

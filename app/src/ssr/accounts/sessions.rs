@@ -171,7 +171,7 @@ impl Accounts {
         Ok(())
     }
 
-    /// Deletes ended sessions and lapsed attempt counters. Any replica may run it at any time.
+    /// Deletes ended sessions, lapsed attempt counters and expired devices. Any replica may run it at any time.
     pub async fn clean_up(&self) -> Result<(), AccountError> {
         let now = now_micros();
         let sessions = on_pool!(&self.db, |pool| {
@@ -183,7 +183,8 @@ impl Accounts {
                 .rows_affected()
         });
         let counters = self.guard().forget_stale().await?;
-        tracing::debug!(sessions, counters, "cleaned up");
+        let devices = self.forget_expired_devices().await?;
+        tracing::debug!(sessions, counters, devices, "cleaned up");
         Ok(())
     }
 }
