@@ -24,18 +24,20 @@ pub async fn register(
 }
 
 /// Starts a session and sends the browser home; with a correct password that has expired, sends
-/// it to choose a new one instead.
+/// it to choose a new one instead. A browser that showed no device cookie of the account gets
+/// one, so that it can still log in while the account is under attack.
 #[server(endpoint = "login")]
 pub async fn log_in(username: String, password: TypedPassword) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let client = client_info();
     let form = crate::domain::LoginForm { username, password };
     match accounts.log_in(&form, &client).await {
-        Ok(signed_in) => {
-            ssr::append_response_header(
-                http::header::SET_COOKIE,
-                &accounts.settings().session_cookie(&signed_in.token),
-            );
+        Ok(logged_in) => {
+            let settings = accounts.settings();
+            ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&logged_in.signed_in.token));
+            if let Some(device) = &logged_in.new_device {
+                ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(device));
+            }
             leptos_axum::redirect("/");
         }
         Err(AccountError::PasswordExpired) => {

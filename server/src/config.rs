@@ -131,18 +131,18 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_AUDIT_RETENTION_DAYS", default_value_t = 400)]
     pub audit_retention_days: u32,
 
-    /// Failed password checks against one account (in a row, within an hour) before clients
-    /// that keep failing must wait, one second and doubling up to 15 minutes. A client that has
-    /// not been failing can still log in. 0 turns this off.
+    /// Failed password checks against one account (in a row, within an hour) before every client
+    /// without one of its device cookies (from an earlier login there) must wait, one second and
+    /// doubling up to 15 minutes; a client with one is counted per device instead. 0 turns this off.
     #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_ACCOUNT", default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100))]
     pub max_failures_per_account: u32,
 
-    /// Failed password checks from one client address, against any accounts, before it must
-    /// wait, as above. 0 turns this off.
+    /// Failed password checks from one client (an address, an IPv6 /64), against any accounts,
+    /// before it must wait, as above. 0 turns this off.
     #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_ADDRESS", default_value_t = 100)]
     pub max_failures_per_address: u32,
 
-    /// Signups from one client address per hour. 0 turns this off (e.g. for load tests).
+    /// Signups from one client (an address, an IPv6 /64) per hour. 0 turns this off (e.g. for load tests).
     #[arg(long, env = "DIOPTRA_MAX_SIGNUPS_PER_ADDRESS", default_value_t = 20)]
     pub max_signups_per_address: u32,
 

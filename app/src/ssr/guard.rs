@@ -1,17 +1,26 @@
 //! The defence against online guessing, kept in the database so that every replica counts the
 //! same attempts and a restart forgets none.
 //!
-//! - Failed password checks are counted per account and per client address. Past its threshold
-//!   an address is refused (429) for a backoff that doubles with each further failure, up to a
-//!   ceiling. Past its threshold an account is refused the same way, but only to clients that
-//!   have themselves been failing: an attacker can slow the guessing against a victim's account
-//!   without locking the victim (whose address has no failures) out.
-//! - A correct password clears its account's count. Counts also lapse after a quiet window.
-//! - Signups are counted per client address in fixed windows.
+//! - Password checks are counted per account and per client. Past its threshold a counter is
+//!   refused (429) for a backoff that doubles with each further failure, up to a ceiling.
+//! - Past its threshold an account refuses every client that has not proven itself on it, whatever
+//!   its address, so that changing addresses gains an attacker nothing. A client proves itself
+//!   with a device cookie from an earlier successful login to that account (`known_devices`, in
+//!   `accounts/devices.rs`); its checks are counted per device instead, with the same threshold,
+//!   so the owner keeps logging in from their own browser while the account is under attack.
+//! - A client is its address, an IPv6 address counted by its /64 (one subscriber's network).
+//! - A check is counted *before* the password is hashed, in the same statement that refuses it
+//!   when the counter is blocked, and the block the failure would earn is set there too: checks
+//!   sent all at once cannot slip past the threshold together. A correct password then clears its
+//!   account's (or device's) count and takes its client's back. Counts lapse after a quiet window.
+//! - Signups are counted per client in fixed windows.
 //!
 //! Refusals happen before any hashing, so a throttled attacker costs the server one indexed read.
 
-use std::time::Duration;
+use std::{
+    net::{IpAddr, Ipv6Addr},
+    time::Duration,
+};
 
 use crate::{
     error::AccountError,
@@ -24,13 +33,14 @@ use crate::{
 /// Thresholds; 0 turns a limit off.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuessingLimits {
-    /// Consecutive failed password checks against one account before clients that keep failing
-    /// are slowed down (NIST SP 800-63B-4 allows at most 100).
+    /// Consecutive failed password checks against one account before every client that has not
+    /// proven itself on it is slowed down, and against one known device before that device is
+    /// (NIST SP 800-63B-4 allows at most 100).
     pub failures_per_account: u32,
-    /// Failed password checks from one client address, against any accounts, before it is slowed
-    /// down.
+    /// Failed password checks from one client (an address, an IPv6 /64), against any accounts,
+    /// before it is slowed down.
     pub failures_per_address: u32,
-    /// Signups from one client address per window.
+    /// Signups from one client (an address, an IPv6 /64) per window.
     pub signups_per_address: u32,
     /// Failure counts lapse after this long without a failure; signups are counted per window
     /// of this length.
@@ -52,41 +62,87 @@ impl Default for GuessingLimits {
 }
 
 const ACCOUNT: &str = "account";
+const DEVICE: &str = "device";
 const ADDRESS: &str = "address";
 const SIGNUP: &str = "signup";
 
-/// Adds one attempt to a counter and returns the count and when its window started. The count
-/// restarts when the column `$restart_by` of the existing row is older than `$4`.
-macro_rules! count_attempt_sql {
-    ($restart_by:literal) => {
+/// The attempt count after this one: 1 when the counter has lapsed (its last attempt is older than
+/// `$4`), else one more.
+macro_rules! next_count {
+    () => {
+        "(CASE WHEN attempt_counters.last_attempt_on < $4 THEN 1 ELSE attempt_counters.attempts + 1 END)"
+    };
+}
+
+/// Until when a counter at `$n` attempts is blocked, were they all failures: not at all below the
+/// threshold `$5`, then from `$3` (now) one second doubling with each attempt past it, at most `$6`
+/// microseconds (the backoff reaches `$6` from `$7` doublings on).
+macro_rules! blocked_after {
+    ($n:expr) => {
         concat!(
-            "INSERT INTO attempt_counters ",
-            "(scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) ",
-            "VALUES ($1, $2, 1, $3, $3, 0) ON CONFLICT (scope, subject) DO UPDATE SET ",
-            "attempts = CASE WHEN attempt_counters.",
-            $restart_by,
-            " < $4 THEN 1 ",
-            "ELSE attempt_counters.attempts + 1 END, ",
-            "window_started_on = CASE WHEN attempt_counters.",
-            $restart_by,
-            " < $4 THEN $3 ",
-            "ELSE attempt_counters.window_started_on END, ",
-            "last_attempt_on = $3 RETURNING attempts, window_started_on"
+            "CASE WHEN ",
+            $n,
+            " < $5 THEN 0 WHEN ",
+            $n,
+            " - $5 >= $7 THEN $3 + $6 ELSE $3 + (CAST(1 AS BIGINT) << CAST(",
+            $n,
+            " - $5 AS INTEGER)) * 1000000 END"
         )
     };
 }
 
-/// Failure counts: they lapse after a window without failures.
-const COUNT_SINCE_LAST_ATTEMPT: &str = count_attempt_sql!("last_attempt_on");
-/// Signup counts: fixed windows.
-const COUNT_IN_FIXED_WINDOW: &str = count_attempt_sql!("window_started_on");
+/// Counts one password check against a counter that is not blocked, and blocks it as that check's
+/// failure would: one statement, so concurrent checks are counted one after another. Returns the
+/// new count, or no row when the counter is blocked (and then changes nothing).
+const RESERVE: &str = concat!(
+    "INSERT INTO attempt_counters ",
+    "(scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) ",
+    "VALUES ($1, $2, 1, $3, $3, ",
+    blocked_after!("1"),
+    ") ON CONFLICT (scope, subject) DO UPDATE SET ",
+    "attempts = ",
+    next_count!(),
+    ", window_started_on = CASE WHEN attempt_counters.last_attempt_on < $4 THEN $3 ",
+    "ELSE attempt_counters.window_started_on END, ",
+    "last_attempt_on = $3, ",
+    "blocked_until = ",
+    blocked_after!(next_count!()),
+    " WHERE attempt_counters.blocked_until <= $3 RETURNING attempts"
+);
 
-#[derive(sqlx::FromRow)]
-struct CounterRow {
-    scope: String,
-    attempts: i64,
-    last_attempt_on: Micros,
-    blocked_until: Micros,
+/// Takes back one counted check that did not fail. The block stays if the failures left still
+/// reach the threshold `$3` (a concurrent failure may have set it).
+const TAKE_BACK: &str = "UPDATE attempt_counters SET attempts = attempts - 1, \
+     blocked_until = CASE WHEN attempts - 1 >= $3 THEN blocked_until ELSE 0 END \
+     WHERE scope = $1 AND subject = $2 AND attempts > 0";
+
+/// Signup counts, in fixed windows: adds one and returns the count and when its window started.
+const COUNT_IN_FIXED_WINDOW: &str = concat!(
+    "INSERT INTO attempt_counters ",
+    "(scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) ",
+    "VALUES ($1, $2, 1, $3, $3, 0) ON CONFLICT (scope, subject) DO UPDATE SET ",
+    "attempts = CASE WHEN attempt_counters.window_started_on < $4 THEN 1 ",
+    "ELSE attempt_counters.attempts + 1 END, ",
+    "window_started_on = CASE WHEN attempt_counters.window_started_on < $4 THEN $3 ",
+    "ELSE attempt_counters.window_started_on END, ",
+    "last_attempt_on = $3 RETURNING attempts, window_started_on"
+);
+
+/// The subject a client address is counted under: an IPv4 address as it is (also when written as
+/// an IPv4-mapped IPv6 address), an IPv6 address by its /64, the smallest network a subscriber is
+/// given: whoever holds one address of it can use them all.
+pub fn client_subject(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
+            }
+        },
+        Err(_) => address.to_owned(),
+    }
 }
 
 pub(crate) struct Guard<'a> {
@@ -94,90 +150,166 @@ pub(crate) struct Guard<'a> {
     pub limits: &'a GuessingLimits,
 }
 
+/// One password check that the guard let through and has already counted as a failure. The caller
+/// reports how it ended: [`Guard::record_failure`] or [`Guard::record_success`].
+#[must_use = "report the check's outcome to the guard"]
+pub(crate) struct PasswordAttempt {
+    /// The counter charged for the account: the account's own, or that of the client's device.
+    account: Option<(&'static str, String)>,
+    /// The client's subject, when its failures are counted.
+    client: Option<String>,
+}
+
 impl Guard<'_> {
-    /// Refuses a password check that `address` may not make now against `account` (a username
-    /// key), with how long to wait.
-    pub async fn check_password_attempt(&self, account: &str, address: Option<&str>) -> Result<(), AccountError> {
-        if self.limits.failures_per_account == 0 && self.limits.failures_per_address == 0 {
-            return Ok(());
+    /// Counts a password check that `address` wants to make against `account` (a username key),
+    /// or refuses it, with how long to wait. `device` is the hash of the client's device token
+    /// when it is one of this account's devices (`Accounts::proven_device`): then the account's
+    /// block does not apply, the device's own counter does.
+    pub async fn check_password_attempt(
+        &self,
+        account: &str,
+        address: Option<&str>,
+        device: Option<&[u8]>,
+    ) -> Result<PasswordAttempt, AccountError> {
+        let client = address.filter(|_| self.limits.failures_per_address > 0).map(client_subject);
+        let account = (self.limits.failures_per_account > 0).then(|| match device {
+            Some(hash) => (DEVICE, hex::encode(hash)),
+            None => (ACCOUNT, account.to_owned()),
+        });
+        let attempt = PasswordAttempt { account, client };
+        let (account_scope, account_subject) = attempt.account.clone().unwrap_or(("-", String::new()));
+        if attempt.account.is_none() && attempt.client.is_none() {
+            return Ok(attempt);
         }
-        let rows: Vec<CounterRow> = on_pool!(self.db, |pool| {
-            sqlx::query_as(
-                "SELECT scope, attempts, last_attempt_on, blocked_until FROM attempt_counters \
+        // A client that is already refused costs one indexed read, and writes nothing.
+        let blocked: Vec<Micros> = on_pool!(self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT blocked_until FROM attempt_counters \
                  WHERE (scope = $1 AND subject = $2) OR (scope = $3 AND subject = $4)",
             )
-            .bind(ACCOUNT)
-            .bind(account)
+            .bind(account_scope)
+            .bind(&account_subject)
             .bind(ADDRESS)
-            .bind(address.unwrap_or(""))
+            .bind(attempt.client.as_deref().unwrap_or(""))
             .fetch_all(pool)
             .await?
         });
         let now = now_micros();
-        let quiet_since = now.minus(self.limits.window);
-        let row = |scope: &str| rows.iter().find(|row| row.scope == scope);
-        let address_row = row(ADDRESS).filter(|_| address.is_some());
-        if let Some(blocked) = address_row.filter(|row| self.limits.failures_per_address > 0 && row.blocked_until > now)
-        {
-            return Err(too_many(now, blocked.blocked_until));
+        if let Some(until) = blocked.into_iter().filter(|until| *until > now).max() {
+            return Err(too_many(now, until));
         }
-        let client_has_been_failing =
-            address_row.is_some_and(|row| row.attempts > 0 && row.last_attempt_on >= quiet_since) || address.is_none();
-        if let Some(blocked) =
-            row(ACCOUNT).filter(|row| self.limits.failures_per_account > 0 && row.blocked_until > now)
-            && client_has_been_failing
+        // Then the check is counted, or refused if a concurrent one got there first.
+        if let Some(client) = &attempt.client
+            && !self.reserve(ADDRESS, client, self.limits.failures_per_address).await?
         {
-            return Err(too_many(now, blocked.blocked_until));
+            return Err(self.refusal(ADDRESS, client).await?);
+        }
+        if let Some((scope, subject)) = &attempt.account
+            && !self.reserve(scope, subject, self.limits.failures_per_account).await?
+        {
+            if let Some(client) = &attempt.client {
+                self.take_back(ADDRESS, client, self.limits.failures_per_address).await?;
+            }
+            return Err(self.refusal(scope, subject).await?);
+        }
+        Ok(attempt)
+    }
+
+    /// A failed check: it was counted, and its block set, when it was let through.
+    pub async fn record_failure(&self, attempt: PasswordAttempt) -> Result<(), AccountError> {
+        drop(attempt);
+        Ok(())
+    }
+
+    /// A correct password clears its account's (or device's) count, and the client's check is
+    /// taken back (its earlier failures stay: an attacker cannot launder them by logging into an
+    /// account of their own).
+    pub async fn record_success(&self, attempt: PasswordAttempt) -> Result<(), AccountError> {
+        if let Some((scope, subject)) = &attempt.account {
+            on_pool!(self.db, |pool| {
+                sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND subject = $2")
+                    .bind(*scope)
+                    .bind(subject)
+                    .execute(pool)
+                    .await?;
+            });
+        }
+        if let Some(client) = &attempt.client {
+            self.take_back(ADDRESS, client, self.limits.failures_per_address).await?;
         }
         Ok(())
     }
 
-    /// Counts a failed password check against `account` from `address`, and throttles either
-    /// once past its threshold.
-    pub async fn record_failure(&self, account: &str, address: Option<&str>) -> Result<(), AccountError> {
-        if self.limits.failures_per_account > 0 {
-            self.count(COUNT_SINCE_LAST_ATTEMPT, ACCOUNT, account, self.limits.failures_per_account, Backoff::Doubling)
-                .await?;
+    /// Counts one check against a counter (see [`RESERVE`]); false when the counter is blocked.
+    async fn reserve(&self, scope: &str, subject: &str, threshold: u32) -> Result<bool, AccountError> {
+        let now = now_micros();
+        let ceiling = i64::try_from(self.limits.max_backoff.as_micros()).unwrap_or(i64::MAX);
+        // From this many doublings on, the backoff is the ceiling (and never more than 2^20 s).
+        let mut doublings: u32 = 0;
+        while doublings < 20 && (1i64 << doublings) * 1_000_000 < ceiling {
+            doublings += 1;
         }
-        // The address's failures are counted whenever either limit is on: the account limit
-        // needs them to tell a failing client from a clean one.
-        let counting = self.limits.failures_per_account > 0 || self.limits.failures_per_address > 0;
-        if let Some(address) = address.filter(|_| counting) {
-            let threshold = match self.limits.failures_per_address {
-                0 => u32::MAX,
-                limit => limit,
-            };
-            self.count(COUNT_SINCE_LAST_ATTEMPT, ADDRESS, address, threshold, Backoff::Doubling).await?;
+        let longest = ceiling.min((1i64 << doublings) * 1_000_000);
+        let counted: Option<i64> = on_pool!(self.db, |pool| {
+            sqlx::query_scalar(RESERVE)
+                .bind(scope)
+                .bind(subject)
+                .bind(now)
+                .bind(now.minus(self.limits.window))
+                .bind(i64::from(threshold))
+                .bind(longest)
+                .bind(i64::from(doublings))
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some(attempts) = counted
+            && attempts >= i64::from(threshold)
+        {
+            tracing::warn!(scope, attempts, "throttling");
         }
-        Ok(())
+        Ok(counted.is_some())
     }
 
-    /// A correct password clears its account's failures (the address's stay: an attacker
-    /// cannot launder them by logging into an account of their own).
-    pub async fn record_success(&self, account: &str) -> Result<(), AccountError> {
-        if self.limits.failures_per_account == 0 {
-            return Ok(());
-        }
+    /// Takes back one counted check of a counter (see [`TAKE_BACK`]).
+    async fn take_back(&self, scope: &str, subject: &str, threshold: u32) -> Result<(), AccountError> {
         on_pool!(self.db, |pool| {
-            sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND subject = $2")
-                .bind(ACCOUNT)
-                .bind(account)
-                .execute(pool)
-                .await?;
+            sqlx::query(TAKE_BACK).bind(scope).bind(subject).bind(i64::from(threshold)).execute(pool).await?;
         });
         Ok(())
+    }
+
+    /// The refusal for a counter found blocked.
+    async fn refusal(&self, scope: &str, subject: &str) -> Result<AccountError, AccountError> {
+        let until: Option<Micros> = on_pool!(self.db, |pool| {
+            sqlx::query_scalar("SELECT blocked_until FROM attempt_counters WHERE scope = $1 AND subject = $2")
+                .bind(scope)
+                .bind(subject)
+                .fetch_optional(pool)
+                .await?
+        });
+        let now = now_micros();
+        Ok(too_many(now, until.unwrap_or(now)))
     }
 
     /// Counts a signup from `address`; refuses it past the window's allowance.
     pub async fn count_signup(&self, address: Option<&str>) -> Result<(), AccountError> {
         let Some(address) = address.filter(|_| self.limits.signups_per_address > 0) else { return Ok(()) };
-        match self
-            .count(COUNT_IN_FIXED_WINDOW, SIGNUP, address, self.limits.signups_per_address, Backoff::UntilWindowEnds)
-            .await?
-        {
-            Some(until) => Err(too_many(now_micros(), until)),
-            None => Ok(()),
+        let now = now_micros();
+        let window_start = now.minus(self.limits.window);
+        let (attempts, window_started_on): (i64, Micros) = on_pool!(self.db, |pool| {
+            sqlx::query_as(COUNT_IN_FIXED_WINDOW)
+                .bind(SIGNUP)
+                .bind(client_subject(address))
+                .bind(now)
+                .bind(window_start)
+                .fetch_one(pool)
+                .await?
+        });
+        if attempts <= i64::from(self.limits.signups_per_address) {
+            return Ok(());
         }
+        tracing::warn!(scope = SIGNUP, attempts, "throttling");
+        Err(too_many(now, window_started_on.plus(self.limits.window)))
     }
 
     /// Drops counters that have lapsed and block nothing.
@@ -192,54 +324,24 @@ impl Guard<'_> {
                 .rows_affected()
         }))
     }
-
-    /// Adds an attempt; past `threshold`, blocks the subject and returns until when.
-    async fn count(
-        &self,
-        sql: &'static str,
-        scope: &str,
-        subject: &str,
-        threshold: u32,
-        backoff: Backoff,
-    ) -> Result<Option<Micros>, AccountError> {
-        let now = now_micros();
-        let window_start = now.minus(self.limits.window);
-        let (attempts, window_started_on): (i64, Micros) = on_pool!(self.db, |pool| {
-            sqlx::query_as(sql).bind(scope).bind(subject).bind(now).bind(window_start).fetch_one(pool).await?
-        });
-        let excess = attempts - i64::from(threshold);
-        if excess < 0 || (backoff == Backoff::UntilWindowEnds && excess == 0) {
-            return Ok(None);
-        }
-        let until = match backoff {
-            Backoff::Doubling => {
-                let doublings = u32::try_from(excess).unwrap_or(u32::MAX).min(20);
-                now.plus(Duration::from_secs(1u64 << doublings).min(self.limits.max_backoff))
-            }
-            Backoff::UntilWindowEnds => window_started_on.plus(self.limits.window),
-        };
-        on_pool!(self.db, |pool| {
-            sqlx::query("UPDATE attempt_counters SET blocked_until = $1 WHERE scope = $2 AND subject = $3")
-                .bind(until)
-                .bind(scope)
-                .bind(subject)
-                .execute(pool)
-                .await?;
-        });
-        tracing::warn!(scope, attempts, "throttling");
-        Ok(Some(until))
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Backoff {
-    /// One second after the threshold is reached, doubling with each further failure.
-    Doubling,
-    /// Until the counting window ends (the attempt past the allowance is the one refused).
-    UntilWindowEnds,
 }
 
 fn too_many(now: Micros, until: Micros) -> AccountError {
     let micros = u64::try_from(until.0.saturating_sub(now.0)).unwrap_or(0);
     AccountError::TooManyAttempts { retry_after_secs: micros.div_ceil(1_000_000).max(1) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clients_are_counted_by_ipv4_address_and_ipv6_slash_64() {
+        assert_eq!(client_subject("203.0.113.9"), "203.0.113.9");
+        assert_eq!(client_subject("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(client_subject("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+        assert_eq!(client_subject("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
+        assert_ne!(client_subject("2001:db8:1:3::1"), client_subject("2001:db8:1:2::1"));
+        assert_eq!(client_subject("::1"), "::/64");
+    }
 }

@@ -15,6 +15,10 @@ pub const COOKIE_NAME: &str = "dioptra_session";
 /// With `Secure`, the `__Host-` prefix makes the browser refuse the cookie from any other
 /// origin or path, and refuse it over plain http.
 pub const SECURE_COOKIE_NAME: &str = "__Host-dioptra_session";
+/// The device cookie: proof that this browser once logged in to an account (see
+/// [`DeviceToken`]). Named like the session cookie, with the same prefix rule.
+pub const DEVICE_COOKIE_NAME: &str = "dioptra_device";
+pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-dioptra_device";
 
 /// A session token as the browser holds it.
 #[derive(Clone, PartialEq, Eq)]
@@ -49,6 +53,40 @@ impl SessionToken {
     }
 }
 
+/// A device token: 256 random bits that a successful login hands to the browser in the device
+/// cookie, so that the browser can later prove it has logged in to that account before and be
+/// let through while the account is under attack. It is no session: it opens nothing, and the
+/// database keeps only its SHA-256, in `known_devices`, bound to one account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DeviceToken(SessionToken);
+
+impl std::fmt::Debug for DeviceToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeviceToken(<redacted>)")
+    }
+}
+
+impl DeviceToken {
+    pub fn generate() -> Self {
+        Self(SessionToken::generate())
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// What the database stores and looks up.
+    pub fn hash(&self) -> Vec<u8> {
+        self.0.hash()
+    }
+}
+
+/// The well-formed device tokens of a request, as the session middleware read them (at most
+/// [`MAX_SESSION_COOKIES_TRIED`]); [`crate::ssr::accounts::ClientInfo`] carries them to the
+/// guessing limits.
+#[derive(Clone, Debug, Default)]
+pub struct DeviceCookies(pub Vec<DeviceToken>);
+
 /// How session cookies are written for this deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CookiePolicy {
@@ -77,10 +115,30 @@ impl CookiePolicy {
         self.cookie("").max_age(Duration::ZERO).expires(OffsetDateTime::UNIX_EPOCH).build().to_string()
     }
 
+    pub fn device_name(&self) -> &'static str {
+        if self.secure { SECURE_DEVICE_COOKIE_NAME } else { DEVICE_COOKIE_NAME }
+    }
+
+    /// The `Set-Cookie` value that hands a device token to the browser for `max_age_secs`, with
+    /// the session cookie's attributes. A logout leaves it: it proves an earlier login, not a
+    /// session.
+    pub fn set_device(&self, token: &DeviceToken, max_age_secs: i64) -> String {
+        self.named(self.device_name(), token.as_str()).max_age(Duration::seconds(max_age_secs)).build().to_string()
+    }
+
     /// The attributes every session cookie has. No `Domain`: the cookie goes back to this host
     /// only (and `__Host-` requires it).
     fn cookie<'c>(&self, value: &'c str) -> CookieBuilder<'c> {
-        Cookie::build((self.name(), value)).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure)
+        self.named(self.name(), value)
+    }
+
+    fn named<'c>(&self, name: &'static str, value: &'c str) -> CookieBuilder<'c> {
+        Cookie::build((name, value)).path("/").http_only(true).same_site(SameSite::Lax).secure(self.secure)
+    }
+
+    /// The well-formed device tokens in a request's `Cookie` headers, read like session tokens.
+    pub fn device_tokens_from_headers(&self, headers: &http::HeaderMap) -> DeviceCookies {
+        DeviceCookies(tokens_named(headers, self.device_name()).into_iter().map(DeviceToken).collect())
     }
 
     /// The well-formed session tokens in a request's `Cookie` headers, in the order sent, without
@@ -88,25 +146,31 @@ impl CookiePolicy {
     /// not just the first: the browser sends all that match the request, in an order the server
     /// cannot choose, so a planted one must not hide the real one. The caller tries each in turn.
     pub fn tokens_from_headers(&self, headers: &http::HeaderMap) -> Vec<SessionToken> {
-        let mut tokens: Vec<SessionToken> = Vec::new();
-        // Lossily: a byte that is not ASCII in any cookie (a browser sends UTF-8 values as they
-        // are) must not hide the others. A token is ASCII, so only junk is changed.
-        let values = headers
-            .get_all(http::header::COOKIE)
-            .iter()
-            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-        let cookies = values.flat_map(Cookie::split_parse).filter_map(Result::ok);
-        for cookie in cookies.filter(|cookie| cookie.name() == self.name()) {
-            let Some(token) = SessionToken::from_cookie_value(cookie.value()) else { continue };
-            if !tokens.contains(&token) {
-                tokens.push(token);
-            }
-            if tokens.len() == MAX_SESSION_COOKIES_TRIED {
-                break;
-            }
-        }
-        tokens
+        tokens_named(headers, self.name())
     }
+}
+
+/// The well-formed tokens in the cookies called `name`, in the order sent, without repeats, at
+/// most [`MAX_SESSION_COOKIES_TRIED`].
+fn tokens_named(headers: &http::HeaderMap, name: &str) -> Vec<SessionToken> {
+    let mut tokens: Vec<SessionToken> = Vec::new();
+    // Lossily: a byte that is not ASCII in any cookie (a browser sends UTF-8 values as they are)
+    // must not hide the others. A token is ASCII, so only junk is changed.
+    let values = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+    let cookies = values.flat_map(Cookie::split_parse).filter_map(Result::ok);
+    for cookie in cookies.filter(|cookie| cookie.name() == name) {
+        let Some(token) = SessionToken::from_cookie_value(cookie.value()) else { continue };
+        if !tokens.contains(&token) {
+            tokens.push(token);
+        }
+        if tokens.len() == MAX_SESSION_COOKIES_TRIED {
+            break;
+        }
+    }
+    tokens
 }
 
 #[cfg(test)]
@@ -203,6 +267,24 @@ mod tests {
         let secure = CookiePolicy { secure: true }.set(&token, 60);
         assert!(secure.starts_with(&format!("__Host-dioptra_session={}; ", token.as_str())), "{secure}");
         assert_eq!(attributes(&secure), ["HttpOnly", "Max-Age=60", "Path=/", "SameSite=Lax", "Secure"]);
+    }
+
+    #[test]
+    fn device_cookies_have_their_own_name_and_the_session_cookies_attributes() {
+        let token = DeviceToken::generate();
+        let plain = CookiePolicy { secure: false };
+        let set = plain.set_device(&token, 60);
+        assert!(set.starts_with(&format!("dioptra_device={}; ", token.as_str())), "{set}");
+        assert_eq!(attributes(&set), ["HttpOnly", "Max-Age=60", "Path=/", "SameSite=Lax"]);
+        let secure = CookiePolicy { secure: true }.set_device(&token, 60);
+        assert!(secure.starts_with(&format!("__Host-dioptra_device={}; ", token.as_str())), "{secure}");
+        assert_eq!(attributes(&secure), ["HttpOnly", "Max-Age=60", "Path=/", "SameSite=Lax", "Secure"]);
+        // A device token is read only from the device cookie, never as a session.
+        let headers = cookie_header(&format!("dioptra_device={}", token.as_str()));
+        assert_eq!(plain.device_tokens_from_headers(&headers).0, vec![token.clone()]);
+        assert!(plain.tokens_from_headers(&headers).is_empty());
+        assert!(CookiePolicy { secure: true }.device_tokens_from_headers(&headers).0.is_empty());
+        assert_eq!(format!("{token:?}"), "DeviceToken(<redacted>)");
     }
 
     #[test]

@@ -19,20 +19,27 @@ use super::{
 };
 
 /// Check a username (any case) and password and start a session: the response sets the session
-/// cookie. Every failure is the same 401, whether or not the account exists.
+/// cookie, and a device cookie when the client showed none of this account's (keep it: while the
+/// account is under attack, only clients with one may still log in). Every failure is the same
+/// 401, whether or not the account exists.
 #[utoipa::path(post, path = "/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginBody),
     (status = 400, description = "Missing or unknown fields", body = BadBodyBody),
     (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
-    (status = 429, description = "Too many failed attempts from this client, or from it against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
+    (status = 429, description = "Too many failed attempts from this client, or against this account by clients without one of its device cookies (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
     let form = LoginForm { username: request.username, password: request.password.into() };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
-    let signed_in = state.accounts.log_in(&form, &client).await?;
+    let logged_in = state.accounts.log_in(&form, &client).await?;
+    let settings = state.accounts.settings();
     let response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
-    Ok(with_cookie(response, &state.accounts.settings().session_cookie(&signed_in.token)))
+    let response = with_cookie(response, &settings.session_cookie(&logged_in.signed_in.token));
+    Ok(match &logged_in.new_device {
+        Some(device) => with_cookie(response, &settings.device_cookie(device)),
+        None => response,
+    })
 }
 
 /// End this session, or with `everywhere=true` every session of the account on every device.

@@ -9,11 +9,16 @@ use axum::{
 };
 
 /// Finds the session cookie's account and puts it in the request for pages and server
-/// functions (`app::ssr::signed_in`). Static files skip the database lookup.
+/// functions (`app::ssr::signed_in`), beside the device cookies (`ClientInfo` reads them, for the
+/// guessing limits; they cost no lookup here). Static files skip the database lookup.
 pub async fn attach_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let is_static = path.starts_with("/pkg/") || path.starts_with("/favicon");
     if !is_static {
+        let devices = state.accounts.settings().cookies.device_tokens_from_headers(request.headers());
+        if !devices.0.is_empty() {
+            request.extensions_mut().insert(devices);
+        }
         let candidates = state.accounts.settings().cookies.tokens_from_headers(request.headers());
         match state.accounts.authenticate(candidates).await {
             Ok(Some(signed_in)) => {

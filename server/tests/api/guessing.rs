@@ -1,28 +1,40 @@
-//! Online guessing: counters per account and per client address in the database, 429 with
-//! `Retry-After`, a victim who can still log in, signups per address, and answers that do not
-//! tell which accounts exist, by status, body or time.
+//! Online guessing: counters per account, per device and per client in the database, 429 with
+//! `Retry-After`, an owner who can still log in from a browser that has logged in before (the
+//! device cookie), checks counted before hashing so that concurrent guesses cannot slip past,
+//! IPv6 clients by /64, signups per client, and answers that do not tell which accounts exist.
 
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
+use tokio::task::JoinSet;
 
-use crate::helpers::{Signup, TestApp, spawn_app_with, spawn_binary};
+use crate::helpers::{Signup, TestApp, new_client, spawn_app_with, spawn_binary};
 
-/// A JSON POST that claims, through the trusted proxy the test server is told about, to come
-/// from `address`.
+/// A JSON POST by `client` that claims, through the trusted proxy the test server is told about,
+/// to come from `address`.
+async fn post_with(client: &reqwest::Client, app: &TestApp, address: &str, path: &str, body: Value) -> Response {
+    client.post(app.url(path)).header("x-forwarded-for", address).json(&body).send().await.expect("the server answers")
+}
+
+/// The same from a client that keeps no cookies (an attacker's script, a fresh browser).
 async fn post_from(app: &TestApp, address: &str, path: &str, body: Value) -> Response {
-    app.client
-        .post(app.url(path))
-        .header("x-forwarded-for", address)
-        .json(&body)
-        .send()
-        .await
-        .expect("the server answers")
+    post_with(&reqwest::Client::new(), app, address, path, body).await
 }
 
 async fn log_in_from(app: &TestApp, address: &str, username: &str, password: &str) -> Response {
     post_from(app, address, "/api/v1/auth/login", json!({"username": username, "password": password})).await
+}
+
+/// A login by `client`, which keeps its cookies (the owner's browser, say).
+async fn log_in_with(
+    client: &reqwest::Client,
+    app: &TestApp,
+    address: &str,
+    username: &str,
+    password: &str,
+) -> Response {
+    post_with(client, app, address, "/api/v1/auth/login", json!({"username": username, "password": password})).await
 }
 
 fn retry_after(response: &Response) -> u64 {
@@ -44,23 +56,26 @@ const ATTACKER: &str = "203.0.113.66";
 const VICTIM: &str = "198.51.100.7";
 
 #[tokio::test]
-async fn an_attacker_is_slowed_down_but_the_victim_still_logs_in() {
+async fn an_attacker_is_slowed_down_but_the_owner_with_a_device_cookie_still_logs_in() {
     let app = spawn_app_with(|config| {
         config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         config.max_failures_per_account = 3;
     })
     .await;
     app.register(&Signup::new("victim", "victim@example.org")).await;
+    // The owner's browser has logged in before: it holds a device cookie of the account.
+    let owner = new_client();
+    assert_eq!(log_in_with(&owner, &app, VICTIM, "victim", "correct horse").await.status(), StatusCode::OK);
     for _ in 0..3 {
         assert_eq!(log_in_from(&app, ATTACKER, "victim", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
     }
     // The threshold reached, the attacker waits, even with the right password ...
     assert_throttled(log_in_from(&app, ATTACKER, "victim", "guess again").await).await;
     assert_throttled(log_in_from(&app, ATTACKER, "VICTIM", "correct horse").await).await;
-    // ... while the victim, from an address that has not been failing, gets in.
-    assert_eq!(log_in_from(&app, VICTIM, "victim", "correct horse").await.status(), StatusCode::OK);
-    // That cleared the account's count: the attacker starts over (the address's own count stays).
-    assert_eq!(log_in_from(&app, ATTACKER, "victim", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
+    // ... while the owner, from a browser that proves an earlier login, gets in ...
+    assert_eq!(log_in_with(&owner, &app, VICTIM, "victim", "correct horse").await.status(), StatusCode::OK);
+    // ... which does not clear the account's count for everyone else.
+    assert_throttled(log_in_from(&app, ATTACKER, "victim", "guess guess").await).await;
 }
 
 #[tokio::test]
@@ -72,11 +87,13 @@ async fn the_account_limit_holds_with_the_address_limit_off() {
     })
     .await;
     app.register(&Signup::new("alone", "alone@example.org")).await;
+    let owner = new_client();
+    assert_eq!(log_in_with(&owner, &app, VICTIM, "alone", "correct horse").await.status(), StatusCode::OK);
     for _ in 0..2 {
         assert_eq!(log_in_from(&app, ATTACKER, "alone", "guess guess").await.status(), StatusCode::UNAUTHORIZED);
     }
     assert_throttled(log_in_from(&app, ATTACKER, "alone", "guess guess").await).await;
-    assert_eq!(log_in_from(&app, VICTIM, "alone", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(log_in_with(&owner, &app, VICTIM, "alone", "correct horse").await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -165,6 +182,8 @@ async fn password_checks_by_id_and_for_deletion_are_counted_like_logins() {
     .await;
     app.register(&Signup::new("paula", "paula@example.org")).await;
     let id: i64 = app.count("SELECT user_id FROM users").await;
+    // Paula's browser has logged in before (a session and a device cookie).
+    assert_eq!(log_in_with(&app.client, &app, VICTIM, "paula", "correct horse").await.status(), StatusCode::OK);
     let change = json!({"oldPassword": "not it at all", "newPassword": "a fresh secret", "confirmNewPassword": "a fresh secret"});
     let path = format!("/api/v1/users/{id}/password");
     for _ in 0..2 {
@@ -174,8 +193,8 @@ async fn password_checks_by_id_and_for_deletion_are_counted_like_logins() {
     // The login counter is the same one: the attacker cannot switch routes to keep guessing.
     assert_throttled(log_in_from(&app, ATTACKER, "paula", "correct horse").await).await;
 
-    // Deletion with a stolen session: the password is still guessed at the same rate.
-    assert_eq!(log_in_from(&app, VICTIM, "paula", "correct horse").await.status(), StatusCode::OK);
+    // Deletion with a stolen session (and the browser's device cookie, which lifts the account's
+    // block): the password is still guessed at the same rate, counted per device.
     let delete = |password: &'static str| {
         app.client
             .delete(app.url("/api/v1/users/current"))
@@ -243,4 +262,143 @@ async fn a_common_password_is_refused_with_a_clear_message() {
     let body = crate::helpers::error_body(response).await;
     assert!(body.to_string().contains("one of the most common"), "{body}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
+}
+
+/// A server that believes the test's `x-forwarded-for`, with the default limits (10 failures per
+/// account, 100 per client).
+async fn behind_a_proxy() -> TestApp {
+    spawn_app_with(|config| config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await
+}
+
+/// How many of `responses` were refused with 429.
+fn refused(responses: &[StatusCode]) -> usize {
+    responses.iter().filter(|status| **status == StatusCode::TOO_MANY_REQUESTS).count()
+}
+
+/// Ten wrong passwords against `username` from one address: the account is past its limit.
+async fn attack(app: &TestApp, username: &str) {
+    for _ in 0..10 {
+        assert_eq!(log_in_from(app, ATTACKER, username, "guess guess").await.status(), StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn changing_address_gains_an_attacker_nothing_and_only_the_owners_browser_gets_in() {
+    let app = behind_a_proxy().await;
+    app.register(&Signup::new("olivia", "olivia@example.org")).await;
+    let owners_browser = new_client();
+    assert_eq!(log_in_with(&owners_browser, &app, VICTIM, "olivia", "correct horse").await.status(), StatusCode::OK);
+    attack(&app, "olivia").await;
+    // Forty more guesses, each from an address that has never failed (TEST-NET-1).
+    let mut statuses = Vec::new();
+    for host in 1..=40 {
+        let address = format!("192.0.2.{host}");
+        statuses.push(log_in_from(&app, &address, "olivia", "guess guess").await.status());
+    }
+    assert!(refused(&statuses) >= 38, "nearly all refused: {statuses:?}");
+    // The owner's browser proves an earlier login and gets in during the attack ...
+    assert_eq!(log_in_with(&owners_browser, &app, VICTIM, "olivia", "correct horse").await.status(), StatusCode::OK);
+    // ... while the owner in a browser without the device cookie waits like anyone: the price.
+    let fresh_browser = new_client();
+    assert_throttled(log_in_with(&fresh_browser, &app, VICTIM, "olivia", "correct horse").await).await;
+}
+
+#[tokio::test]
+async fn a_device_cookie_of_another_account_proves_nothing() {
+    let app = behind_a_proxy().await;
+    app.register(&Signup::new("olivia", "olivia@example.org")).await;
+    app.register(&Signup::new("mallory", "mallory@example.org")).await;
+    // Mallory's own login gives this browser a device cookie, of Mallory's account.
+    let browser = new_client();
+    assert_eq!(log_in_with(&browser, &app, VICTIM, "mallory", "correct horse").await.status(), StatusCode::OK);
+    attack(&app, "olivia").await;
+    assert_throttled(log_in_with(&browser, &app, VICTIM, "olivia", "guess guess").await).await;
+    assert_throttled(log_in_with(&browser, &app, VICTIM, "olivia", "correct horse").await).await;
+    // The cookie still works for its own account.
+    assert_eq!(log_in_with(&browser, &app, VICTIM, "mallory", "correct horse").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_accounts_device_cookies() {
+    let app = behind_a_proxy().await;
+    app.register(&Signup::new("olivia", "olivia@example.org")).await;
+    let id: i64 = app.count("SELECT user_id FROM users").await;
+    let browser = new_client();
+    assert_eq!(log_in_with(&browser, &app, VICTIM, "olivia", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices").await, 1);
+    // Logging in again from the same browser makes no new device.
+    assert_eq!(log_in_with(&browser, &app, VICTIM, "olivia", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices").await, 1);
+    let change = json!({"oldPassword": "correct horse", "newPassword": "a fresh secret", "confirmNewPassword": "a fresh secret"});
+    let changed = post_with(&browser, &app, VICTIM, &format!("/api/v1/users/{id}/password"), change).await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices").await, 0);
+    attack(&app, "olivia").await;
+    assert_throttled(log_in_with(&browser, &app, VICTIM, "olivia", "a fresh secret").await).await;
+
+    // The operator's set-password ends them too.
+    let other = new_client();
+    app.execute("DELETE FROM attempt_counters").await;
+    assert_eq!(log_in_with(&other, &app, VICTIM, "olivia", "a fresh secret").await.status(), StatusCode::OK);
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices").await, 1);
+    app.accounts.set_password(id, "another fresh one").await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM known_devices").await, 0);
+}
+
+#[tokio::test]
+async fn simultaneous_wrong_guesses_cannot_slip_past_the_account_limit() {
+    let app = behind_a_proxy().await;
+    app.register(&Signup::new("olivia", "olivia@example.org")).await;
+    let mut guesses = JoinSet::new();
+    for guess in 0..40 {
+        let (client, url) = (reqwest::Client::new(), app.url("/api/v1/auth/login"));
+        guesses.spawn(async move {
+            let body = json!({"username": "olivia", "password": format!("guess number {guess}")});
+            client.post(url).header("x-forwarded-for", ATTACKER).json(&body).send().await.unwrap().status()
+        });
+    }
+    let statuses: Vec<StatusCode> = guesses.join_all().await;
+    let answered = statuses.iter().filter(|status| **status == StatusCode::UNAUTHORIZED).count();
+    assert!(answered <= 11, "at most the limit answered: {statuses:?}");
+    assert_eq!(answered + refused(&statuses), 40, "{statuses:?}");
+}
+
+#[tokio::test]
+async fn simultaneous_wrong_guesses_cannot_slip_past_the_client_limit() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 0;
+        config.max_failures_per_address = 10;
+    })
+    .await;
+    let mut guesses = JoinSet::new();
+    for guess in 0..40 {
+        let (client, url) = (reqwest::Client::new(), app.url("/api/v1/auth/login"));
+        guesses.spawn(async move {
+            let body = json!({"username": format!("someone{guess}"), "password": "password1"});
+            client.post(url).header("x-forwarded-for", ATTACKER).json(&body).send().await.unwrap().status()
+        });
+    }
+    let statuses: Vec<StatusCode> = guesses.join_all().await;
+    assert!(refused(&statuses) >= 29, "at most the limit answered: {statuses:?}");
+}
+
+#[tokio::test]
+async fn addresses_in_one_ipv6_slash_64_are_one_client() {
+    let app = spawn_app_with(|config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        config.max_failures_per_account = 0;
+        config.max_failures_per_address = 3;
+    })
+    .await;
+    for (address, name) in [("2001:db8:1:2::1", "ann"), ("2001:db8:1:2::2", "ben"), ("2001:db8:1:2:ffff:1:2:3", "cat")]
+    {
+        assert_eq!(log_in_from(&app, address, name, "password1").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_throttled(log_in_from(&app, "2001:db8:1:2:aaaa::9", "dan", "password1").await).await;
+    // The next /64 is another client; the audit trail keeps whole addresses.
+    assert_eq!(log_in_from(&app, "2001:db8:1:3::1", "dan", "password1").await.status(), StatusCode::UNAUTHORIZED);
+    let recorded: Vec<String> =
+        app.scalars("SELECT client_address FROM audit_events WHERE event = 'login_failed'").await;
+    assert!(recorded.contains(&"2001:db8:1:2:ffff:1:2:3".to_owned()), "{recorded:?}");
 }

@@ -105,6 +105,18 @@ async fn behind_an_https_public_url_the_cookie_is_secure_and_host_prefixed() {
         .expect("a __Host- session cookie")
         .to_owned();
     assert!(cookie.contains("; Secure") && cookie.contains("; Path=/") && !cookie.contains("Domain"), "{cookie}");
+    // The device cookie, which lets this browser log in while the account is under attack, too.
+    let device = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("__Host-dioptra_device="))
+        .expect("a __Host- device cookie")
+        .to_owned();
+    for attribute in ["; Secure", "; Path=/", "; HttpOnly", "; SameSite=Lax", "; Max-Age=31536000"] {
+        assert!(device.contains(attribute) && !device.contains("Domain"), "{device}");
+    }
 
     // The proxy forwards to the server's own address; the browser's Origin is the public one.
     let from_the_public_site = app

@@ -9,6 +9,7 @@ use crate::{
     ssr::{
         clock::{Micros, now_micros},
         db::on_pool,
+        session::DeviceToken,
     },
 };
 
@@ -18,11 +19,14 @@ use crate::{
 #[derive(Debug)]
 pub struct PasswordChecked {
     user_id: i64,
+    /// A new device of the account, for the device cookie, when the client showed none of its own
+    /// (see `devices.rs`).
+    new_device: Option<DeviceToken>,
 }
 
 impl PasswordChecked {
     pub(super) fn new(user_id: i64) -> Self {
-        Self { user_id }
+        Self { user_id, new_device: None }
     }
 
     pub fn user_id(&self) -> i64 {
@@ -30,11 +34,20 @@ impl PasswordChecked {
     }
 }
 
+/// A new session, and the device cookie's token to hand out with it, if any.
+#[derive(Debug)]
+pub struct LoggedIn {
+    pub signed_in: SignedIn,
+    pub new_device: Option<DeviceToken>,
+}
+
 impl Accounts {
     /// Checks a username and password and starts a new session.
-    pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<SignedIn, AccountError> {
-        let checked = self.check_login_password(form, client).await?;
-        self.start_session(checked, client).await
+    pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<LoggedIn, AccountError> {
+        let mut checked = self.check_login_password(form, client).await?;
+        let new_device = checked.new_device.take();
+        let signed_in = self.start_session(checked, client).await?;
+        Ok(LoggedIn { signed_in, new_device })
     }
 
     /// The first step of a login: whether the password is the account's, within the guessing
@@ -55,11 +68,15 @@ impl Accounts {
         let credentials = form.parse()?;
         let key = username_key(&credentials.username);
         let address = client.address.as_deref();
-        if let Err(refusal) = self.guard().check_password_attempt(&key, address).await {
-            metrics::counter!("dioptra_logins_total", "outcome" => "throttled").increment(1);
-            self.audit_name(AuditEvent::LoginThrottled, None, &credentials.username, client).await;
-            return Err(refusal);
-        }
+        let device = self.proven_device(&key, client).await?;
+        let attempt = match self.guard().check_password_attempt(&key, address, device.as_deref()).await {
+            Ok(attempt) => attempt,
+            Err(refusal) => {
+                metrics::counter!("dioptra_logins_total", "outcome" => "throttled").increment(1);
+                self.audit_name(AuditEvent::LoginThrottled, None, &credentials.username, client).await;
+                return Err(refusal);
+            }
+        };
         let candidate: Option<(i64, String, Option<Micros>)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
         let (user_id, matches, expired) = match candidate {
@@ -74,12 +91,12 @@ impl Accounts {
             }
         };
         let Some(user_id) = user_id.filter(|_| matches) else {
-            self.guard().record_failure(&key, address).await?;
+            self.guard().record_failure(attempt).await?;
             metrics::counter!("dioptra_logins_total", "outcome" => "failure").increment(1);
             self.audit_name(AuditEvent::LoginFailed, user_id, &credentials.username, client).await;
             return Err(AccountError::InvalidCredentials);
         };
-        self.guard().record_success(&key).await?;
+        self.guard().record_success(attempt).await?;
         // Said only to someone who knows the password, so it tells an attacker nothing; the
         // owner learns to renew it rather than that it is wrong.
         if expired {
@@ -87,6 +104,10 @@ impl Accounts {
             self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;
             return Err(AccountError::PasswordExpired);
         }
-        Ok(PasswordChecked { user_id })
+        let new_device = match device {
+            Some(_) => None,
+            None => Some(self.remember_device(user_id).await?),
+        };
+        Ok(PasswordChecked { user_id, new_device })
     }
 }

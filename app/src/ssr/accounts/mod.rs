@@ -6,6 +6,8 @@
 //! - `login.rs`: logging in, in two steps (check the password, then start a session) so that a
 //!   second factor can stand between them;
 //! - `sessions.rs`: every statement about sessions (start, authenticate, list, end, re-key, clean up);
+//! - `devices.rs`: known devices, the browsers that have logged in to an account before (the
+//!   device cookie), which its guessing limit lets through;
 //! - `passwords.rs`: changing and setting passwords, the common-password rule;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups.rs`: groups and memberships;
@@ -17,6 +19,7 @@
 mod sql;
 
 mod audit;
+mod devices;
 mod groups;
 mod login;
 mod paging;
@@ -29,8 +32,9 @@ mod users;
 use std::time::Duration;
 
 pub use audit::AuditEvent;
+pub use devices::DEVICE_LIFETIME;
 pub use groups::PUBLIC_GROUP;
-pub use login::PasswordChecked;
+pub use login::{LoggedIn, PasswordChecked};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
 
 use crate::{
@@ -40,7 +44,7 @@ use crate::{
         db::Database,
         guard::{Guard, GuessingLimits},
         password::PasswordHasher,
-        session::{CookiePolicy, SessionToken},
+        session::{CookiePolicy, DeviceToken, SessionToken},
     },
 };
 
@@ -65,6 +69,11 @@ impl AccountSettings {
     /// The `Set-Cookie` value that starts (or re-keys) a session in the browser.
     pub fn session_cookie(&self, token: &SessionToken) -> String {
         self.cookies.set(token, i64::try_from(self.session_lifetime.as_secs()).unwrap_or(i64::MAX))
+    }
+
+    /// The `Set-Cookie` value that hands the browser a new device token.
+    pub fn device_cookie(&self, token: &DeviceToken) -> String {
+        self.cookies.set_device(token, i64::try_from(DEVICE_LIFETIME.as_secs()).unwrap_or(i64::MAX))
     }
 }
 
@@ -103,13 +112,15 @@ impl Accounts {
         &self.db
     }
 
-    /// Deletes ended sessions, lapsed attempt counters and audit events past their retention.
+    /// Deletes ended sessions, lapsed attempt counters, expired devices and audit events past
+    /// their retention.
     /// Any replica may run it at any time.
     pub async fn clean_up(&self) -> Result<(), AccountError> {
         let sessions = self.forget_ended_sessions().await?;
         let counters = self.guard().forget_stale().await?;
+        let devices = self.forget_expired_devices().await?;
         let audit_events = self.forget_old_audit_events().await?;
-        tracing::debug!(sessions, counters, audit_events, "cleaned up");
+        tracing::debug!(sessions, counters, devices, audit_events, "cleaned up");
         Ok(())
     }
 

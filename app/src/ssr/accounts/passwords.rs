@@ -2,7 +2,7 @@
 //! operator's command), and the rule that a new password may not be a common one. Either way
 //! every other session of the account ends in the transaction that stores the new hash.
 
-use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, sessions, users::StoredCredentials};
+use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, devices, sessions, users::StoredCredentials};
 use crate::{
     domain::{Field, FieldErrors, NewPassword, PasswordChangeForm, username_key},
     error::AccountError,
@@ -78,7 +78,8 @@ impl Accounts {
         change.parse(self.settings.password_policy, "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
         let address = client.address.as_deref();
-        self.guard().check_password_attempt(key, address).await?;
+        let device = self.proven_device(key, client).await?;
+        let attempt = self.guard().check_password_attempt(key, address, device.as_deref()).await?;
         let verified = match account {
             Some((_, stored)) => {
                 self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
@@ -86,11 +87,11 @@ impl Accounts {
             None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
         let Some(user_id) = user_id.filter(|_| verified) else {
-            self.guard().record_failure(key, address).await?;
+            self.guard().record_failure(attempt).await?;
             self.audit_name(AuditEvent::PasswordChangeFailed, user_id, &username, client).await;
             return Err(AccountError::WrongCurrentPassword);
         };
-        self.guard().record_success(key).await?;
+        self.guard().record_success(attempt).await?;
         change.parse(self.settings.password_policy, &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
@@ -124,8 +125,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// Stores a new password hash (restarting its expiry) and ends every session of the
-    /// account, except that `rekey` = (old, new) moves the caller's session to a new token.
+    /// Stores a new password hash (restarting its expiry) and ends every known device and every
+    /// session of the account, except that `rekey` = (old, new) moves the caller's session to a new token.
     async fn replace_password(
         &self,
         user_id: i64,
@@ -155,6 +156,8 @@ impl Accounts {
                     .await?;
             }
             sqlx::query(sessions::END_ALL_BUT).bind(user_id).bind(&keep_hash).execute(&mut *tx).await?;
+            // Whoever knew the old password may have made devices with it.
+            sqlx::query(devices::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())

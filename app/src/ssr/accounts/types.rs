@@ -1,7 +1,10 @@
 //! The values the accounts core hands out: accounts, sessions, memberships, pages of listings,
 //! and what the server knows of the client asking. Plain data, no queries.
 
-use crate::ssr::{clock::Micros, session::SessionToken};
+use crate::ssr::{
+    clock::Micros,
+    session::{DeviceCookies, DeviceToken, SessionToken},
+};
 
 /// An account as its owner may see it. Carries no password hash, so it can go anywhere.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -109,6 +112,9 @@ pub struct Page<T> {
 pub struct ClientInfo {
     pub address: Option<String>,
     pub user_agent: Option<String>,
+    /// The device tokens the client sent (see [`DeviceToken`]): proof, once looked up, that it
+    /// has logged in to an account before. Never recorded.
+    pub devices: Vec<DeviceToken>,
 }
 
 /// The client's address as the server's middleware determined it (the peer, or what a trusted
@@ -119,16 +125,18 @@ pub struct ClientAddress(pub std::net::IpAddr);
 impl ClientInfo {
     /// The operator's command line, which has no client address.
     pub fn operator() -> Self {
-        Self { address: None, user_agent: Some("dioptra-accounts command line".into()) }
+        Self { address: None, user_agent: Some("dioptra-accounts command line".into()), devices: Vec::new() }
     }
 
-    /// The client's address and a bounded copy of its user agent.
+    /// The client's address, a bounded copy of its user agent, and its device cookies (which the
+    /// session middleware read).
     pub fn of_request(headers: &http::HeaderMap, extensions: &http::Extensions) -> Self {
         let address = extensions.get::<ClientAddress>().map(|client| client.0.to_string());
         let user_agent = headers
             .get(http::header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .map(|agent| agent.chars().take(512).collect());
-        Self { address, user_agent }
+        let devices = extensions.get::<DeviceCookies>().map(|cookies| cookies.0.clone()).unwrap_or_default();
+        Self { address, user_agent, devices }
     }
 }

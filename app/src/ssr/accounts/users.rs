@@ -109,13 +109,14 @@ impl Accounts {
         let stored = self.credentials_of(user.user_id).await?;
         let key = username_key(&stored.username);
         let address = client.address.as_deref();
-        self.guard().check_password_attempt(&key, address).await?;
+        let device = self.proven_device(&key, client).await?;
+        let attempt = self.guard().check_password_attempt(&key, address, device.as_deref()).await?;
         if !self.hasher.verify(password.into_exposed(), stored.password_hash).await? {
-            self.guard().record_failure(&key, address).await?;
+            self.guard().record_failure(attempt).await?;
             self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
             return Err(AccountError::WrongPassword);
         }
-        self.guard().record_success(&key).await?;
+        self.guard().record_success(attempt).await?;
         if user.password_expired(now_micros()) {
             return Err(AccountError::PasswordExpired);
         }
