@@ -1,5 +1,6 @@
 //! HTTP-level tests of the server: a real server on a free port, a fresh SQLite file per test.
 
+mod groups;
 mod guessing;
 mod helpers;
 mod login_logout;
@@ -9,6 +10,7 @@ mod operator;
 mod outage;
 mod register;
 mod scale_out;
+mod search;
 mod security;
 mod session_cookies;
 mod sessions;
