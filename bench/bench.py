@@ -2,7 +2,7 @@
 
 Started by bench/run (which installs wrk, the venv and builds the release binary first); writes
 bench/RESULTS.md. Environment: BENCH_DURATION (seconds per measurement, default 12),
-BENCH_SESSIONS (default 1000), BENCH_BIG (users for the large search, default 1000000),
+BENCH_SESSIONS (default 1000), BENCH_BIG (users for the large search and group, default 1000000),
 BENCH_DIOPTRA_BIG (Dioptra's large search size, default BENCH_BIG; 0 skips it).
 """
 import concurrent.futures
@@ -37,6 +37,7 @@ SMALL = 10_000
 NCPU = os.cpu_count()
 PASSWORD = "bench password 1"
 SEARCH = "search=username:user12*&pageLength=10"
+GROUP_PATH = "/api/v1/groups/1"  # `public`, which every account joins
 
 # Seconds between the memory measurement's logins and its 1,000 connections.
 QUIET_AFTER_LOGINS = 2
@@ -280,6 +281,27 @@ def wrk_result(p):
     return r
 
 
+def measure_group(s, key, cookie, size):
+    """GET /api/v1/groups/1 (`public`, which every account joins): one request timed and its body
+    size and member count, then wrk as for the search. Ours lists at most 1,000 members; Dioptra
+    lists them all, so at a million accounts it gets one attempt (gunicorn's 30 s worker timeout
+    ends it) and no wrk run."""
+    t0 = time.time()
+    try:
+        st, _, body = http("GET", s.url(GROUP_PATH), cookie=cookie, timeout=120)
+    except OSError as e:  # a timeout, or gunicorn killing the worker
+        return {"status": None, "error": str(e), "first_s": time.time() - t0}
+    first_s = time.time() - t0
+    r = {"status": st, "first_s": first_s, "bytes": len(body)}
+    if st == 200:
+        r["members"] = len(json.loads(body).get("members", []))
+    if key == "dioptra" and size > SMALL:
+        return r
+    log(f"{s.name}: GET {GROUP_PATH} at {size} users ({r.get('members')} members listed, {len(body):,} bytes) for {DUR} s")
+    r.update(wrk(s, "get.lua", C_SEARCH, 1, DUR, {"COOKIE": cookie, "PATH_GET": GROUP_PATH}))
+    return r
+
+
 class CpuWatch:
     """CPU time of everything on the machine except our servers and our children (wrk, seeding),
     as a share of all cores, between start() and stop()."""
@@ -463,6 +485,7 @@ def measure_all():
                 r["matches"] = total
                 r["status"] = st
                 res.setdefault("search", {}).setdefault(str(size), {})[key] = r
+                res.setdefault("group", {}).setdefault(str(size), {})[key] = measure_group(s, key, cookie, size)
 
         res["search_plan"] = search_plan(ours.db)
         res["peak_rss_end_kib"] = {key: s.peak_rss_kib() for key, s in both}
@@ -671,6 +694,34 @@ def render(res, v):
         f"Users are `user0`, `user1`, … inserted straight into each server's SQLite file (every row with a "
         f"copy of a real account's password hash, and a member of `public`); the query matches 111 users at "
         f"10,000 and 11,111 at 1,000,000 and asks for the first page of 10 with the total count. Seeding took {seed}."))
+
+    rows = []
+    for size in [SMALL, res["big"]]:
+        g = res.get("group", {}).get(str(size), {})
+        go, gd = g.get(o), g.get(d)
+
+        def latency(r):
+            if not r:
+                return "not measured"
+            if "p50_ms" in r:
+                return f"{r['p50_ms']:.2f} / {r['p99_ms']:.2f}"
+            return f"one request: {r['first_s']:.1f} s, status {r['status'] or r.get('error')}"
+
+        def sized(r):
+            if not r or r.get("status") != 200:
+                return "–"
+            return f"{r['members']:,} members, {r['bytes']:,} bytes"
+
+        rows.append([f"{size:,} users: p50 / p99 (ms)", latency(go), latency(gd),
+                     ratio(gd["p99_ms"], go["p99_ms"]) + " faster (p99)" if go and gd and "p99_ms" in gd and "p99_ms" in go else "–",
+                     "", ""])
+        rows.append([f"{size:,} users: the answer", sized(go), sized(gd), "", "", ""])
+    if res.get("group"):
+        table(f"GET {GROUP_PATH} (`public`, every account a member)", rows, note=(
+            "After each search measurement, on the same databases: one request timed (its size and the members "
+            f"it lists), then wrk with one connection for {res['dur']} s. Ours lists at most the first 1,000 "
+            "members (and `membersTruncated`); Dioptra lists every member, so at a million accounts it gets one "
+            "attempt and no wrk run."))
 
     sg = res["sessions_get"]
     pk, rs, pl = res["peak_rss_kib"], res["rss_kib"], res.get("peak_rss_logins_kib")

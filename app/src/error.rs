@@ -56,6 +56,12 @@ pub enum AccountError {
     /// The account database cannot be reached just now.
     #[error("The account database cannot be reached. Please try again shortly.")]
     Unavailable,
+    /// A query ran past the database's time budget and was stopped (a search over very many
+    /// accounts, or a database too busy to answer in time).
+    #[error(
+        "The database took too long to answer, so the request was stopped. Try a narrower search, or try again later."
+    )]
+    TooSlow,
     /// The browser could not reach the server or read its answer.
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
@@ -75,7 +81,7 @@ impl AccountError {
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
-            AccountError::Unavailable => 503,
+            AccountError::Unavailable | AccountError::TooSlow => 503,
         }
     }
 
@@ -134,6 +140,7 @@ mod tests {
             AccountError::Unauthenticated,
             AccountError::BadRequest("missing field email".into()),
             AccountError::Internal,
+            AccountError::TooSlow,
             AccountError::Transport,
         ] {
             let bytes = error.ser();

@@ -5,7 +5,12 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use app::{
     domain::PasswordPolicy,
-    ssr::{accounts::AccountSettings, db::DEFAULT_DATABASE_URL, guard::GuessingLimits, session::CookiePolicy},
+    ssr::{
+        accounts::AccountSettings,
+        db::{ConnectError, DEFAULT_DATABASE_URL, Database},
+        guard::GuessingLimits,
+        session::CookiePolicy,
+    },
 };
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
@@ -86,6 +91,18 @@ pub struct DatabaseOptions {
     /// Database: sqlite://PATH (created if missing) or postgres://USER@HOST[:PORT]/NAME.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
+
+    /// Milliseconds one database query may run before it is stopped (a search over very many
+    /// accounts is then answered 503 instead of holding a connection). Migrations have no limit.
+    #[arg(long, env = "DIOPTRA_QUERY_BUDGET_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub query_budget_ms: u64,
+}
+
+impl DatabaseOptions {
+    /// Opens the database with these options.
+    pub async fn connect(&self) -> Result<Database, ConnectError> {
+        Database::connect(&self.database_url, Duration::from_millis(self.query_budget_ms)).await
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,10 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use app::{
     domain::{RegisterForm, check_fields, parse_search},
     error::AccountError,
-    ssr::{
-        accounts::{Accounts, ClientInfo, User},
-        db::Database,
-    },
+    ssr::accounts::{Accounts, ClientInfo, User},
 };
 
 use crate::config::{DatabaseOptions, PasswordOptions, UsersCommand};
@@ -27,7 +24,7 @@ pub enum CommandError {
 }
 
 pub async fn migrate(database: &DatabaseOptions) -> Result<(), CommandError> {
-    let db = Database::connect(&database.database_url).await?;
+    let db = database.connect().await?;
     db.migrate().await?;
     println!("The {} database is up to date.", db.backend_name());
     db.close().await;
@@ -39,7 +36,7 @@ pub async fn users(
     passwords: &PasswordOptions,
     command: UsersCommand,
 ) -> Result<(), CommandError> {
-    let db = Database::connect(&database.database_url).await?;
+    let db = database.connect().await?;
     db.migrate().await?;
     let accounts = Accounts::new(db, passwords.account_settings());
     let outcome = run_users_command(&accounts, command).await;

@@ -4,11 +4,7 @@ use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use app::{
     App, shell,
-    ssr::{
-        AppState,
-        accounts::Accounts,
-        db::{ConnectError, Database},
-    },
+    ssr::{AppState, accounts::Accounts, db::ConnectError},
 };
 use axum::{
     Router,
@@ -51,7 +47,7 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = Database::connect(&config.database.database_url).await?;
+        let db = config.database.connect().await?;
         db.migrate().await?;
         let accounts = Arc::new(Accounts::new(db, config.account_settings()));
         let listener =

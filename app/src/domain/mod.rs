@@ -13,7 +13,7 @@ pub use email::EmailAddress;
 pub use fields::{Field, FieldErrors};
 pub use forms::{Credentials, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, Registration};
 pub use password::{NewPassword, PasswordPolicy, TypedPassword};
-pub use search::{SearchError, SearchTerm, check_fields, parse_search};
+pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchError, SearchTerm, check_fields, parse_search};
 pub use username::{Username, username_key};
 
 /// Folds case for comparing names: lower case, with the Greek final sigma (`ς`, which lower

@@ -10,8 +10,12 @@
 //! spaces, commas and colons. Matching ignores case on every database backend (the columns
 //! searched hold lower-cased keys, and patterns are lower-cased here).
 //!
+//! A query has at most [`MAX_SEARCH_TERMS`] terms and [`MAX_SEARCH_CHARS`] characters: each term
+//! is one more `LIKE` per row (two for a bare term), so an unbounded query could keep the
+//! database busy for as long as a caller liked.
+//!
 //! Differences from Dioptra 1.2.2's parser, all in what it refuses: letters beyond ASCII are
-//! allowed, and spaces around a bare term are ignored rather than searched for.
+//! allowed, spaces around a bare term are ignored rather than searched for, and the limits above.
 
 /// A piece of a search value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,9 +35,35 @@ pub struct SearchTerm {
     pub pattern: String,
 }
 
+/// The most terms a query may have.
+pub const MAX_SEARCH_TERMS: usize = 10;
+/// The most characters (Unicode scalar values) a query may have.
+pub const MAX_SEARCH_CHARS: usize = 256;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchError {
     pub reason: String,
+    /// The query is over one of the limits (too long, too many terms), rather than malformed.
+    pub over_limit: bool,
+}
+
+impl SearchError {
+    fn malformed(reason: String) -> Self {
+        Self { reason, over_limit: false }
+    }
+
+    fn over_limit(reason: String) -> Self {
+        Self { reason, over_limit: true }
+    }
+
+    /// The reason as a sentence of its own: capitalised, with a full stop.
+    pub fn sentence(&self) -> String {
+        let mut chars = self.reason.chars();
+        match chars.next() {
+            Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+            None => String::new(),
+        }
+    }
 }
 
 /// Parses a whole query. An empty query is no terms (everything matches).
@@ -41,10 +71,19 @@ pub fn parse_search(query: &str) -> Result<Vec<SearchTerm>, SearchError> {
     if query.is_empty() {
         return Ok(Vec::new());
     }
+    let chars = query.chars().count();
+    if chars > MAX_SEARCH_CHARS {
+        return Err(SearchError::over_limit(format!(
+            "a search may have at most {MAX_SEARCH_CHARS} characters; this one has {chars}"
+        )));
+    }
     let mut parser = Parser { chars: query.chars().collect(), at: 0 };
     let mut terms = vec![parser.term()?];
     while parser.peek().is_some() {
         parser.expect(',')?;
+        if terms.len() == MAX_SEARCH_TERMS {
+            return Err(SearchError::over_limit(format!("a search may have at most {MAX_SEARCH_TERMS} terms")));
+        }
         terms.push(parser.term()?);
     }
     Ok(terms)
@@ -53,7 +92,7 @@ pub fn parse_search(query: &str) -> Result<Vec<SearchTerm>, SearchError> {
 /// Checks every term's field against `searchable`, the fields this collection can search.
 pub fn check_fields(terms: &[SearchTerm], searchable: &[&str]) -> Result<(), SearchError> {
     match terms.iter().filter_map(|t| t.field.as_deref()).find(|f| !searchable.contains(f)) {
-        Some(field) => Err(SearchError { reason: format!("'{field}' is not a valid field") }),
+        Some(field) => Err(SearchError::malformed(format!("'{field}' is not a valid field"))),
         None => Ok(()),
     }
 }
@@ -76,7 +115,7 @@ impl Parser {
             Some(c) => format!("found {c:?} at position {}", self.at + 1),
             None => "found the end of the query".to_owned(),
         };
-        Err(SearchError { reason: format!("expected {expected}, {found}") })
+        Err(SearchError::malformed(format!("expected {expected}, {found}")))
     }
 
     fn expect(&mut self, c: char) -> Result<(), SearchError> {
@@ -250,6 +289,25 @@ mod tests {
         }
         let error = parse_search("a,").unwrap_err();
         assert_eq!(error.reason, "expected a search value, found the end of the query");
+    }
+
+    #[test]
+    fn a_query_has_at_most_ten_terms_and_256_characters() {
+        let ten = vec!["a"; MAX_SEARCH_TERMS].join(",");
+        assert_eq!(parse_search(&ten).unwrap().len(), MAX_SEARCH_TERMS);
+        let error = parse_search(&format!("{ten},b")).unwrap_err();
+        assert!(error.over_limit);
+        assert_eq!(error.reason, "a search may have at most 10 terms");
+        assert_eq!(error.sentence(), "A search may have at most 10 terms.");
+        // Even when the extra terms would not parse: the limit is checked first.
+        assert!(parse_search(&format!("{ten},,")).unwrap_err().over_limit);
+
+        let longest = "é".repeat(MAX_SEARCH_CHARS);
+        assert!(parse_search(&longest).is_ok(), "characters are counted, not bytes");
+        let error = parse_search(&format!("{longest}x")).unwrap_err();
+        assert!(error.over_limit);
+        assert_eq!(error.reason, "a search may have at most 256 characters; this one has 257");
+        assert!(!parse_search("a,,b").unwrap_err().over_limit);
     }
 
     #[test]

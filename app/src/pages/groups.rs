@@ -1,4 +1,5 @@
-//! `/groups`: the viewer's groups with their permissions in each, and each group's members.
+//! `/groups`: the viewer's groups with their permissions in each, and each group's first members
+//! (`public` holds every account; the users directory lists them all).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,17 +11,25 @@ use crate::presentation::{Permission, PermissionFlags};
 struct GroupRow {
     name: String,
     permissions: PermissionFlags,
-    /// Each member's name (marked if the account is deleted) and permissions.
+    /// The first members' names (marked if the account is deleted) and permissions.
     members: Vec<(String, PermissionFlags)>,
+    /// Whether the group has more members than those listed.
+    more_members: bool,
 }
+
+/// The most members the page lists for a group.
+const MEMBERS_SHOWN: i64 = 50;
 
 async fn group_rows() -> Option<Vec<GroupRow>> {
     let user_id = crate::ssr::signed_in()?.user.user_id;
     let accounts = crate::ssr::accounts();
     let mut rows = Vec::new();
     for m in accounts.memberships(user_id).await.ok()? {
-        let members = accounts.group(m.group_id).await.ok().flatten().map(|g| g.members).unwrap_or_default();
+        let group = accounts.group(m.group_id, MEMBERS_SHOWN).await.ok().flatten();
+        let more_members = group.as_ref().is_some_and(|g| g.more_members);
+        let members = group.map(|g| g.members).unwrap_or_default();
         rows.push(GroupRow {
+            more_members,
             permissions: PermissionFlags::from(&m),
             name: m.group_name,
             members: members
@@ -87,6 +96,13 @@ pub fn GroupsPage() -> impl IntoView {
                                     </li>
                                 }).collect_view()}
                             </ul>
+                            {row.more_members.then(|| view! {
+                                <p class="hint more-members">
+                                    {format!("Only the first {MEMBERS_SHOWN} members are listed, in the order they joined. The ")}
+                                    <a href="/users">"users directory"</a>
+                                    " lists every account."
+                                </p>
+                            })}
                         }).collect_view()}
                     </section>
                 }.into_any()

@@ -21,16 +21,22 @@ async fn directory(search: String, index: i64) -> Option<Directory> {
     crate::ssr::signed_in()?;
     let parsed = crate::domain::parse_search(&search)
         .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms));
+    let failed =
+        |search: String, error: String| Directory { search, users: Vec::new(), total: 0, index: 0, error: Some(error) };
     let terms = match parsed {
         Ok(terms) => terms,
-        Err(error) => {
-            let error = Some(format!("The search could not be understood: {}.", error.reason));
-            return Some(Directory { search, users: Vec::new(), total: 0, index: 0, error });
-        }
+        Err(error) if error.over_limit => return Some(failed(search, error.sentence())),
+        Err(error) => return Some(failed(search, format!("The search could not be understood: {}.", error.reason))),
     };
-    let page = crate::ssr::accounts().list_users(&terms, index, DIRECTORY_PAGE).await.ok()?;
-    let users = page.items.into_iter().map(|u| (u.username, u.email)).collect();
-    Some(Directory { search, users, total: page.total, index, error: None })
+    // A search that ran out of the database's time budget (or a database out of reach) is
+    // reported on the page, like a search that does not parse.
+    match crate::ssr::accounts().list_users(&terms, index, DIRECTORY_PAGE).await {
+        Ok(page) => {
+            let users = page.items.into_iter().map(|u| (u.username, u.email)).collect();
+            Some(Directory { search, users, total: page.total, index, error: None })
+        }
+        Err(error) => Some(failed(search, error.to_string())),
+    }
 }
 
 /// `/users`: every account, searchable with the API's search language, twenty to a page.
@@ -70,13 +76,14 @@ pub fn UsersPage() -> impl IntoView {
                             <label for="user-search">"Search"</label>
                             <div class="search-row">
                                 <input id="user-search" name="search" type="search" value=search.clone()
+                                    maxlength=crate::domain::MAX_SEARCH_CHARS.to_string()
                                     aria-describedby="search-help"/>
                                 <button class="button button-primary" type="submit">"Search"</button>
                             </div>
                             <p class="hint" id="search-help">
                                 "A word finds names and addresses containing it. "
                                 <code>"username:al*"</code> " or " <code>"email:*@example.org"</code>
-                                " match a field exactly, with * and ? as wildcards; separate terms with commas."
+                                " match a field exactly, with * and ? as wildcards; separate terms (at most 10) with commas."
                             </p>
                         </form>
                         {error.map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}

@@ -3,15 +3,25 @@
 //! (`accounts/`, `guard.rs`), each written once in SQL both backends accept, and `on_pool!` runs
 //! the same body against whichever pool is configured.
 
-use std::{path::Path, str::FromStr, time::Duration};
+use std::{
+    path::Path,
+    str::FromStr,
+    time::{Duration, Instant},
+};
 
 use sqlx::{
-    PgPool, SqlitePool, Transaction,
+    PgPool, SqliteConnection, SqlitePool, Transaction,
+    migrate::MigrateError,
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/dioptra-accounts.db";
+
+/// How many SQLite virtual-machine steps run between two looks at the clock: some microseconds
+/// of work, so the budget is kept to well under a millisecond and the look costs next to nothing.
+/// A statement of fewer steps (most of them) never looks.
+const SQLITE_STEPS_PER_CHECK: i32 = 1000;
 
 /// A connection pool to one of the two supported backends.
 #[derive(Clone, Debug)]
@@ -55,7 +65,13 @@ pub enum ConnectError {
 
 impl Database {
     /// Opens the database at `url`, creating an SQLite file (and its folder) if it is missing.
-    pub async fn connect(url: &str) -> Result<Self, ConnectError> {
+    ///
+    /// Every query has a time budget, `query_budget`. The server's own queries take milliseconds;
+    /// the budget is for those a caller can make slow (a search over a million accounts), so that
+    /// they are stopped in the database, fail with PostgreSQL's `query_canceled` or SQLite's
+    /// `SQLITE_INTERRUPT` (`failure.rs` makes either a 503), and give their connection back,
+    /// rather than run on after the request has gone. Migrations have no budget.
+    pub async fn connect(url: &str, query_budget: Duration) -> Result<Self, ConnectError> {
         if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?
@@ -71,13 +87,25 @@ impl Database {
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // SQLite has no statement timeout: a progress handler looks at the clock every
+                // thousand steps and interrupts the statement once the connection has been out of
+                // the pool for longer than the budget (so a transaction's statements share one).
+                // Installed anew at every acquire, which also proves the connection's worker
+                // thread alive, as the default test before acquire would.
+                .test_before_acquire(false)
+                .after_connect(move |conn, _| Box::pin(start_budget(conn, query_budget)))
+                .before_acquire(move |conn, _| {
+                    Box::pin(async move { start_budget(conn, query_budget).await.map(|()| true) })
+                })
                 .connect_with(options)
                 .await
                 .map_err(|source| ConnectError::Open { url: url.into(), source })?;
             Ok(Database::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
-                .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?;
+                .map_err(|source| ConnectError::InvalidUrl { url: url.into(), source })?
+                // Every statement of every connection, sent at connection startup (no round trip).
+                .options([("statement_timeout", format!("{}ms", query_budget.as_millis().max(1)))]);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 // Long enough to ride out a burst, short enough that an outage answers 503
@@ -102,7 +130,7 @@ impl Database {
             Database::Sqlite(pool) => {
                 let mut attempt = 1;
                 loop {
-                    match sqlx::migrate!("../migrations/sqlite").run(pool).await {
+                    match migrate_sqlite(pool).await {
                         Ok(()) => break,
                         Err(error) if attempt < 20 => {
                             tracing::debug!(%error, attempt, "migration collided with another process; retrying");
@@ -113,7 +141,7 @@ impl Database {
                     }
                 }
             }
-            Database::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await?,
+            Database::Postgres(pool) => migrate_postgres(pool).await?,
         }
         Ok(())
     }
@@ -143,6 +171,32 @@ impl Database {
     pub async fn close(&self) {
         on_pool!(self, |pool| pool.close().await);
     }
+}
+
+/// Runs the SQLite migrations on a connection without the query budget: migrating a large
+/// database may take minutes. The connection's next acquire gives it the budget again.
+async fn migrate_sqlite(pool: &SqlitePool) -> Result<(), MigrateError> {
+    let mut conn = pool.acquire().await?;
+    conn.lock_handle().await?.remove_progress_handler();
+    sqlx::migrate!("../migrations/sqlite").run(&mut *conn).await
+}
+
+/// Runs the PostgreSQL migrations without the query budget, on a connection closed afterwards
+/// rather than returned to the pool without its `statement_timeout`.
+async fn migrate_postgres(pool: &PgPool) -> Result<(), MigrateError> {
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SET statement_timeout = 0").execute(&mut *conn).await?;
+    let migrated = sqlx::migrate!("../migrations/postgres").run(&mut *conn).await;
+    conn.close().await?;
+    migrated
+}
+
+/// Gives an SQLite connection just taken from the pool `budget` from now: a statement still
+/// running then is interrupted.
+async fn start_budget(conn: &mut SqliteConnection, budget: Duration) -> sqlx::Result<()> {
+    let deadline = Instant::now() + budget;
+    conn.lock_handle().await?.set_progress_handler(SQLITE_STEPS_PER_CHECK, move || Instant::now() < deadline);
+    Ok(())
 }
 
 fn create_folder(folder: &Path) -> Result<(), ConnectError> {

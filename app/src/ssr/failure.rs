@@ -1,6 +1,7 @@
 //! Failures the user can do nothing about, and how they become an [`AccountError`]: the cause is
 //! logged whole (every `source()` in the chain), and the user hears only "try again" (503) when
-//! the database cannot be reached, or "something went wrong" (500) otherwise. With these `From`
+//! the database cannot be reached, "too slow" (503) when a query ran out of its time budget
+//! (`db.rs`), or "something went wrong" (500) otherwise. With these `From`
 //! conversions the core writes `?` after every query and every hash.
 
 use std::{error::Error, fmt};
@@ -12,6 +13,9 @@ impl From<sqlx::Error> for AccountError {
         if database_unreachable(&error) {
             tracing::warn!(error = %CauseChain(&error), "the database cannot be reached");
             AccountError::Unavailable
+        } else if over_budget(&error) {
+            tracing::warn!(error = %CauseChain(&error), "a query ran out of its time budget and was stopped");
+            AccountError::TooSlow
         } else {
             internal(&error)
         }
@@ -37,6 +41,19 @@ fn database_unreachable(error: &sqlx::Error) -> bool {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
         // PostgreSQL's classes 08 (connection exception) and 57P (operator intervention: shutdown).
         sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
+/// Whether a query was stopped for running past the time budget: PostgreSQL's
+/// `statement_timeout` (57014, `query_canceled`) or SQLite's progress handler (`SQLITE_INTERRUPT`).
+fn over_budget(error: &sqlx::Error) -> bool {
+    const SQLITE_INTERRUPT: &str = "9";
+    const PG_QUERY_CANCELED: &str = "57014";
+    match error {
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|code| code == SQLITE_INTERRUPT || code == PG_QUERY_CANCELED)
+        }
         _ => false,
     }
 }

@@ -144,7 +144,7 @@ impl ApiError {
                 )),
             },
             AccountError::BadRequest(reason) => Self::plain(StatusCode::BAD_REQUEST, &format!("{BAD_BODY} ({reason})")),
-            AccountError::Unavailable => {
+            AccountError::Unavailable | AccountError::TooSlow => {
                 Self::plain(StatusCode::SERVICE_UNAVAILABLE, &format!("Service Unavailable - {error}"))
             }
             AccountError::Internal | AccountError::Transport => {

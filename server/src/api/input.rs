@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use app::{
-    domain::{SearchTerm, check_fields, parse_search},
+    domain::{SearchError, SearchTerm, check_fields, parse_search},
     ssr::accounts::{ClientInfo, SignedIn},
 };
 use axum::{
@@ -103,8 +103,20 @@ impl Paging {
             return Err(ApiError::Fields { errors, message: INPUT_INVALID.to_owned() });
         }
         let search = query.get("search").cloned().unwrap_or_default();
-        let terms = parse_search(&search).map_err(|e| ApiError::search(&search, &e.reason))?;
-        check_fields(&terms, searchable).map_err(|e| ApiError::search(&search, &e.reason))?;
+        let refuse = |e: SearchError| {
+            if e.over_limit {
+                // Like a parameter out of its bounds (`pageLength`): a 400 naming the field.
+                let message = format!("{INPUT_INVALID}: search: {}", e.sentence());
+                ApiError::Fields {
+                    errors: [("search".to_owned(), json!([e.sentence()]))].into_iter().collect(),
+                    message,
+                }
+            } else {
+                ApiError::search(&search, &e.reason)
+            }
+        };
+        let terms = parse_search(&search).map_err(refuse)?;
+        check_fields(&terms, searchable).map_err(refuse)?;
         Ok(Self { index, page_length, search, terms })
     }
 

@@ -128,14 +128,24 @@ pub struct MemberBody {
     pub permissions: Permissions,
 }
 
-/// A group with its creator (`user`) and members.
+/// The most members a group's body lists. `public` holds every account: listing them all made
+/// one request for it about 100 MB of JSON at a million accounts.
+pub const MAX_GROUP_MEMBERS: i64 = 1000;
+
+/// A group with its creator (`user`) and members: at most the first 1,000, in the order they
+/// joined. A group with more also has `membersTruncated: true`; the users collection
+/// (`GET /api/v1/users`) lists every live account, each of which is a member of `public`.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupBody {
     pub name: String,
     pub id: i64,
     pub user: UserRef,
+    /// The first 1,000 members at most, in the order they joined.
     pub members: Vec<MemberBody>,
+    /// Present, and true, only when the group has more members than `members` lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members_truncated: Option<bool>,
     pub created_on: String,
     pub last_modified_on: String,
 }
@@ -156,6 +166,7 @@ impl From<&GroupDetails> for GroupBody {
                     permissions: PermissionFlags::from(m).into(),
                 })
                 .collect(),
+            members_truncated: group.more_members.then_some(true),
             created_on: timestamp(group.created_on),
             last_modified_on: timestamp(group.last_modified_on),
         }

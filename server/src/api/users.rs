@@ -60,12 +60,13 @@ pub async fn create(
 #[utoipa::path(get, path = "/users", operation_id = "list_users", tag = "users", params(
     ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
-    ("search" = Option<String>, Query, description = "Search query, e.g. `username:al*` or `alice`"),
+    ("search" = Option<String>, Query, description = "Search query, e.g. `username:al*` or `alice`; at most 10 terms and 256 characters"),
 ), responses(
     (status = 200, body = PageBody<UserBody>),
-    (status = 400, description = "Invalid paging parameters", body = ValidationErrorBody),
+    (status = 400, description = "Invalid paging parameters, or a search over the limits (10 terms, 256 characters)", body = ValidationErrorBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 422, description = "A search that does not parse (`SearchParseError`)", body = DomainErrorBody),
+    (status = 503, description = "The database cannot be reached, or the query ran past its time budget", body = MessageBody),
 ))]
 pub async fn list(
     State(state): State<AppState>,

@@ -5,6 +5,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod groups;
 mod guessing;
 mod helpers;
 mod login_logout;
@@ -14,6 +15,7 @@ mod operator;
 mod outage;
 mod register;
 mod scale_out;
+mod search;
 mod security;
 mod session_cookies;
 mod sessions;

@@ -59,11 +59,13 @@ impl Accounts {
     }
 
     /// Groups matching every search term (the only searchable field is `name`), ordered by id.
+    /// Each group lists at most `member_limit` members (see [`Accounts::group`]).
     pub async fn list_groups(
         &self,
         terms: &[SearchTerm],
         index: i64,
         limit: i64,
+        member_limit: i64,
     ) -> Result<Page<GroupDetails>, AccountError> {
         let mut filters = SqlFilters::new(" FROM groups WHERE deleted_on IS NULL");
         for term in terms {
@@ -74,13 +76,14 @@ impl Accounts {
         let ids: Page<IdRow> = self.page("SELECT group_id AS id", "group_id", &filters, index, limit).await?;
         let mut items = Vec::with_capacity(ids.items.len());
         for IdRow { id } in ids.items {
-            items.extend(self.group(id).await?);
+            items.extend(self.group(id, member_limit).await?);
         }
         Ok(Page { total: ids.total, items })
     }
 
-    /// A group with its creator and members.
-    pub async fn group(&self, group_id: i64) -> Result<Option<GroupDetails>, AccountError> {
+    /// A group with its creator and its first `member_limit` members, in the order they joined
+    /// (`public` holds every account, so its whole list could be millions of rows).
+    pub async fn group(&self, group_id: i64, member_limit: i64) -> Result<Option<GroupDetails>, AccountError> {
         let row: Option<GroupRow> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT groups.group_id, name, creator_id, users.username AS creator_username, groups.created_on, \
@@ -92,7 +95,7 @@ impl Accounts {
             .await?
         });
         let Some(row) = row else { return Ok(None) };
-        let members: Vec<GroupMember> = on_pool!(&self.db, |pool| {
+        let mut members: Vec<GroupMember> = on_pool!(&self.db, |pool| {
             sqlx::query_as(
                 "SELECT group_members.group_id, group_members.user_id, users.username, can_read, can_write, \
                  can_share_read, can_share_write, COALESCE(is_owner, FALSE) AS is_owner, \
@@ -100,12 +103,17 @@ impl Accounts {
                  FROM group_members JOIN users ON users.user_id = group_members.user_id \
                  LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
                    AND group_managers.user_id = group_members.user_id \
-                 WHERE group_members.group_id = $1 ORDER BY joined_on, group_members.user_id",
+                 WHERE group_members.group_id = $1 ORDER BY joined_on, group_members.user_id LIMIT $2",
             )
             .bind(group_id)
+            // One more than asked for, to know whether any were left out.
+            .bind(member_limit.saturating_add(1))
             .fetch_all(pool)
             .await?
         });
+        let shown = usize::try_from(member_limit).unwrap_or(0);
+        let more_members = members.len() > shown;
+        members.truncate(shown);
         Ok(Some(GroupDetails {
             group_id: row.group_id,
             name: row.name,
@@ -114,6 +122,7 @@ impl Accounts {
             created_on: row.created_on,
             last_modified_on: row.last_modified_on,
             members,
+            more_members,
         }))
     }
 }

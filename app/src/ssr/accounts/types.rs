@@ -73,7 +73,7 @@ pub struct Membership {
     pub is_admin: bool,
 }
 
-/// A group with its creator and every member (deleted accounts included, as in Dioptra).
+/// A group with its creator and its first members (deleted accounts included, as in Dioptra).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupDetails {
     pub group_id: i64,
@@ -82,7 +82,10 @@ pub struct GroupDetails {
     pub creator_username: String,
     pub created_on: Micros,
     pub last_modified_on: Micros,
+    /// The first members, in the order they joined, up to the limit the caller asked for.
     pub members: Vec<GroupMember>,
+    /// Whether the group has more members than `members` lists.
+    pub more_members: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
