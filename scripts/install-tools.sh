@@ -15,6 +15,13 @@ CARGO_LEPTOS_VERSION=0.3.10
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+# Runs a step and says how long it took, so that the times the messages promise can be checked.
+timed() {
+  local started=$SECONDS
+  "$@"
+  log "done in $(((SECONDS - started) / 60)) min $(((SECONDS - started) % 60)) s"
+}
+
 # install_crate NAME VERSION "PKG@VER ..." [cargo install args]: builds a tool from its registry source
 # with --locked after downgrading the listed lock entries (some shipped lock files name versions that
 # this toolchain or registry lacks). `cargo metadata` on a throw-away manifest unpacks the crate source
@@ -55,15 +62,15 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
-  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes on two idle cores)"
   # Its lock names webpki-roots 1.0.11, which the registry does not offer.
-  cheap_release_profile install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "webpki-roots@1.0.10" --force
+  timed cheap_release_profile install_crate wasm-bindgen-cli "$WASM_BINDGEN_VERSION" "webpki-roots@1.0.10" --force
 fi
 
 if [ "$(cargo leptos --version 2>/dev/null)" != "cargo-leptos $CARGO_LEPTOS_VERSION" ]; then
-  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (the slow part: about ten minutes on two cores)"
+  log "installing cargo-leptos $CARGO_LEPTOS_VERSION (the slow part: about 15 minutes on two idle cores)"
   # no_downloads: a missing tool becomes a clear error instead of a download from GitHub.
-  cheap_release_profile cargo install --locked --force "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
+  timed cheap_release_profile cargo install --locked --force "cargo-leptos@$CARGO_LEPTOS_VERSION" --features no_downloads
 fi
 
 if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
