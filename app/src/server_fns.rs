@@ -60,8 +60,10 @@ pub async fn renew_password(
 ) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
-    let signed_in = accounts.renew_password(&username, form, &client_info()).await?;
-    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&signed_in.token));
+    let renewed = accounts.renew_password(&username, form, &client_info()).await?;
+    let settings = accounts.settings();
+    ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&renewed.signed_in.token));
+    ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(&renewed.new_device));
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -107,10 +109,13 @@ pub async fn change_password(
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
     let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
-    let fresh = accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token), &client_info()).await?;
-    if let Some(token) = fresh {
-        ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().session_cookie(&token));
+    let changed =
+        accounts.change_password(signed_in.user.user_id, form, Some(&signed_in.token), &client_info()).await?;
+    let settings = accounts.settings();
+    if let Some(token) = &changed.fresh_token {
+        ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(token));
     }
+    ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(&changed.new_device));
     leptos_axum::redirect("/account?saved=password");
     Ok(())
 }

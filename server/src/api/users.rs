@@ -212,10 +212,13 @@ async fn change_password(
     };
     // No session is kept: a browser that shows the login form after a change (Dioptra's UI does)
     // must not still hold a live one. The account page's own form keeps its session instead.
-    state.accounts.change_password(user_id, change, None, client).await?;
+    let changed = state.accounts.change_password(user_id, change, None, client).await?;
+    let settings = state.accounts.settings();
     let response = Json(StatusBody { status: "Password Change Success".into() }).into_response();
+    // The caller proved the password: its client is the account's first device after the change.
+    let response = super::auth::with_cookie(response, &settings.device_cookie(&changed.new_device));
     Ok(match own_session {
-        Some(_) => super::auth::with_cookie(response, &state.accounts.settings().cookies.clear()),
+        Some(_) => super::auth::with_cookie(response, &settings.cookies.clear()),
         None => response,
     })
 }

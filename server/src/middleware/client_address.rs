@@ -42,6 +42,9 @@ fn warn_of_an_unlisted_proxy(peer: IpAddr) {
 }
 
 fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
+    // A dual-stack listener sees an IPv4 peer as `::ffff:a.b.c.d`; it is the IPv4 address for
+    // the trusted ranges and the counters alike.
+    let peer = peer.to_canonical();
     let is_trusted = |address: &IpAddr| trusted.iter().any(|network| network.contains(address));
     if !is_trusted(&peer) {
         if headers.contains_key("x-forwarded-for") {
@@ -58,7 +61,7 @@ fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAdd
     // From the nearest hop outwards; an unreadable hop ends the walk at the last one believed.
     let mut client = peer;
     for hop in hops.into_iter().rev() {
-        let Ok(address) = hop.trim().parse::<IpAddr>() else { break };
+        let Ok(address) = hop.trim().parse::<IpAddr>().map(|address| address.to_canonical()) else { break };
         client = address;
         if !is_trusted(&address) {
             break;
@@ -75,6 +78,19 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("x-forwarded-for", hops.parse().unwrap());
         headers
+    }
+
+    #[test]
+    fn an_ipv4_mapped_peer_is_matched_against_ipv4_ranges() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap()];
+        let mapped_proxy: IpAddr = "::ffff:10.0.0.2".parse().unwrap();
+        let client = client_address(mapped_proxy, &forwarded("203.0.113.9"), &trusted);
+        assert_eq!(client, "203.0.113.9".parse::<IpAddr>().unwrap());
+        let mapped_client: IpAddr = "::ffff:198.51.100.7".parse().unwrap();
+        assert_eq!(
+            client_address(mapped_client, &HeaderMap::new(), &trusted),
+            "198.51.100.7".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

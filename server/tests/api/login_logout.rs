@@ -192,3 +192,30 @@ async fn a_correct_but_expired_password_leads_to_choosing_a_new_one() {
     assert_eq!(api_login("a renewed horse").await.unwrap().status(), StatusCode::OK);
     assert_eq!(api_login("correct horse").await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn renewing_is_only_for_expired_passwords_and_keeps_the_login_limits() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("alice", "alice@example.org")).await;
+    let renew = |username: String| {
+        let form = [
+            ("username", username),
+            ("old_password", "correct horse".to_owned()),
+            ("new_password", "a renewed horse".to_owned()),
+            ("confirm_new_password", "a renewed horse".to_owned()),
+        ];
+        let request =
+            new_client().post(app.url("/api/password/renew")).header("accept", "application/json").form(&form);
+        async move { request.send().await.unwrap() }
+    };
+    // A password that has not expired cannot be "renewed" into a login that skips the login form:
+    // the answer is a wrong current password's, and no session starts.
+    let fresh = renew("alice".into()).await;
+    assert_eq!(fresh.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&fresh).is_none());
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0);
+    // Longer than any account's name: refused before anything is looked up or counted.
+    let long = renew("u".repeat(65)).await;
+    assert_eq!(long.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT COUNT(*) FROM attempt_counters WHERE length(subject) > 64").await, 0);
+}

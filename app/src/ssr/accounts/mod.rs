@@ -35,6 +35,7 @@ pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;
 pub use groups::PUBLIC_GROUP;
 pub use login::{LoggedIn, PasswordChecked};
+pub use passwords::{PasswordChanged, Renewed};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
 
 use crate::{
@@ -115,12 +116,18 @@ impl Accounts {
     /// Deletes ended sessions, lapsed attempt counters, expired devices and audit events past
     /// their retention.
     /// Any replica may run it at any time.
+    /// Each step runs whatever the others did: one that fails (say, out of its time budget on
+    /// a huge table) leaves the rest to do their work, and the first failure is returned.
     pub async fn clean_up(&self) -> Result<(), AccountError> {
-        let sessions = self.forget_ended_sessions().await?;
-        let counters = self.guard().forget_stale().await?;
-        let devices = self.forget_expired_devices().await?;
-        let audit_events = self.forget_old_audit_events().await?;
-        tracing::debug!(sessions, counters, devices, audit_events, "cleaned up");
+        let sessions = self.forget_ended_sessions().await;
+        let counters = self.guard().forget_stale().await;
+        let devices = self.forget_expired_devices().await;
+        let audit_events = self.forget_old_audit_events().await;
+        tracing::debug!(?sessions, ?counters, ?devices, ?audit_events, "cleaned up");
+        sessions?;
+        counters?;
+        devices?;
+        audit_events?;
         Ok(())
     }
 

@@ -4,13 +4,13 @@
 
 use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, devices, sessions, users::StoredCredentials};
 use crate::{
-    domain::{Field, FieldErrors, NewPassword, PasswordChangeForm, username_key},
+    domain::{Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, username_key},
     error::AccountError,
     ssr::{
         clock::now_micros,
         common_passwords,
         db::{BeginWrite, on_pool},
-        session::SessionToken,
+        session::{DeviceToken, SessionToken},
     },
 };
 
@@ -26,7 +26,7 @@ impl Accounts {
         change: PasswordChangeForm,
         keep: Option<&SessionToken>,
         client: &ClientInfo,
-    ) -> Result<Option<SessionToken>, AccountError> {
+    ) -> Result<PasswordChanged, AccountError> {
         let account = match self.credentials_of(user_id).await {
             Ok(account) => Some((user_id, account)),
             Err(AccountError::UserNotFound) => None,
@@ -35,27 +35,32 @@ impl Accounts {
         // An unknown id still has a counter of its own, so guessing at it is throttled too.
         let key = account.as_ref().map_or_else(|| format!("#{user_id}"), |(_, stored)| username_key(&stored.username));
         let changed = self.replace_checked_password(account, &key, change, keep, client).await?;
-        Ok(changed.fresh_token)
+        Ok(PasswordChanged { fresh_token: changed.fresh_token, new_device: changed.new_device })
     }
 
     /// Renews an expired password: the way back in for someone whose login answered
-    /// `PasswordExpired`. Checks the current password like a login (an unknown username fails
-    /// exactly like a wrong password, counted under the same key), stores the new one, ends
-    /// every other session and starts one for the caller.
-    #[tracing::instrument(skip_all, fields(username = username.trim()))]
+    /// `PasswordExpired`, and for nobody else. Checks the current password like a login (the
+    /// same field limits, the same key for the guessing limits; an unknown username, or an
+    /// account whose password has not expired, fails exactly like a wrong password), stores the
+    /// new one, ends every other session and starts one for the caller. Since this starts a
+    /// session, any second step a login requires must be required here too.
     pub async fn renew_password(
         &self,
         username: &str,
         change: PasswordChangeForm,
         client: &ClientInfo,
-    ) -> Result<SignedIn, AccountError> {
-        let account = match self.user_named(username.trim()).await? {
-            Some(user) => Some((user.user_id, self.credentials_of(user.user_id).await?)),
-            None => None,
+    ) -> Result<Renewed, AccountError> {
+        // The login form's limits: nothing longer than an account can have is looked up.
+        let credentials = LoginForm { username: username.to_owned(), password: change.old_password.clone() }.parse()?;
+        let key = username_key(&credentials.username);
+        let span = tracing::info_span!("renew_password", username = credentials.username.as_str());
+        let renewal = async {
+            let account = self.expired_credentials(&key).await?;
+            let changed = self.replace_checked_password(account, &key, change, None, client).await?;
+            let signed_in = self.start_session(changed.checked, client).await?;
+            Ok(Renewed { signed_in, new_device: changed.new_device })
         };
-        let key = username_key(username.trim());
-        let changed = self.replace_checked_password(account, &key, change, None, client).await?;
-        self.start_session(changed.checked, client).await
+        tracing::Instrument::instrument(renewal, span).await
     }
 
     /// A password change once the account (if any) is known: the rules that need no account,
@@ -101,8 +106,12 @@ impl Accounts {
         let fresh_token = keep.map(|_| SessionToken::generate());
         let rekey = keep.zip(fresh_token.as_ref());
         self.replace_password(user_id, &new_hash, rekey).await?;
+        // The change ended every device of the account; whoever made it proved the password, so
+        // their client becomes the first new one (else an owner who changes the password while
+        // the account is under attack could no longer get in).
+        let new_device = self.remember_device(user_id).await?;
         self.audit_name(AuditEvent::PasswordChanged, Some(user_id), &username, client).await;
-        Ok(PasswordReplaced { checked: PasswordChecked::new(user_id), fresh_token })
+        Ok(PasswordReplaced { checked: PasswordChecked::new(user_id), fresh_token, new_device })
     }
 
     /// Sets a new password without asking for the current one (the operator's command), and
@@ -164,11 +173,27 @@ impl Accounts {
     }
 }
 
-/// What a password change leaves: proof that the current password was checked, and the caller's
-/// re-keyed session token, if one was kept.
+/// What a password change leaves: proof that the current password was checked, the caller's
+/// re-keyed session token (if one was kept), and the caller's new device.
 struct PasswordReplaced {
     checked: PasswordChecked,
     fresh_token: Option<SessionToken>,
+    new_device: DeviceToken,
+}
+
+/// What a password change hands back to the caller: the re-keyed session token (if the caller's
+/// session was kept) and a device cookie's token for the caller's client.
+#[derive(Debug)]
+pub struct PasswordChanged {
+    pub fresh_token: Option<SessionToken>,
+    pub new_device: DeviceToken,
+}
+
+/// A renewed password's new session, and the device cookie's token for the caller's client.
+#[derive(Debug)]
+pub struct Renewed {
+    pub signed_in: SignedIn,
+    pub new_device: DeviceToken,
 }
 
 /// Refuses a new password that is on the list of common passwords, as an error on `field`.

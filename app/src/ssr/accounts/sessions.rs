@@ -80,7 +80,8 @@ impl Accounts {
     }
 
     /// The first of a request's session tokens (in the order the browser sent them) that opens a
-    /// live session of a usable account, with the others. All are looked up in one query: a
+    /// live session of a usable account, with the others; none when they open sessions of
+    /// different accounts. All are looked up in one query: a
     /// browser may hold cookies planted beside its own, and they must not hide it. Marks the
     /// session as seen, but writes that down at most once a minute: a request is one indexed
     /// read, not a write.
@@ -110,6 +111,13 @@ impl Accounts {
             list.push_unseparated(")");
             query.build_query_as().fetch_all(pool).await?
         });
+        // Live sessions of two accounts in one browser: one of them was planted (a sibling
+        // subdomain can set cookies for this host over plain http). Which one is the person's
+        // cannot be told, and acting as the planter's account is worse than asking to log in.
+        if found.iter().any(|row| row.user.user_id != found[0].user.user_id) {
+            tracing::warn!("a request carried live sessions of several accounts; treated as signed out");
+            return Ok(None);
+        }
         let Some(index) = hashes.iter().position(|hash| found.iter().any(|row| &row.token_hash == hash)) else {
             return Ok(None);
         };

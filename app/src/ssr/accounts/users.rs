@@ -52,6 +52,24 @@ impl Accounts {
         Ok(StoredCredentials { username, email, password_hash })
     }
 
+    /// What a password check needs of the live account holding username key `key`, if its
+    /// password has expired: renewing a password is for those accounts only.
+    pub(super) async fn expired_credentials(
+        &self,
+        key: &str,
+    ) -> Result<Option<(i64, StoredCredentials)>, AccountError> {
+        const SQL: &str = concat!(
+            "SELECT user_id, username, email, password_hash FROM users WHERE username_key = $1 AND ",
+            live_account!(),
+            " AND password_expires_on <= $2"
+        );
+        let row: Option<(i64, String, String, String)> =
+            on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(key).bind(now_micros()).fetch_optional(pool).await?);
+        Ok(row.map(|(user_id, username, email, password_hash)| {
+            (user_id, StoredCredentials { username, email, password_hash })
+        }))
+    }
+
     /// Changes the username and email address of an account.
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn modify(&self, user_id: i64, form: &ProfileForm) -> Result<User, AccountError> {
