@@ -129,13 +129,20 @@ const COUNT_IN_FIXED_WINDOW: &str = concat!(
 );
 
 /// The subject a client address is counted under: an IPv4 address as it is (also when written as
-/// an IPv4-mapped IPv6 address), an IPv6 address by its /64, the smallest network a subscriber is
-/// given: whoever holds one address of it can use them all.
+/// an IPv4-mapped IPv6 address, or as a 6to4 network `2002:AABB:CCDD::/48`, which one IPv4
+/// address owns whole), an IPv6 address by its /64, the smallest network a subscriber is given:
+/// whoever holds one address of it can use them all.
 pub fn client_subject(address: &str) -> String {
     match address.parse::<IpAddr>() {
         Ok(IpAddr::V4(v4)) => v4.to_string(),
         Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
             Some(v4) => v4.to_string(),
+            None if v6.segments()[0] == 0x2002 => {
+                let [_, high, low, ..] = v6.segments();
+                let [a, b] = high.to_be_bytes();
+                let [c, d] = low.to_be_bytes();
+                std::net::Ipv4Addr::new(a, b, c, d).to_string()
+            }
             None => {
                 let [a, b, c, d, ..] = v6.segments();
                 format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
@@ -343,5 +350,8 @@ mod tests {
         assert_eq!(client_subject("2001:db8:1:2:ffff::1"), "2001:db8:1:2::/64");
         assert_ne!(client_subject("2001:db8:1:3::1"), client_subject("2001:db8:1:2::1"));
         assert_eq!(client_subject("::1"), "::/64");
+        // 6to4: every /64 of 2002:cb00:7109::/48 belongs to whoever has 203.0.113.9.
+        assert_eq!(client_subject("2002:cb00:7109:1::1"), "203.0.113.9");
+        assert_eq!(client_subject("2002:cb00:7109:ffff::1"), "203.0.113.9");
     }
 }
