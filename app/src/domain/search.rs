@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_query_has_at_most_ten_terms_and_256_characters() {
-        let ten = vec!["a"; MAX_SEARCH_TERMS].join(",");
+        let ten = ["a"; MAX_SEARCH_TERMS].join(",");
         assert_eq!(parse_search(&ten).unwrap().len(), MAX_SEARCH_TERMS);
         let error = parse_search(&format!("{ten},b")).unwrap_err();
         assert!(error.over_limit);
