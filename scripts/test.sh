@@ -18,7 +18,7 @@ step "unit tests (validation, errors, tokens, hashing)"
 cargo test -p app --features ssr
 
 step "lints: server side and the WASM side"
-cargo clippy -p dioptra-accounts --all-targets -- -D warnings
+cargo clippy -p dioptra-accounts -p app --features app/ssr --all-targets -- -D warnings
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "integration tests over HTTP, SQLite"
