@@ -62,6 +62,10 @@ pub enum AccountError {
         "The database took too long to answer, so the request was stopped. Try a narrower search, or try again later."
     )]
     TooSlow,
+    /// Every place in the queue for password checks is taken (a storm of logins): the caller may
+    /// try again after `retry_after_secs`.
+    #[error("The server is checking very many passwords just now. Try again in {}.", wait_words(*retry_after_secs))]
+    Busy { retry_after_secs: u64 },
     /// The browser could not reach the server or read its answer.
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
@@ -81,7 +85,18 @@ impl AccountError {
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
-            AccountError::Unavailable | AccountError::TooSlow => 503,
+            AccountError::Unavailable | AccountError::TooSlow | AccountError::Busy { .. } => 503,
+        }
+    }
+
+    /// How long the caller should wait before trying again (`Retry-After`), for the errors that
+    /// say so.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AccountError::TooManyAttempts { retry_after_secs } | AccountError::Busy { retry_after_secs } => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
         }
     }
 
@@ -141,6 +156,7 @@ mod tests {
             AccountError::BadRequest("missing field email".into()),
             AccountError::Internal,
             AccountError::TooSlow,
+            AccountError::Busy { retry_after_secs: 1 },
             AccountError::Transport,
         ] {
             let bytes = error.ser();

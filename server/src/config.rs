@@ -174,15 +174,28 @@ pub struct Config {
     pub request_timeout_secs: u64,
 
     /// Requests worked on at once; more wait, in arrival order and within their timeout, before
-    /// any work is done for them. Bounds the memory a burst of connections takes.
+    /// any work is done for them. Bounds the memory a burst of connections takes. A request
+    /// waiting for a password hash gives its slot back meanwhile (see --hash-queue).
     #[arg(long, env = "DIOPTRA_MAX_CONCURRENT_REQUESTS", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent_requests: u32,
+
+    /// Password hashes (logins, signups, password changes) waiting or running at once; beyond
+    /// it a request is answered 503 with `Retry-After` at once. Default: 128 per core, about
+    /// 4 s of waiting for the last.
+    #[arg(long, env = "DIOPTRA_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(1..))]
+    pub hash_queue: Option<u32>,
 
     /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr
     /// (behind a reverse proxy). With https the session cookie is `Secure` and named with the
     /// `__Host-` prefix; browsers' `Origin` headers are checked against it.
     #[arg(long, env = "DIOPTRA_PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
+
+    /// With --public-url: other host names requests may be addressed to (comma-separated). A
+    /// request to any other name with a dot is refused (400), which stops DNS rebinding; IP
+    /// addresses, `localhost` and names without a dot always pass.
+    #[arg(long, env = "DIOPTRA_ALLOWED_HOSTS", value_delimiter = ',')]
+    pub allowed_hosts: Vec<String>,
 
     /// Close self-service signup: the Register page says so and `POST /api/v1/users` answers
     /// 403. Operators still create accounts with `dioptra-accounts users create`.
@@ -210,6 +223,7 @@ impl Config {
             signup_open: !self.disable_signup,
             audit_retention: (self.audit_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600)),
+            hash_queue_places: self.hash_queue.map(|places| places as usize),
             ..self.passwords.account_settings()
         }
     }

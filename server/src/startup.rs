@@ -15,8 +15,7 @@ use axum::{
 use ipnet::IpNet;
 use leptos::prelude::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tokio::net::TcpListener;
-use tower::limit::GlobalConcurrencyLimitLayer;
+use tokio::{net::TcpListener, sync::Semaphore};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
@@ -106,6 +105,8 @@ pub struct RouterOptions {
     /// The `--public-url`, if one is configured.
     pub public_origin: Option<Arc<str>>,
     pub trusted_proxies: Arc<[IpNet]>,
+    /// The names requests may be addressed to, when `--public-url` is set.
+    pub expected_hosts: Option<middleware::ExpectedHosts>,
     pub request_timeout: Duration,
     pub max_concurrent_requests: usize,
 }
@@ -115,6 +116,11 @@ impl From<&Config> for RouterOptions {
         Self {
             public_origin: config.public_url.as_deref().map(Arc::from),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            expected_hosts: middleware::ExpectedHosts::new(
+                config.public_url.as_deref(),
+                &config.allowed_hosts,
+                config.trusted_proxies.clone().into(),
+            ),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             max_concurrent_requests: config.max_concurrent_requests as usize,
         }
@@ -136,10 +142,14 @@ pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Rou
         .layer(from_fn(middleware::server_fn_error_status))
         .layer(from_fn_with_state(state.clone(), middleware::attach_session))
         .layer(from_fn_with_state(options.public_origin, middleware::refuse_cross_site_writes))
+        .layer(from_fn_with_state(options.expected_hosts, middleware::refuse_unexpected_hosts))
         .layer(from_fn_with_state(options.trusted_proxies, middleware::identify_client))
         // Inside the body reading and the timeout: a waiting request holds no more than its
-        // head and body, and a client that sends its body slowly holds no permit meanwhile.
-        .layer(GlobalConcurrencyLimitLayer::new(options.max_concurrent_requests))
+        // head and body, and a client that sends its body slowly holds no slot meanwhile.
+        .layer(from_fn_with_state(
+            Arc::new(Semaphore::new(options.max_concurrent_requests)),
+            middleware::take_a_request_slot,
+        ))
         .layer(from_fn_with_state(crate::api::MAX_BODY_BYTES, middleware::read_whole_body))
         .layer(from_fn(middleware::common_headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout))

@@ -7,6 +7,7 @@ mod fields;
 mod forms;
 mod password;
 mod search;
+mod text;
 mod username;
 
 pub use email::EmailAddress;
@@ -14,14 +15,8 @@ pub use fields::{Field, FieldErrors};
 pub use forms::{Credentials, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, Registration};
 pub use password::{NewPassword, PasswordPolicy, TypedPassword};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchError, SearchTerm, check_fields, parse_search};
+pub use text::{fold_case, nfc};
 pub use username::{Username, username_key};
-
-/// Folds case for comparing names: lower case, with the Greek final sigma (`ς`, which lower
-/// casing produces only at the end of a word) made the ordinary `σ`, so that a name, its upper
-/// case and any part of it fold alike.
-pub fn fold_case(text: &str) -> String {
-    text.to_lowercase().replace('ς', "σ")
-}
 
 /// The message for a field left empty, in the words of Dioptra's GUI.
 pub const REQUIRED: &str = "This field is required";

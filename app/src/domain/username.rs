@@ -2,13 +2,15 @@ use super::REQUIRED;
 
 pub const MAX_USERNAME_CHARS: usize = 64;
 
-/// A username: trimmed, 1 to 64 characters, letters, digits and `. _ - @ +` only.
+/// A username: trimmed, in Unicode's composed form (NFC), 1 to 64 characters, letters, digits
+/// and `. _ - @ +` only.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let name = raw.trim();
+        let name = super::nfc(raw.trim());
+        let name = name.as_ref();
         if name.is_empty() {
             return Err(REQUIRED.into());
         }
@@ -74,6 +76,16 @@ mod tests {
     }
 
     #[test]
+    fn a_decomposed_name_is_stored_composed_and_keyed_alike() {
+        let decomposed = Username::parse("Zoe\u{0308}").unwrap();
+        assert_eq!(decomposed.as_str(), "Zo\u{00EB}");
+        assert_eq!(decomposed.key(), Username::parse("ZO\u{00CB}").unwrap().key());
+        assert_eq!(username_key("zoe\u{0308}"), decomposed.key());
+        // Sixty-four composed characters fit, however many code points they were typed as.
+        assert!(Username::parse(&"e\u{0301}".repeat(64)).is_ok());
+    }
+
+    #[test]
     fn the_length_limit_counts_characters_not_bytes() {
         assert!(Username::parse(&"é".repeat(64)).is_ok());
         assert!(Username::parse(&"é".repeat(65)).is_err());
@@ -122,7 +134,8 @@ mod properties {
         fn a_username_is_accepted_exactly_when_the_rules_allow_it(raw in raw_username()) {
             let parsed = Username::parse(&raw);
             prop_assert_eq!(&parsed, &Username::parse(&raw), "parsing is deterministic");
-            let name = raw.trim();
+            // The rules apply to the composed form (a letter and its accent typed apart are one letter).
+            let name = crate::domain::nfc(raw.trim());
             let allowed = !name.is_empty()
                 && name.chars().count() <= MAX_USERNAME_CHARS
                 && name.chars().all(|c| c.is_alphanumeric() || ".-_@+".contains(c));
@@ -135,7 +148,7 @@ mod properties {
         #[test]
         fn an_accepted_username_is_trimmed_stable_and_keyed_in_lower_case(raw in raw_username()) {
             if let Ok(user) = Username::parse(&raw) {
-                prop_assert_eq!(user.as_str(), raw.trim());
+                prop_assert_eq!(user.as_str(), crate::domain::nfc(raw.trim()));
                 prop_assert!((1..=MAX_USERNAME_CHARS).contains(&user.as_str().chars().count()));
                 prop_assert!(!user.as_str().chars().any(|c| c.is_whitespace() || c.is_control()));
                 prop_assert_eq!(Username::parse(user.as_str()), Ok(user.clone()), "parsing again changes nothing");

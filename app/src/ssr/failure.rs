@@ -1,7 +1,8 @@
 //! Failures the user can do nothing about, and how they become an [`AccountError`]: the cause is
 //! logged whole (every `source()` in the chain), and the user hears only "try again" (503) when
 //! the database cannot be reached, "too slow" (503) when a query ran out of its time budget
-//! (`db.rs`), or "something went wrong" (500) otherwise. With these `From`
+//! (`db.rs`), "busy" (503) when the hashing queue is full (`password.rs`), or "something went
+//! wrong" (500) otherwise. With these `From`
 //! conversions the core writes `?` after every query and every hash.
 
 use std::{error::Error, fmt};
@@ -24,7 +25,11 @@ impl From<sqlx::Error> for AccountError {
 
 impl From<HashError> for AccountError {
     fn from(error: HashError) -> Self {
-        internal(&error)
+        match error {
+            // A place in the queue frees as soon as one hash ends (tens of milliseconds).
+            HashError::Busy => AccountError::Busy { retry_after_secs: 1 },
+            HashError::Argon2(_) | HashError::Closed => internal(&error),
+        }
     }
 }
 
@@ -92,5 +97,6 @@ mod tests {
         assert_eq!(AccountError::from(sqlx::Error::PoolTimedOut), AccountError::Unavailable);
         assert_eq!(AccountError::from(sqlx::Error::RowNotFound), AccountError::Internal);
         assert_eq!(AccountError::from(HashError::Closed), AccountError::Internal);
+        assert_eq!(AccountError::from(HashError::Busy), AccountError::Busy { retry_after_secs: 1 });
     }
 }

@@ -9,6 +9,7 @@ pub mod db;
 pub mod failure;
 pub mod guard;
 pub mod password;
+pub mod request_slot;
 pub mod session;
 
 use std::sync::Arc;

@@ -4,6 +4,12 @@
 //! Why not `spawn_blocking`: tokio grows its blocking pool to hundreds of threads under load, and
 //! each thread's allocator arena keeps the 19 MiB of its last hash after it is freed. A few fixed
 //! threads keep a few such blocks at most, so memory stays flat however many people log in.
+//!
+//! The queue in front of the threads is bounded ([`PasswordHasher::reserve`]): a caller takes a
+//! place before any other work, and when every place is taken it is answered at once with
+//! [`HashError::Busy`] (a 503 with `Retry-After`). While a request waits for its hash it gives its
+//! request slot back (`request_slot.rs`), so a login storm waits here, not in the slots every
+//! other request needs.
 
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
@@ -14,7 +20,9 @@ use argon2::{
     Algorithm, Argon2, Block, Params, PasswordHash, Version,
     password_hash::phc::{Output, ParamsString, Salt},
 };
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
+
+use super::request_slot;
 
 /// OWASP's second argon2id configuration: 19 MiB, two passes, one lane.
 pub const MEMORY_KIB: u32 = 19_456;
@@ -27,6 +35,9 @@ pub enum HashError {
     Argon2(String),
     #[error("the hashing threads are gone")]
     Closed,
+    /// Every place in the hashing queue is taken: the caller should try again shortly.
+    #[error("every place in the hashing queue is taken")]
+    Busy,
 }
 
 /// A unit of hashing work, run on one of the hashing threads.
@@ -37,13 +48,26 @@ type Job = Box<dyn FnOnce() + Send>;
 #[derive(Clone)]
 pub struct PasswordHasher {
     jobs: flume::Sender<Job>,
+    /// The places in the queue: one per hash waiting or running.
+    places: Arc<Semaphore>,
     /// Verified when a login names no account, so that the answer takes as long as a real check.
     dummy_hash: Arc<str>,
 }
 
+/// Places in the hashing queue per core when the settings name no number: at about 30 ms a hash,
+/// the last of them waits about 4 s, and a storm of a few hundred logins still waits its turn
+/// rather than being refused.
+pub const QUEUE_PLACES_PER_CORE: usize = 128;
+
+/// The cores this process may use: one hashing thread each.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
 impl PasswordHasher {
-    pub fn new() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    /// Starts one hashing thread per core, with `queue_places` hashes waiting or running at most.
+    pub fn new(queue_places: usize) -> Self {
+        let cores = cores();
         // Every thread waits on the queue itself (no lock around it), so each can notice its own
         // quiet and give its memory back.
         let (jobs, queue) = flume::unbounded::<Job>();
@@ -69,23 +93,28 @@ impl PasswordHasher {
         let job: Job = Box::new(move || _ = made.send(hash_now(&random_dummy_password())));
         jobs.send(job).expect("the hashing threads have just started");
         let dummy_hash = dummy_hash.recv().ok().and_then(Result::ok).expect("argon2 hashes with valid parameters");
-        Self { jobs, dummy_hash: dummy_hash.into() }
+        Self { jobs, places: Arc::new(Semaphore::new(queue_places.max(1))), dummy_hash: dummy_hash.into() }
+    }
+
+    /// A place in the queue for one hash, or `Busy` at once when every place is taken. Callers
+    /// that do other work before hashing (counting a guess, say) take it first, so that a busy
+    /// server refuses before doing anything.
+    pub fn reserve(&self) -> Result<HashPlace, HashError> {
+        let place = Arc::clone(&self.places).try_acquire_owned().map_err(|_| {
+            metrics::counter!("dioptra_password_hash_refused_total").increment(1);
+            HashError::Busy
+        })?;
+        Ok(HashPlace { hasher: self.clone(), _place: place })
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password`.
     pub async fn hash(&self, password: String) -> Result<String, HashError> {
-        self.run("hash", move || hash_now(&password)).await?
+        self.reserve()?.hash(password).await
     }
 
     /// Whether `password` matches `phc`. A malformed stored hash counts as a mismatch.
     pub async fn verify(&self, password: String, phc: String) -> Result<bool, HashError> {
-        self.run("verify", move || verify_now(&password, &phc)).await
-    }
-
-    /// Spends the time of one verification and always fails: the answer for an unknown account.
-    pub async fn verify_dummy(&self, password: String) -> Result<bool, HashError> {
-        let dummy = self.dummy_hash.to_string();
-        self.verify(password, dummy).await.map(|_| false)
+        self.reserve()?.verify(password, phc).await
     }
 
     /// Queues `work` for a hashing thread and waits for its result; records how long the argon2
@@ -95,6 +124,8 @@ impl PasswordHasher {
         operation: &'static str,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        // The wait ahead needs no request slot: another request may use it meanwhile.
+        request_slot::give_back();
         let (done, result) = oneshot::channel();
         let span = tracing::Span::current();
         let job: Job = Box::new(move || {
@@ -109,9 +140,27 @@ impl PasswordHasher {
     }
 }
 
-impl Default for PasswordHasher {
-    fn default() -> Self {
-        Self::new()
+/// A place in the hashing queue, taken by [`PasswordHasher::reserve`]; each use spends it.
+pub struct HashPlace {
+    hasher: PasswordHasher,
+    _place: OwnedSemaphorePermit,
+}
+
+impl HashPlace {
+    /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password`.
+    pub async fn hash(self, password: String) -> Result<String, HashError> {
+        self.hasher.run("hash", move || hash_now(&password)).await?
+    }
+
+    /// Whether `password` matches `phc`. A malformed stored hash counts as a mismatch.
+    pub async fn verify(self, password: String, phc: String) -> Result<bool, HashError> {
+        self.hasher.run("verify", move || verify_now(&password, &phc)).await
+    }
+
+    /// Spends the time of one verification and always fails: the answer for an unknown account.
+    pub async fn verify_dummy(self, password: String) -> Result<bool, HashError> {
+        let dummy = self.hasher.dummy_hash.to_string();
+        self.verify(password, dummy).await.map(|_| false)
     }
 }
 
@@ -224,7 +273,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_are_argon2id_phc_strings_with_owasp_parameters() {
-        let hasher = PasswordHasher::new();
+        let hasher = PasswordHasher::new(8);
         let phc = hasher.hash("correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert!(hasher.verify("correct horse".into(), phc.clone()).await.unwrap());
@@ -233,7 +282,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_same_password_gets_a_different_salt_each_time() {
-        let hasher = PasswordHasher::new();
+        let hasher = PasswordHasher::new(8);
         let first = hasher.hash("same".into()).await.unwrap();
         let second = hasher.hash("same".into()).await.unwrap();
         assert_ne!(first, second);
@@ -244,7 +293,7 @@ mod tests {
         use argon2::{PasswordHasher as _, PasswordVerifier as _};
         let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None).unwrap();
         let theirs = Argon2::new(Algorithm::Argon2id, Version::V0x13, params).hash_password(b"correct horse").unwrap();
-        let hasher = PasswordHasher::new();
+        let hasher = PasswordHasher::new(8);
         assert!(hasher.verify("correct horse".into(), theirs.to_string()).await.unwrap());
         assert!(!hasher.verify("correct horsE".into(), theirs.to_string()).await.unwrap());
         // And ours verify with the crate's own checker.
@@ -255,8 +304,21 @@ mod tests {
 
     #[tokio::test]
     async fn a_malformed_stored_hash_never_verifies() {
-        let hasher = PasswordHasher::new();
+        let hasher = PasswordHasher::new(8);
         assert!(!hasher.verify("x".into(), "not a hash".into()).await.unwrap());
-        assert!(!hasher.verify_dummy("anything".into()).await.unwrap());
+        assert!(!hasher.reserve().unwrap().verify_dummy("anything".into()).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_and_a_spent_place_frees() {
+        let hasher = PasswordHasher::new(2);
+        let first = hasher.reserve().unwrap();
+        let second = hasher.reserve().unwrap();
+        assert!(matches!(hasher.reserve(), Err(HashError::Busy)));
+        assert!(matches!(hasher.hash("x".into()).await, Err(HashError::Busy)));
+        first.hash("x".into()).await.unwrap();
+        drop(second);
+        let (a, b) = (hasher.reserve().unwrap(), hasher.reserve().unwrap());
+        assert!(a.verify_dummy("y".into()).await.is_ok() && b.verify_dummy("z".into()).await.is_ok());
     }
 }

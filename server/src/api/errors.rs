@@ -144,6 +144,13 @@ impl ApiError {
                 )),
             },
             AccountError::BadRequest(reason) => Self::plain(StatusCode::BAD_REQUEST, &format!("{BAD_BODY} ({reason})")),
+            AccountError::Busy { retry_after_secs } => ApiError::Throttled {
+                retry_after_secs,
+                inner: Box::new(Self::plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!("Service Unavailable - {error}"),
+                )),
+            },
             AccountError::Unavailable | AccountError::TooSlow => {
                 Self::plain(StatusCode::SERVICE_UNAVAILABLE, &format!("Service Unavailable - {error}"))
             }

@@ -10,7 +10,8 @@ use axum::{
 };
 
 /// Server functions answer every error with 500; this gives each its real status (400 for bad
-/// input, 401 for a failed login), so that a script calling them sees what happened. Form posts
+/// input, 401 for a failed login) and, where the error has one, its `Retry-After`, so that a
+/// script calling them sees what happened. Form posts
 /// without JavaScript are redirects and pass through untouched.
 pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     let is_server_fn = request.uri().path().starts_with("/api/");
@@ -29,6 +30,9 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AccountError>(&bytes) {
         parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let Some(secs) = error.retry_after_secs() {
+            parts.headers.insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

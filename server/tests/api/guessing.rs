@@ -407,3 +407,31 @@ async fn addresses_in_one_ipv6_slash_64_are_one_client() {
         app.scalars("SELECT client_address FROM audit_events WHERE event = 'login_failed'").await;
     assert!(recorded.contains(&"2001:db8:1:2:ffff:1:2:3".to_owned()), "{recorded:?}");
 }
+
+#[tokio::test]
+async fn refused_guesses_are_audited_once_a_minute_per_client_with_how_many_there_were() {
+    let app = behind_a_proxy().await;
+    app.register(&Signup::new("olivia", "olivia@example.org")).await;
+    attack(&app, "olivia").await;
+    let mut statuses = Vec::new();
+    for _ in 0..30 {
+        statuses.push(log_in_from(&app, ATTACKER, "olivia", "guess guess").await.status());
+    }
+    statuses.push(log_in_from(&app, "192.0.2.9", "olivia", "guess guess").await.status());
+    assert_eq!(refused(&statuses), 31, "{statuses:?}");
+
+    let rows: Vec<String> = app
+        .scalars(
+            "SELECT client_address || ' x' || CAST(repeats AS TEXT) FROM audit_events \
+             WHERE event = 'login_throttled' ORDER BY event_id",
+        )
+        .await;
+    // One row per client (two if the attempts crossed a minute), and every refusal counted.
+    assert!(rows.len() == 2 || rows.len() == 3, "{rows:?}");
+    let repeats: i64 =
+        app.count("SELECT CAST(SUM(repeats) AS BIGINT) FROM audit_events WHERE event = 'login_throttled'").await;
+    assert_eq!(repeats, 31, "{rows:?}");
+    assert!(rows.iter().any(|row| row == "192.0.2.9 x1"), "{rows:?}");
+    // The failures that were checked stay one row each.
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'login_failed'").await, 10);
+}

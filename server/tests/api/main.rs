@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod groups;
 mod guessing;
+mod hash_queue;
 mod helpers;
 mod login_logout;
 mod observability;

@@ -183,3 +183,35 @@ async fn api_writes_must_declare_json_so_a_browser_cannot_send_them_as_a_simple_
     let logout = app.client.post(app.url("/api/v1/auth/logout")).send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn with_a_public_url_a_request_addressed_to_another_name_is_refused_as_dns_rebinding() {
+    let app = spawn_app_with(|config| {
+        config.public_url = Some("https://accounts.example.org".into());
+        config.allowed_hosts = vec!["accounts.lab.internal".into()];
+    })
+    .await;
+    let get = |host: &'static str| app.client.get(app.url("/api/v1/users/current")).header(header::HOST, host).send();
+    // A page of the attacker's whose name now resolves to this server.
+    let rebound = get("rebind.evil.example:3000").await.unwrap();
+    assert_eq!(rebound.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = rebound.json().await.unwrap();
+    assert_eq!(body["message"], "Bad Request - This server answers to accounts.example.org only.");
+    let signup = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .header(header::HOST, "rebind.evil.example")
+        .json(&serde_json::json!({"username": "planted", "email": "p@example.org", "password": "correct horse",
+            "confirmPassword": "correct horse"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signup.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0, "nothing was created");
+    // The public name in any case, the listed names, addresses, localhost and short service
+    // names (probes, scrapers, neighbours) all reach the server (401: nobody is signed in).
+    for host in ["ACCOUNTS.example.org", "accounts.lab.internal:8443", "127.0.0.1", "[::1]:80", "localhost", "accounts"]
+    {
+        assert_eq!(get(host).await.unwrap().status(), StatusCode::UNAUTHORIZED, "{host}");
+    }
+}

@@ -1,5 +1,8 @@
 //! The audit trail: who did what to which account, when, and from where. Written to the
 //! `audit_events` table (shared by replicas) and to the log's `audit` target.
+//!
+//! Refused guesses are the one event an attacker can repeat at will, so they are aggregated: one
+//! row per account name, client and minute, counting its `repeats`, and one log line per row.
 
 use super::{Accounts, ClientInfo, User};
 use crate::ssr::{clock::now_micros, db::on_pool};
@@ -59,6 +62,37 @@ impl Accounts {
     pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {
         let (user_id, username) = user.map_or((None, ""), |user| (Some(user.user_id), user.username.as_str()));
         self.audit_name(event, user_id, username, client).await;
+    }
+
+    /// Records a refused guess: the first of its minute for `username` from `client` as a new
+    /// event (logged), every further one as one more of its `repeats` (not logged again).
+    pub(super) async fn audit_refused_guess(&self, event: AuditEvent, username: &str, client: &ClientInfo) {
+        const MINUTE_MICROS: i64 = 60_000_000;
+        let address = client.address.as_deref();
+        let now = now_micros();
+        let repeats: Result<i64, sqlx::Error> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "INSERT INTO audit_events (occurred_on, event, username, client_address, aggregate_minute) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (event, username, client_address, aggregate_minute) WHERE aggregate_minute IS NOT NULL \
+                 DO UPDATE SET repeats = audit_events.repeats + 1, last_occurred_on = excluded.occurred_on \
+                 RETURNING repeats",
+            )
+            .bind(now)
+            .bind(event.name())
+            .bind(Some(username).filter(|name| !name.is_empty()))
+            .bind(address)
+            .bind(now.0.div_euclid(MINUTE_MICROS))
+            .fetch_one(pool)
+            .await
+        });
+        match repeats {
+            Ok(1) => tracing::info!(target: "audit", event = event.name(), username, client_address = address, "audit"),
+            Ok(_) => {}
+            Err(error) => {
+                tracing::error!(error = %crate::ssr::failure::CauseChain(&error), event = event.name(), "could not record an audit event");
+            }
+        }
     }
 
     /// Records `event` in the audit table and the log. A failure to record is logged, never

@@ -68,12 +68,14 @@ impl Accounts {
         let credentials = form.parse()?;
         let key = username_key(&credentials.username);
         let address = client.address.as_deref();
+        // A place in the hashing queue first: a busy server refuses before counting the guess.
+        let place = self.hasher.reserve()?;
         let device = self.proven_device(&key, client).await?;
         let attempt = match self.guard().check_password_attempt(&key, address, device.as_deref()).await {
             Ok(attempt) => attempt,
             Err(refusal) => {
                 metrics::counter!("dioptra_logins_total", "outcome" => "throttled").increment(1);
-                self.audit_name(AuditEvent::LoginThrottled, None, &credentials.username, client).await;
+                self.audit_refused_guess(AuditEvent::LoginThrottled, &credentials.username, client).await;
                 return Err(refusal);
             }
         };
@@ -81,12 +83,12 @@ impl Accounts {
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
         let (user_id, matches, expired) = match candidate {
             Some((user_id, password_hash, password_expires_on)) => {
-                let matches = self.hasher.verify(credentials.password.into_exposed(), password_hash).await?;
+                let matches = place.verify(credentials.password.into_exposed(), password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
                 (Some(user_id), matches, expired)
             }
             None => {
-                self.hasher.verify_dummy(credentials.password.into_exposed()).await?;
+                place.verify_dummy(credentials.password.into_exposed()).await?;
                 (None, false, false)
             }
         };

@@ -44,7 +44,7 @@ use crate::{
     ssr::{
         db::Database,
         guard::{Guard, GuessingLimits},
-        password::PasswordHasher,
+        password::{self, PasswordHasher},
         session::{CookiePolicy, DeviceToken, SessionToken},
     },
 };
@@ -64,6 +64,9 @@ pub struct AccountSettings {
     pub signup_open: bool,
     /// How long the audit trail keeps an event; `None` keeps them forever.
     pub audit_retention: Option<Duration>,
+    /// Password hashes waiting or running at most; more are refused with `Busy`. `None`: 128 per
+    /// core (see `password.rs`).
+    pub hash_queue_places: Option<usize>,
 }
 
 impl AccountSettings {
@@ -89,6 +92,7 @@ impl Default for AccountSettings {
             guessing: GuessingLimits::default(),
             signup_open: true,
             audit_retention: Some(Duration::from_secs(400 * 24 * 3600)),
+            hash_queue_places: None,
         }
     }
 }
@@ -102,7 +106,8 @@ pub struct Accounts {
 
 impl Accounts {
     pub fn new(db: Database, settings: AccountSettings) -> Self {
-        Self { db, hasher: PasswordHasher::new(), settings }
+        let queue_places = settings.hash_queue_places.unwrap_or(password::QUEUE_PLACES_PER_CORE * password::cores());
+        Self { db, hasher: PasswordHasher::new(queue_places), settings }
     }
 
     pub fn settings(&self) -> &AccountSettings {

@@ -83,13 +83,12 @@ impl Accounts {
         change.parse(self.settings.password_policy, "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
         let address = client.address.as_deref();
+        let place = self.hasher.reserve()?;
         let device = self.proven_device(key, client).await?;
         let attempt = self.guard().check_password_attempt(key, address, device.as_deref()).await?;
         let verified = match account {
-            Some((_, stored)) => {
-                self.hasher.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
-            }
-            None => self.hasher.verify_dummy(change.old_password.clone().into_exposed()).await?,
+            Some((_, stored)) => place.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?,
+            None => place.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
         let Some(user_id) = user_id.filter(|_| verified) else {
             self.guard().record_failure(attempt).await?;

@@ -9,6 +9,7 @@ use crate::{
     ssr::{
         clock::now_micros,
         db::{BeginWrite, on_pool, unique_violation},
+        password::HashPlace,
     },
 };
 
@@ -20,8 +21,10 @@ impl Accounts {
             return Err(AccountError::SignupClosed);
         }
         let registration = self.parse_registration(form)?;
+        // A place in the hashing queue first: a busy server refuses before counting the signup.
+        let place = self.hasher.reserve()?;
         self.guard().count_signup(client.address.as_deref()).await?;
-        let user = self.insert_account(registration).await?;
+        let user = self.insert_account(registration, place).await?;
         self.audit(AuditEvent::Signup, Some(&user), client).await;
         Ok(user)
     }
@@ -29,7 +32,7 @@ impl Accounts {
     /// Creates an account, whether or not signup is open (the operator's command).
     pub async fn create_account(&self, form: &RegisterForm) -> Result<User, AccountError> {
         let registration = self.parse_registration(form)?;
-        let user = self.insert_account(registration).await?;
+        let user = self.insert_account(registration, self.hasher.reserve()?).await?;
         self.audit(AuditEvent::Signup, Some(&user), &ClientInfo::operator()).await;
         Ok(user)
     }
@@ -43,8 +46,8 @@ impl Accounts {
     /// Stores a new account. The first account ever founds the `public` group as its owner and
     /// admin; every later one joins it with read and write.
     #[tracing::instrument(skip_all, fields(username = %registration.username.as_str()))]
-    async fn insert_account(&self, registration: Registration) -> Result<User, AccountError> {
-        let password_hash = self.hasher.hash(registration.password.expose().to_owned()).await?;
+    async fn insert_account(&self, registration: Registration, place: HashPlace) -> Result<User, AccountError> {
+        let password_hash = place.hash(registration.password.expose().to_owned()).await?;
         let now = now_micros();
         let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
 

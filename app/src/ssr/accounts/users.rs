@@ -127,9 +127,10 @@ impl Accounts {
         let stored = self.credentials_of(user.user_id).await?;
         let key = username_key(&stored.username);
         let address = client.address.as_deref();
+        let place = self.hasher.reserve()?;
         let device = self.proven_device(&key, client).await?;
         let attempt = self.guard().check_password_attempt(&key, address, device.as_deref()).await?;
-        if !self.hasher.verify(password.into_exposed(), stored.password_hash).await? {
+        if !place.verify(password.into_exposed(), stored.password_hash).await? {
             self.guard().record_failure(attempt).await?;
             self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
             return Err(AccountError::WrongPassword);

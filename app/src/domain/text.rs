@@ -1,0 +1,42 @@
+//! How names are compared: one Unicode form, one case.
+//!
+//! A name can be typed in two forms that look the same: `é` as one character (NFC, what keyboards
+//! send) or as `e` and a combining accent (NFD, what some systems hand over). Every name is stored
+//! and compared in NFC, so `Zoë` is one account however it was typed. The browser has the Unicode
+//! tables already (`String.prototype.normalize`), so the WASM bundle borrows them rather than
+//! carrying its own; the server uses the `unicode-normalization` crate.
+
+use std::borrow::Cow;
+
+/// `text` in Unicode Normalization Form C.
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    #[cfg(target_arch = "wasm32")]
+    let normalized: String = js_sys::JsString::from(text).normalize("NFC").into();
+    #[cfg(not(target_arch = "wasm32"))]
+    let normalized: String = unicode_normalization::UnicodeNormalization::nfc(text).collect();
+    if normalized == text { Cow::Borrowed(text) } else { Cow::Owned(normalized) }
+}
+
+/// Folds a name for comparing: NFC, then lower case, with the Greek final sigma (`ς`, which lower
+/// casing produces only at the end of a word) made the ordinary `σ`, so that a name, its upper
+/// case and any part of it fold alike.
+pub fn fold_case(text: &str) -> String {
+    nfc(text).to_lowercase().replace('ς', "σ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn composed_and_decomposed_forms_become_one() {
+        let decomposed = "Zoe\u{0308}";
+        assert_eq!(nfc(decomposed), "Zo\u{00EB}");
+        assert!(matches!(nfc("plain ascii"), Cow::Borrowed(_)));
+        assert!(matches!(nfc("Zo\u{00EB}"), Cow::Borrowed(_)));
+        assert_eq!(fold_case(decomposed), fold_case("ZO\u{00CB}"));
+    }
+}

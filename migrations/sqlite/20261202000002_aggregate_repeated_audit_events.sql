@@ -1,0 +1,10 @@
+-- A client that keeps knocking on a throttled account is recorded once a minute per account and
+-- client, with how many times it knocked (repeats) and when it last did, not once per knock: an
+-- attacker's refused guesses cannot fill the disk.
+ALTER TABLE audit_events ADD COLUMN repeats INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE audit_events ADD COLUMN last_occurred_on INTEGER;
+-- The minute (occurred_on in whole minutes) an aggregated event stands for; NULL for the events
+-- recorded one by one.
+ALTER TABLE audit_events ADD COLUMN aggregate_minute INTEGER;
+CREATE UNIQUE INDEX audit_events_aggregated ON audit_events (event, username, client_address, aggregate_minute)
+    WHERE aggregate_minute IS NOT NULL;
