@@ -6,5 +6,9 @@ ALTER TABLE audit_events ADD COLUMN last_occurred_on BIGINT;
 -- The minute (occurred_on in whole minutes) an aggregated event stands for; NULL for the events
 -- recorded one by one.
 ALTER TABLE audit_events ADD COLUMN aggregate_minute BIGINT;
-CREATE UNIQUE INDEX audit_events_aggregated ON audit_events (event, username, client_address, aggregate_minute)
+-- What an aggregated row stands for: the account's username key and the client (an IPv6 address
+-- by its /64), so that spellings of one name and addresses of one network share a row. The row
+-- keeps the first username and address as they came.
+ALTER TABLE audit_events ADD COLUMN aggregate_key TEXT;
+CREATE UNIQUE INDEX audit_events_aggregated ON audit_events (event, aggregate_key, aggregate_minute)
     WHERE aggregate_minute IS NOT NULL;

@@ -69,7 +69,8 @@ impl LoginForm {
     /// login with a 64 KiB username must not be written to the audit trail and the log.
     pub fn parse(&self) -> Result<Credentials, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let username = self.username.trim();
+        // Counted as an account's name is, composed: a decomposed `ë` is one character, not two.
+        let username = super::nfc(self.username.trim());
         if username.is_empty() {
             errors.insert(Field::Username, REQUIRED);
         } else if username.chars().count() > MAX_USERNAME_CHARS {
@@ -81,7 +82,7 @@ impl LoginForm {
             errors.insert(Field::Password, format!("Password must be at most {MAX_PASSWORD_CHARS} characters"));
         }
         if errors.is_empty() {
-            Ok(Credentials { username: self.username.trim().to_owned(), password: self.password.clone() })
+            Ok(Credentials { username: username.into_owned(), password: self.password.clone() })
         } else {
             Err(errors)
         }

@@ -62,6 +62,8 @@ pub enum ConnectError {
     Open { url: String, source: sqlx::Error },
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("cannot upgrade the stored data: {0}")]
+    Upgrade(sqlx::Error),
 }
 
 impl Database {
@@ -121,7 +123,7 @@ impl Database {
         }
     }
 
-    /// Brings the schema up to date. Safe to run on every start.
+    /// Brings the schema up to date, then the data (`upgrades.rs`). Safe to run on every start.
     ///
     /// Several servers may start at once on one database. PostgreSQL serialises their migrations
     /// with an advisory lock; SQLite has none, so there a migration that collides with another
@@ -144,7 +146,7 @@ impl Database {
             }
             Database::Postgres(pool) => migrate_postgres(pool).await?,
         }
-        Ok(())
+        super::upgrades::make_pending(self).await.map_err(ConnectError::Upgrade)
     }
 
     pub fn backend_name(&self) -> &'static str {

@@ -104,7 +104,7 @@ impl PasswordHasher {
             metrics::counter!("dioptra_password_hash_refused_total").increment(1);
             HashError::Busy
         })?;
-        Ok(HashPlace { hasher: self.clone(), _place: place })
+        Ok(HashPlace { hasher: self.clone(), place })
     }
 
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password`.
@@ -116,51 +116,60 @@ impl PasswordHasher {
     pub async fn verify(&self, password: String, phc: String) -> Result<bool, HashError> {
         self.reserve()?.verify(password, phc).await
     }
-
-    /// Queues `work` for a hashing thread and waits for its result; records how long the argon2
-    /// work itself took (not the wait in the queue) as `operation`.
-    async fn run<T: Send + 'static>(
-        &self,
-        operation: &'static str,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<T, HashError> {
-        // The wait ahead needs no request slot: another request may use it meanwhile.
-        request_slot::give_back();
-        let (done, result) = oneshot::channel();
-        let span = tracing::Span::current();
-        let job: Job = Box::new(move || {
-            let started = std::time::Instant::now();
-            let outcome = span.in_scope(work);
-            let seconds = started.elapsed().as_secs_f64();
-            metrics::histogram!("dioptra_password_hash_duration_seconds", "operation" => operation).record(seconds);
-            _ = done.send(outcome);
-        });
-        self.jobs.send(job).map_err(|_| HashError::Closed)?;
-        result.await.map_err(|_| HashError::Closed)
-    }
 }
 
 /// A place in the hashing queue, taken by [`PasswordHasher::reserve`]; each use spends it.
 pub struct HashPlace {
     hasher: PasswordHasher,
-    _place: OwnedSemaphorePermit,
+    place: OwnedSemaphorePermit,
 }
 
 impl HashPlace {
     /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$salt$hash`) of `password`.
     pub async fn hash(self, password: String) -> Result<String, HashError> {
-        self.hasher.run("hash", move || hash_now(&password)).await?
+        self.run("hash", move || hash_now(&password)).await?
     }
 
     /// Whether `password` matches `phc`. A malformed stored hash counts as a mismatch.
     pub async fn verify(self, password: String, phc: String) -> Result<bool, HashError> {
-        self.hasher.run("verify", move || verify_now(&password, &phc)).await
+        self.run("verify", move || verify_now(&password, &phc)).await
     }
 
     /// Spends the time of one verification and always fails: the answer for an unknown account.
     pub async fn verify_dummy(self, password: String) -> Result<bool, HashError> {
         let dummy = self.hasher.dummy_hash.to_string();
         self.verify(password, dummy).await.map(|_| false)
+    }
+
+    /// Queues `work` for a hashing thread and waits for its result; records how long the argon2
+    /// work itself took (not the wait in the queue) as `operation`.
+    ///
+    /// The place goes with the job and is freed when a thread is done with it, not when the
+    /// caller stops waiting: a client that hangs up cannot free its place while its hash is still
+    /// queued. The thread skips a job whose caller has gone, so hang-ups cost no hashing either.
+    async fn run<T: Send + 'static>(
+        self,
+        operation: &'static str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, HashError> {
+        let Self { hasher, place } = self;
+        let (done, result) = oneshot::channel();
+        let span = tracing::Span::current();
+        let job: Job = Box::new(move || {
+            let _place = place;
+            if done.is_closed() {
+                metrics::counter!("dioptra_password_hash_abandoned_total").increment(1);
+                return;
+            }
+            let started = std::time::Instant::now();
+            let outcome = span.in_scope(work);
+            let seconds = started.elapsed().as_secs_f64();
+            metrics::histogram!("dioptra_password_hash_duration_seconds", "operation" => operation).record(seconds);
+            _ = done.send(outcome);
+        });
+        hasher.jobs.send(job).map_err(|_| HashError::Closed)?;
+        // The wait ahead needs no request slot: another request may use it meanwhile.
+        request_slot::set_aside_while(result).await.map_err(|_| HashError::Closed)
     }
 }
 

@@ -6,8 +6,13 @@
 //! so only names need checking: an IP address, `localhost` and a name without a dot (a container's
 //! or service's short name, which no one can register on the internet) pass, so health probes,
 //! metrics scrapers and neighbours in the same network keep working. Other names the deployment
-//! goes by are listed in `--allowed-hosts`. Behind a trusted proxy the name is the proxy's
-//! `X-Forwarded-Host`, when it sends one.
+//! goes by are listed in `--allowed-hosts`.
+//!
+//! Every name a request carries is checked, not the one a parser would pick: the `Host` header
+//! (exactly one, as HTTP/1.1 requires), the authority of an absolute request target, and, from a
+//! trusted proxy, every name in `X-Forwarded-Host` (a rebound page can add that header itself,
+//! and a proxy may append to it or pass it on). A value that is not text, or an empty one, is
+//! refused: it cannot be a name this server goes by.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -17,7 +22,7 @@ use std::{
 use axum::{
     Json,
     extract::{ConnectInfo, Request, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -27,50 +32,84 @@ use serde_json::json;
 /// The host names a request may be addressed to, beyond the ones that always pass.
 #[derive(Clone, Debug)]
 pub struct ExpectedHosts {
-    /// Lower case, without a port or a trailing dot; the public URL's host first.
+    /// Lower case, without a port or a trailing dot.
     names: Arc<[String]>,
+    /// The public URL's host as the refusal names it (it may be an address, which `names` omits).
+    public_host: Arc<str>,
     trusted_proxies: Arc<[IpNet]>,
+}
+
+/// What a request's `Host`-style value addresses.
+#[derive(Debug, PartialEq, Eq)]
+enum Addressed {
+    /// An IP address: needs no check, since rebinding needs a name.
+    Address,
+    /// A host name, lower case without a port or a trailing dot.
+    Name(String),
+    /// Not a host at all (empty, or not text): refused.
+    Nothing,
 }
 
 impl ExpectedHosts {
     /// From `--public-url` and `--allowed-hosts`; `None` (no check) without a public URL.
     pub fn new(public_url: Option<&str>, allowed: &[String], trusted_proxies: Arc<[IpNet]>) -> Option<Self> {
-        let authority = public_url?.split_once("://")?.1;
-        let names = std::iter::once(authority).chain(allowed.iter().map(String::as_str)).filter_map(host_name);
-        Some(Self { names: names.collect(), trusted_proxies })
+        let authority = public_url?.split_once("://")?.1.split('/').next()?;
+        let names = std::iter::once(authority).chain(allowed.iter().map(String::as_str)).filter_map(|value| {
+            match addressed(value) {
+                Addressed::Name(name) => Some(name),
+                Addressed::Address | Addressed::Nothing => None,
+            }
+        });
+        Some(Self { names: names.collect(), public_host: authority.into(), trusted_proxies })
     }
 
-    fn allows(&self, name: &str) -> bool {
-        name == "localhost" || !name.contains('.') || self.names.iter().any(|expected| expected == name)
+    fn allows(&self, addressed: &Addressed) -> bool {
+        match addressed {
+            Addressed::Address => true,
+            Addressed::Name(name) => {
+                name == "localhost" || !name.contains('.') || self.names.iter().any(|expected| expected == name)
+            }
+            Addressed::Nothing => false,
+        }
     }
 }
 
-/// The host name of a `Host`-style value (`name`, `name:port`, `[v6]:port`), lower case without a
-/// trailing dot; `None` for an IP address (which needs no check) or an empty value.
-fn host_name(authority: &str) -> Option<String> {
+/// What a `Host`-style value (`name`, `name:port`, `[v6]:port`, `v4:port`) addresses.
+fn addressed(authority: &str) -> Addressed {
     let authority = authority.trim();
     if authority.starts_with('[') {
-        return None; // An IPv6 literal.
+        return Addressed::Address; // An IPv6 literal.
     }
     let name = authority.rsplit_once(':').map_or(authority, |(name, _port)| name).trim_end_matches('.');
-    if name.is_empty() || name.parse::<IpAddr>().is_ok() {
-        return None;
+    if name.is_empty() {
+        Addressed::Nothing
+    } else if name.parse::<IpAddr>().is_ok() {
+        Addressed::Address
+    } else {
+        Addressed::Name(name.to_ascii_lowercase())
     }
-    Some(name.to_ascii_lowercase())
 }
 
-/// The name the client addressed: a trusted proxy's nearest `X-Forwarded-Host`, else `Host`.
-fn addressed_name(headers: &HeaderMap, peer: Option<IpAddr>, trusted: &[IpNet]) -> Option<String> {
+/// Every host a request is addressed to: each `Host` header (a request with none addresses no
+/// name), an absolute target's authority, and from a trusted proxy each `X-Forwarded-Host` name.
+fn addressed_hosts(request: &Request, peer: Option<IpAddr>, trusted: &[IpNet]) -> Vec<Addressed> {
+    let headers = request.headers();
+    let text = |value: &axum::http::HeaderValue| value.to_str().map_or(Addressed::Nothing, addressed);
+    let mut hosts: Vec<Addressed> = headers.get_all(header::HOST).iter().map(text).collect();
+    if hosts.len() > 1 {
+        hosts.push(Addressed::Nothing); // Two Host headers: which one a proxy read is anyone's guess.
+    }
+    hosts.extend(request.uri().authority().map(|authority| addressed(authority.as_str())));
     let from_proxy = peer.is_some_and(|peer| trusted.iter().any(|network| network.contains(&peer.to_canonical())));
-    let forwarded = from_proxy
-        .then(|| headers.get_all("x-forwarded-host").iter().next_back())
-        .flatten()
-        .and_then(|value| value.to_str().ok()?.rsplit(',').next().map(str::to_owned));
-    let raw = match forwarded {
-        Some(forwarded) => forwarded,
-        None => headers.get(header::HOST)?.to_str().ok()?.to_owned(),
-    };
-    host_name(&raw)
+    if from_proxy {
+        for value in headers.get_all("x-forwarded-host") {
+            match value.to_str() {
+                Ok(names) => hosts.extend(names.split(',').map(addressed)),
+                Err(_) => hosts.push(Addressed::Nothing),
+            }
+        }
+    }
+    hosts
 }
 
 pub async fn refuse_unexpected_hosts(
@@ -80,16 +119,18 @@ pub async fn refuse_unexpected_hosts(
 ) -> Response {
     let Some(expected) = expected else { return next.run(request).await };
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
-    // A Host that is not text cannot be a name this server goes by.
-    let unreadable = request.headers().get(header::HOST).is_some_and(|host| host.to_str().is_err());
-    let name = addressed_name(request.headers(), peer, &expected.trusted_proxies);
-    if unreadable || name.as_deref().is_some_and(|name| !expected.allows(name)) {
+    let hosts = addressed_hosts(&request, peer, &expected.trusted_proxies);
+    if let Some(refused) = hosts.iter().find(|host| !expected.allows(host)) {
+        let host = match refused {
+            Addressed::Name(name) => name.as_str(),
+            Addressed::Address | Addressed::Nothing => "(no host name)",
+        };
         tracing::warn!(
-            host = name.as_deref().unwrap_or("(not text)"),
+            host = host.escape_debug().to_string(),
             "refused a request addressed to a host this server does not go by; if it is one of this \
              deployment's names, list it in --allowed-hosts"
         );
-        let message = format!("Bad Request - This server answers to {} only.", expected.names[0]);
+        let message = format!("Bad Request - This server answers to {} only.", expected.public_host);
         return (StatusCode::BAD_REQUEST, Json(json!({ "message": message }))).into_response();
     }
     next.run(request).await
@@ -105,35 +146,76 @@ mod tests {
         ExpectedHosts::new(Some("https://Dioptra.Example.org"), &allowed, trusted.into()).unwrap()
     }
 
-    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        let mut headers = HeaderMap::new();
+    fn request(target: &str, pairs: &[(&'static str, &[u8])]) -> Request {
+        let mut request = Request::builder().uri(target);
         for (name, value) in pairs {
-            headers.append(*name, value.parse().unwrap());
+            request = request.header(*name, axum::http::HeaderValue::from_bytes(value).unwrap());
         }
-        headers
+        request.body(axum::body::Body::empty()).unwrap()
+    }
+
+    fn allowed(hosts: &ExpectedHosts, request: &Request, peer: &str) -> bool {
+        let found = addressed_hosts(request, Some(peer.parse().unwrap()), &hosts.trusted_proxies);
+        found.iter().all(|host| hosts.allows(host))
     }
 
     #[test]
     fn names_compare_without_case_port_or_trailing_dot_and_addresses_need_no_check() {
-        assert_eq!(host_name("Dioptra.Example.org.:443").as_deref(), Some("dioptra.example.org"));
-        assert_eq!(host_name("127.0.0.1:3000"), None);
-        assert_eq!(host_name("[::1]:3000"), None);
+        assert_eq!(addressed("Dioptra.Example.org.:443"), Addressed::Name("dioptra.example.org".into()));
+        assert_eq!(addressed("127.0.0.1:3000"), Addressed::Address);
+        assert_eq!(addressed("[::1]:3000"), Addressed::Address);
+        assert_eq!(addressed(" :80"), Addressed::Nothing);
         let hosts = expected(&["accounts.lab.internal"], &[]);
         for name in ["dioptra.example.org", "localhost", "accounts", "accounts.lab.internal"] {
-            assert!(hosts.allows(name), "{name}");
+            assert!(hosts.allows(&Addressed::Name(name.into())), "{name}");
         }
         for name in ["evil.example.com", "dioptra.example.org.evil.com", "example.org"] {
-            assert!(!hosts.allows(name), "{name}");
+            assert!(!hosts.allows(&Addressed::Name(name.into())), "{name}");
         }
     }
 
     #[test]
-    fn forwarded_host_counts_only_from_a_trusted_proxy() {
+    fn every_name_a_request_carries_is_checked() {
         let hosts = expected(&[], &["10.0.0.0/8"]);
-        let sent = headers(&[("host", "accounts:3000"), ("x-forwarded-host", "evil.example.com")]);
-        let proxy = Some("10.0.0.2".parse().unwrap());
-        let stranger = Some("198.51.100.1".parse().unwrap());
-        assert_eq!(addressed_name(&sent, proxy, &hosts.trusted_proxies).as_deref(), Some("evil.example.com"));
-        assert_eq!(addressed_name(&sent, stranger, &hosts.trusted_proxies).as_deref(), Some("accounts"));
+        let (proxy, stranger) = ("10.0.0.2", "198.51.100.1");
+        let good: &[u8] = b"dioptra.example.org";
+        assert!(allowed(&hosts, &request("/", &[("host", good)]), stranger));
+        // Behind a proxy, Host may be the upstream's short name and the public one forwarded.
+        let forwarded = [("host", &b"accounts:3000"[..]), ("x-forwarded-host", good)];
+        assert!(allowed(&hosts, &request("/", &forwarded), proxy));
+        // From anyone but a trusted proxy the header means nothing, and is not read.
+        let planted = [("host", good), ("x-forwarded-host", &b"evil.example.com"[..])];
+        assert!(allowed(&hosts, &request("/", &planted), stranger));
+        let refused: &[(&str, &[(&'static str, &[u8])], &str)] = &[
+            ("/", &[("host", b"evil.example.com")], stranger),
+            // A proxy that forwards the rebound name, whatever the Host it sends.
+            ("/", &[("host", good), ("x-forwarded-host", b"evil.example.com")], proxy),
+            // A page that adds the right name itself, which the proxy appends to.
+            ("/", &[("host", good), ("x-forwarded-host", b"dioptra.example.org, evil.example.com")], proxy),
+            ("/", &[("host", good), ("x-forwarded-host", b"evil.example.com, dioptra.example.org")], proxy),
+            ("/", &[("host", good), ("x-forwarded-host", b"dioptra.example.org,")], proxy),
+            (
+                "/",
+                &[("host", good), ("x-forwarded-host", b"dioptra.example.org"), ("x-forwarded-host", b"\xff")],
+                proxy,
+            ),
+            ("/", &[("host", b"\xffevil.example.com")], stranger),
+            ("/", &[("host", good), ("host", b"evil.example.com")], stranger),
+            ("/", &[("host", b"")], stranger),
+            // An absolute target names the host that HTTP/1.1 says wins over the header.
+            ("http://evil.example.com/", &[("host", good)], stranger),
+        ];
+        for (target, headers, peer) in refused {
+            assert!(!allowed(&hosts, &request(target, headers), peer), "{target} {headers:?} from {peer}");
+        }
+    }
+
+    #[test]
+    fn a_public_url_by_address_is_named_in_the_refusal_and_checks_the_listed_names() {
+        let hosts =
+            ExpectedHosts::new(Some("http://192.0.2.7:8080/"), &["lab.example.org".into()], Arc::new([])).unwrap();
+        assert_eq!(&*hosts.public_host, "192.0.2.7:8080");
+        assert!(hosts.allows(&Addressed::Name("lab.example.org".into())));
+        assert!(!hosts.allows(&Addressed::Name("evil.example.com".into())));
     }
 }

@@ -108,3 +108,43 @@ async fn a_full_hashing_queue_is_a_503_with_retry_after_and_counts_no_guess() {
     let forms = forms.join_all().await;
     assert!(forms.contains(&(StatusCode::SERVICE_UNAVAILABLE, true)), "{forms:?}");
 }
+
+#[tokio::test]
+async fn a_login_given_up_by_the_server_costs_no_hashing() {
+    // A second per request: most of two hundred logins arriving at once run out of it while
+    // their hashes wait, and are answered 408.
+    let app = spawn_app_with(|config| {
+        limits_off(config);
+        config.request_timeout_secs = 1;
+    })
+    .await;
+    let abandoned = || async {
+        let scrape = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        crate::observability::sample(&scrape, "dioptra_password_hash_abandoned_total").unwrap_or(0.0)
+    };
+    let before = abandoned().await;
+    let mut storm = JoinSet::new();
+    for n in 0..200 {
+        let (client, url) = (new_client(), app.url("/api/v1/auth/login"));
+        storm.spawn(async move {
+            let body = json!({"username": format!("late{n}"), "password": "not the password"});
+            client.post(url).json(&body).send().await.unwrap().status()
+        });
+    }
+    let statuses = storm.join_all().await;
+    let timed_out = statuses.iter().filter(|status| **status == StatusCode::REQUEST_TIMEOUT).count();
+    assert!(timed_out >= 50, "{statuses:?}");
+    // Nobody waits for those hashes any more: the hashing threads pass over them (all but the
+    // few already running when their requests ended).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    let expected = (timed_out - 4) as f64;
+    let mut skipped = 0.0;
+    while tokio::time::Instant::now() < deadline {
+        skipped = abandoned().await - before;
+        if skipped >= expected {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("of {timed_out} logins given up, the hashing threads skipped {skipped}");
+}

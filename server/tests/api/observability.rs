@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::helpers::{Signup, TestDatabase, spawn_app};
 
 /// The value of the first sample whose line starts with `series` (name and labels as written).
-fn sample(scrape: &str, series: &str) -> Option<f64> {
+pub(crate) fn sample(scrape: &str, series: &str) -> Option<f64> {
     scrape
         .lines()
         .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))

@@ -149,3 +149,52 @@ async fn the_password_hash_is_argon2id_and_never_the_password() {
     assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
     assert!(!hash.contains("correct horse"));
 }
+
+#[tokio::test]
+async fn a_name_typed_decomposed_is_the_account_typed_composed() {
+    let app = spawn_app().await;
+    // "Zoë" with ë as one character (NFC, what keyboards send).
+    assert_eq!(app.register(&Signup::new("Zo\u{eb}", "zoe@example.org")).await.status(), StatusCode::OK);
+    // The same name with e and a combining diaeresis (NFD) logs in, and cannot be taken again.
+    assert_eq!(app.log_in("Zoe\u{308}", "correct horse").await.status(), StatusCode::OK);
+    let again = app.register(&Signup::new("ZOE\u{308}", "other@example.org")).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    // A 64-character name typed decomposed is 64 characters, not 128.
+    let long_composed = "\u{eb}".repeat(64);
+    assert_eq!(app.register(&Signup::new(&long_composed, "long@example.org")).await.status(), StatusCode::OK);
+    assert_eq!(app.log_in(&"e\u{308}".repeat(64), "correct horse").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn names_stored_decomposed_by_an_earlier_version_are_composed_at_the_next_start() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("zoe-old", "zoe@example.org")).await;
+    app.register(&Signup::new("Zo\u{eb}", "zoe2@example.org")).await;
+    app.register(&Signup::new("chloe-old", "chloe@example.org")).await;
+    // What an earlier version stored for names typed decomposed: the name and key as typed.
+    app.execute(
+        "UPDATE users SET username = 'Chloe\u{308}', username_key = 'chloe\u{308}' WHERE username = 'chloe-old'",
+    )
+    .await;
+    // And one whose composed form another account already has.
+    app.execute("UPDATE users SET username = 'Zoe\u{308}', username_key = 'zoe\u{308}' WHERE username = 'zoe-old'")
+        .await;
+    app.execute("INSERT INTO pending_upgrades (name) VALUES ('usernames_in_nfc')").await;
+    assert_eq!(app.log_in("Chlo\u{eb}", "correct horse").await.status(), StatusCode::UNAUTHORIZED);
+
+    app.accounts.database().migrate().await.unwrap();
+
+    assert_eq!(app.log_in("Chlo\u{eb}", "correct horse").await.status(), StatusCode::OK);
+    assert_eq!(app.log_in("Chloe\u{308}", "correct horse").await.status(), StatusCode::OK);
+    let names: Vec<String> = app.scalars("SELECT username FROM users ORDER BY user_id").await;
+    assert_eq!(names, ["Zoe\u{308}", "Zo\u{eb}", "Chlo\u{eb}"], "the colliding name is left as it was");
+    // Until that collision is resolved, the upgrade stays pending and runs again at each start.
+    assert_eq!(app.count("SELECT COUNT(*) FROM pending_upgrades").await, 1);
+    // The other account's owner renames theirs.
+    app.execute("UPDATE users SET username = 'Zoey', username_key = 'zoey' WHERE username = 'Zo\u{eb}'").await;
+    app.accounts.database().migrate().await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM pending_upgrades").await, 0);
+    let names: Vec<String> = app.scalars("SELECT username FROM users ORDER BY user_id").await;
+    assert_eq!(names, ["Zo\u{eb}", "Zoey", "Chlo\u{eb}"]);
+    assert_eq!(app.log_in("Zoe\u{308}", "correct horse").await.status(), StatusCode::OK);
+}

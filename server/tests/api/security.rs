@@ -215,3 +215,24 @@ async fn with_a_public_url_a_request_addressed_to_another_name_is_refused_as_dns
         assert_eq!(get(host).await.unwrap().status(), StatusCode::UNAUTHORIZED, "{host}");
     }
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_every_forwarded_host_name_is_checked_too() {
+    let app = spawn_app_with(|config| {
+        config.public_url = Some("https://accounts.example.org".into());
+        config.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    })
+    .await;
+    let get = |forwarded: &'static str| {
+        app.client
+            .get(app.url("/api/v1/users/current"))
+            .header(header::HOST, "accounts:3000")
+            .header("x-forwarded-host", forwarded)
+            .send()
+    };
+    assert_eq!(get("accounts.example.org").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // The proxy forwards the rebound name; or it appends that name to one the page set itself.
+    for forwarded in ["rebind.evil.example", "accounts.example.org, rebind.evil.example", "accounts.example.org,"] {
+        assert_eq!(get(forwarded).await.unwrap().status(), StatusCode::BAD_REQUEST, "{forwarded}");
+    }
+}

@@ -2,10 +2,14 @@
 //! `audit_events` table (shared by replicas) and to the log's `audit` target.
 //!
 //! Refused guesses are the one event an attacker can repeat at will, so they are aggregated: one
-//! row per account name, client and minute, counting its `repeats`, and one log line per row.
+//! row per account (by username key), client (an IPv6 address by its /64) and minute, counting
+//! its `repeats`, and one log line per row.
 
 use super::{Accounts, ClientInfo, User};
-use crate::ssr::{clock::now_micros, db::on_pool};
+use crate::{
+    domain::username_key,
+    ssr::{clock::now_micros, db::on_pool, guard::client_subject},
+};
 
 /// What an audit record says happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,17 +68,20 @@ impl Accounts {
         self.audit_name(event, user_id, username, client).await;
     }
 
-    /// Records a refused guess: the first of its minute for `username` from `client` as a new
-    /// event (logged), every further one as one more of its `repeats` (not logged again).
+    /// Records a refused guess: the first of its minute for `username` (any spelling with the
+    /// same key) from `client` (an IPv6 address by its /64) as a new event (logged), every
+    /// further one as one more of its `repeats` (not logged again).
     pub(super) async fn audit_refused_guess(&self, event: AuditEvent, username: &str, client: &ClientInfo) {
         const MINUTE_MICROS: i64 = 60_000_000;
         let address = client.address.as_deref();
+        // A space cannot be in a username key nor in an address, so the pair reads back unambiguously.
+        let aggregate_key = format!("{} {}", username_key(username), address.map_or_else(String::new, client_subject));
         let now = now_micros();
         let repeats: Result<i64, sqlx::Error> = on_pool!(&self.db, |pool| {
             sqlx::query_scalar(
-                "INSERT INTO audit_events (occurred_on, event, username, client_address, aggregate_minute) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (event, username, client_address, aggregate_minute) WHERE aggregate_minute IS NOT NULL \
+                "INSERT INTO audit_events (occurred_on, event, username, client_address, aggregate_minute, aggregate_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6) \
+                 ON CONFLICT (event, aggregate_key, aggregate_minute) WHERE aggregate_minute IS NOT NULL \
                  DO UPDATE SET repeats = audit_events.repeats + 1, last_occurred_on = excluded.occurred_on \
                  RETURNING repeats",
             )
@@ -83,6 +90,7 @@ impl Accounts {
             .bind(Some(username).filter(|name| !name.is_empty()))
             .bind(address)
             .bind(now.0.div_euclid(MINUTE_MICROS))
+            .bind(&aggregate_key)
             .fetch_one(pool)
             .await
         });

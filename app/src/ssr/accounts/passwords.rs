@@ -83,12 +83,16 @@ impl Accounts {
         change.parse(self.settings.password_policy, "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
         let address = client.address.as_deref();
-        let place = self.hasher.reserve()?;
+        // Both hashes' places at once: a busy server refuses before the current password is
+        // checked, never between that check and storing the new one.
+        let (check_place, new_hash_place) = (self.hasher.reserve()?, self.hasher.reserve()?);
         let device = self.proven_device(key, client).await?;
         let attempt = self.guard().check_password_attempt(key, address, device.as_deref()).await?;
         let verified = match account {
-            Some((_, stored)) => place.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?,
-            None => place.verify_dummy(change.old_password.clone().into_exposed()).await?,
+            Some((_, stored)) => {
+                check_place.verify(change.old_password.clone().into_exposed(), stored.password_hash).await?
+            }
+            None => check_place.verify_dummy(change.old_password.clone().into_exposed()).await?,
         };
         let Some(user_id) = user_id.filter(|_| verified) else {
             self.guard().record_failure(attempt).await?;
@@ -101,7 +105,7 @@ impl Accounts {
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);
         }
-        let new_hash = self.hasher.hash(change.new_password.into_exposed()).await?;
+        let new_hash = new_hash_place.hash(change.new_password.into_exposed()).await?;
         let fresh_token = keep.map(|_| SessionToken::generate());
         let rekey = keep.zip(fresh_token.as_ref());
         self.replace_password(user_id, &new_hash, rekey).await?;
