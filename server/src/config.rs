@@ -181,8 +181,8 @@ pub struct Config {
 
     /// Password hashes (logins, signups, password changes) waiting or running at once; beyond
     /// it a request is answered 503 with `Retry-After` at once. Default: 128 per core, about
-    /// 4 s of waiting for the last.
-    #[arg(long, env = "DIOPTRA_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(1..))]
+    /// 4 s of waiting for the last. At least 2: a password change takes two places at once.
+    #[arg(long, env = "DIOPTRA_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(2..))]
     pub hash_queue: Option<u32>,
 
     /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr

@@ -343,16 +343,17 @@ mod properties {
         }
 
         #[test]
-        fn a_login_needs_a_username_and_a_password_and_trims_only_the_username(
+        fn a_login_needs_a_username_and_a_password_and_trims_and_composes_only_the_username(
             username in username(),
             password in password(),
         ) {
             let form = LoginForm { username: username.clone(), password: password.clone().into() };
-            let username_fits = (1..=MAX_USERNAME_CHARS).contains(&username.trim().chars().count());
+            let composed = crate::domain::nfc(username.trim());
+            let username_fits = (1..=MAX_USERNAME_CHARS).contains(&composed.chars().count());
             let password_fits = (1..=MAX_PASSWORD_CHARS).contains(&password.chars().count());
             match form.parse() {
                 Ok(credentials) => {
-                    prop_assert_eq!(credentials.username, username.trim());
+                    prop_assert_eq!(credentials.username, composed);
                     prop_assert_eq!(credentials.password.expose(), password);
                     prop_assert!(username_fits && password_fits);
                 }

@@ -1,7 +1,7 @@
 //! Failures the user can do nothing about, and how they become an [`AccountError`]: the cause is
 //! logged whole (every `source()` in the chain), and the user hears only "try again" (503) when
 //! the database cannot be reached, "too slow" (503) when a query ran out of its time budget
-//! (`db.rs`), "busy" (503) when the hashing queue is full (`password.rs`), or "something went
+//! (`db.rs`), "busy" (503) when the hashing queue is full (`password/`), or "something went
 //! wrong" (500) otherwise. With these `From`
 //! conversions the core writes `?` after every query and every hash.
 

@@ -3,7 +3,7 @@
 //! the record. Each is idempotent, so replicas starting together may both run one.
 
 use crate::{
-    domain::{nfc, username_key},
+    domain::{fold_case, nfc, username_key},
     ssr::db::{Database, on_pool, unique_violation},
 };
 
@@ -31,18 +31,20 @@ pub async fn make_pending(db: &Database) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Usernames and their keys in Unicode's composed form (NFC), which every name is compared in
-/// since 2026-12: a name stored decomposed would otherwise no longer log in. Two accounts whose
-/// names become one are left as they are, the operator is told, and the upgrade stays pending
-/// (`false`) until one of them is renamed or deleted.
+/// Usernames and the keys of names and email addresses in Unicode's composed form (NFC), which
+/// every name is compared in since 2026-12: a name stored decomposed would otherwise no longer log
+/// in, and a decomposed email address could be registered a second time. An account whose
+/// composed name or address is another account's is left as it is, the operator is told, and the
+/// upgrade stays pending (`false`) until one of them is renamed.
 async fn usernames_in_nfc(db: &Database) -> Result<bool, sqlx::Error> {
     const PAGE: i64 = 1_000;
     let mut after = 0_i64;
     let mut all_composed = true;
     loop {
-        let page: Vec<(i64, String, String)> = on_pool!(db, |pool| {
+        let page: Vec<(i64, String, String, String, String)> = on_pool!(db, |pool| {
             sqlx::query_as(
-                "SELECT user_id, username, username_key FROM users WHERE user_id > $1 ORDER BY user_id LIMIT $2",
+                "SELECT user_id, username, username_key, email, email_key FROM users \
+                 WHERE user_id > $1 ORDER BY user_id LIMIT $2",
             )
             .bind(after)
             .bind(PAGE)
@@ -51,30 +53,37 @@ async fn usernames_in_nfc(db: &Database) -> Result<bool, sqlx::Error> {
         });
         let Some(&(last, ..)) = page.last() else { return Ok(all_composed) };
         after = last;
-        for (user_id, username, key) in page {
-            let (composed, composed_key) = (nfc(&username).into_owned(), username_key(&username));
-            if composed == username && composed_key == key {
+        for (user_id, username, name_key, email, email_key) in page {
+            let composed = (nfc(&username).into_owned(), username_key(&username), fold_case(&email));
+            if (&composed.0, &composed.1, &composed.2) == (&username, &name_key, &email_key) {
                 continue;
             }
+            // Only if the row is as read: a replica may have renamed the account meanwhile.
             let updated = on_pool!(db, |pool| {
-                sqlx::query("UPDATE users SET username = $1, username_key = $2 WHERE user_id = $3")
-                    .bind(&composed)
-                    .bind(&composed_key)
-                    .bind(user_id)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
+                sqlx::query(
+                    "UPDATE users SET username = $1, username_key = $2, email_key = $3 \
+                     WHERE user_id = $4 AND username = $5 AND email_key = $6",
+                )
+                .bind(&composed.0)
+                .bind(&composed.1)
+                .bind(&composed.2)
+                .bind(user_id)
+                .bind(&username)
+                .bind(&email_key)
+                .execute(pool)
+                .await
+                .map(|_| ())
             });
             match updated {
-                Ok(()) => tracing::info!(user_id, username = composed.escape_debug().to_string(), "username composed"),
+                Ok(()) => tracing::info!(user_id, "username and email address keys composed"),
                 Err(error) if unique_violation(&error).is_some() => {
                     all_composed = false;
+                    let taken = if unique_violation(&error) == Some("email_key") { "email address" } else { "name" };
                     tracing::error!(
                         user_id,
                         username = username.escape_debug().to_string(),
-                        "this account's name, composed, is another account's, so it cannot log in: \
-                         rename the other on its account page, or delete one (`users delete`); \
-                         this is checked again at the next start"
+                        "this account's {taken}, composed, is another account's, so it cannot be used: \
+                         change one of the two on its account page; this is checked again at the next start"
                     );
                 }
                 Err(error) => return Err(error),

@@ -11,8 +11,9 @@
 //! Every name a request carries is checked, not the one a parser would pick: the `Host` header
 //! (exactly one, as HTTP/1.1 requires), the authority of an absolute request target, and, from a
 //! trusted proxy, every name in `X-Forwarded-Host` (a rebound page can add that header itself,
-//! and a proxy may append to it or pass it on). A value that is not text, or an empty one, is
-//! refused: it cannot be a name this server goes by.
+//! and a proxy may append to it). A value that is not text, or an empty one, is refused: it
+//! cannot be a name this server goes by. What this cannot see is a proxy that replaces `Host` and
+//! passes the browser's own `X-Forwarded-Host` on unchanged: the README tells how to set one up.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -99,7 +100,7 @@ fn addressed_hosts(request: &Request, peer: Option<IpAddr>, trusted: &[IpNet]) -
     if hosts.len() > 1 {
         hosts.push(Addressed::Nothing); // Two Host headers: which one a proxy read is anyone's guess.
     }
-    hosts.extend(request.uri().authority().map(|authority| addressed(authority.as_str())));
+    hosts.extend(request.uri().authority().map(|authority| addressed(authority.host())));
     let from_proxy = peer.is_some_and(|peer| trusted.iter().any(|network| network.contains(&peer.to_canonical())));
     if from_proxy {
         for value in headers.get_all("x-forwarded-host") {
@@ -146,7 +147,10 @@ mod tests {
         ExpectedHosts::new(Some("https://Dioptra.Example.org"), &allowed, trusted.into()).unwrap()
     }
 
-    fn request(target: &str, pairs: &[(&'static str, &[u8])]) -> Request {
+    /// Header names and their raw values.
+    type Headers<'a> = &'a [(&'static str, &'a [u8])];
+
+    fn request(target: &str, pairs: Headers) -> Request {
         let mut request = Request::builder().uri(target);
         for (name, value) in pairs {
             request = request.header(*name, axum::http::HeaderValue::from_bytes(value).unwrap());
@@ -186,7 +190,7 @@ mod tests {
         // From anyone but a trusted proxy the header means nothing, and is not read.
         let planted = [("host", good), ("x-forwarded-host", &b"evil.example.com"[..])];
         assert!(allowed(&hosts, &request("/", &planted), stranger));
-        let refused: &[(&str, &[(&'static str, &[u8])], &str)] = &[
+        let refused: &[(&str, Headers, &str)] = &[
             ("/", &[("host", b"evil.example.com")], stranger),
             // A proxy that forwards the rebound name, whatever the Host it sends.
             ("/", &[("host", good), ("x-forwarded-host", b"evil.example.com")], proxy),
@@ -204,6 +208,7 @@ mod tests {
             ("/", &[("host", b"")], stranger),
             // An absolute target names the host that HTTP/1.1 says wins over the header.
             ("http://evil.example.com/", &[("host", good)], stranger),
+            ("http://dioptra.example.org:x@evil.example.com/", &[("host", good)], stranger),
         ];
         for (target, headers, peer) in refused {
             assert!(!allowed(&hosts, &request(target, headers), peer), "{target} {headers:?} from {peer}");

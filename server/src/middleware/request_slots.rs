@@ -17,6 +17,6 @@ use tokio::sync::Semaphore;
 
 pub async fn take_a_request_slot(State(slots): State<Arc<Semaphore>>, request: Request, next: Next) -> Response {
     // The semaphore is never closed, so acquiring only ever waits.
-    let slot = Arc::clone(&slots).acquire_owned().await.expect("the request slots are never closed");
-    request_slot::hold(Arc::clone(&slots), slot, next.run(request)).await
+    let slot = slots.acquire_owned().await.expect("the request slots are never closed");
+    request_slot::hold(slot, next.run(request)).await
 }

@@ -418,7 +418,7 @@ async fn refused_guesses_are_audited_once_a_minute_per_client_with_how_many_ther
         statuses.push(log_in_from(&app, ATTACKER, "olivia", "guess guess").await.status());
     }
     statuses.push(log_in_from(&app, "192.0.2.9", "olivia", "guess guess").await.status());
-    // Addresses of one IPv6 network and spellings of one name are one client and one account.
+    // Addresses of one IPv6 network are one client, whatever name each tries.
     for (n, name) in ["olivia", "OLIVIA", "Olivia", "olivia", "oLIVIA"].into_iter().enumerate() {
         statuses.push(log_in_from(&app, &format!("2001:db8:1:2::{}", n + 1), name, "guess guess").await.status());
     }

@@ -171,9 +171,11 @@ async fn names_stored_decomposed_by_an_earlier_version_are_composed_at_the_next_
     app.register(&Signup::new("zoe-old", "zoe@example.org")).await;
     app.register(&Signup::new("Zo\u{eb}", "zoe2@example.org")).await;
     app.register(&Signup::new("chloe-old", "chloe@example.org")).await;
-    // What an earlier version stored for names typed decomposed: the name and key as typed.
+    // What an earlier version stored for names and addresses typed decomposed: the name and the
+    // keys as typed.
     app.execute(
-        "UPDATE users SET username = 'Chloe\u{308}', username_key = 'chloe\u{308}' WHERE username = 'chloe-old'",
+        "UPDATE users SET username = 'Chloe\u{308}', username_key = 'chloe\u{308}', \
+         email = 'chloe\u{308}@example.org', email_key = 'chloe\u{308}@example.org' WHERE username = 'chloe-old'",
     )
     .await;
     // And one whose composed form another account already has.
@@ -186,6 +188,9 @@ async fn names_stored_decomposed_by_an_earlier_version_are_composed_at_the_next_
 
     assert_eq!(app.log_in("Chlo\u{eb}", "correct horse").await.status(), StatusCode::OK);
     assert_eq!(app.log_in("Chloe\u{308}", "correct horse").await.status(), StatusCode::OK);
+    // Its email address, typed composed, is taken.
+    let again = app.register(&Signup::new("chloe-again", "chlo\u{eb}@example.org")).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
     let names: Vec<String> = app.scalars("SELECT username FROM users ORDER BY user_id").await;
     assert_eq!(names, ["Zoe\u{308}", "Zo\u{eb}", "Chlo\u{eb}"], "the colliding name is left as it was");
     // Until that collision is resolved, the upgrade stays pending and runs again at each start.

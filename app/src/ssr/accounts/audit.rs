@@ -2,14 +2,11 @@
 //! `audit_events` table (shared by replicas) and to the log's `audit` target.
 //!
 //! Refused guesses are the one event an attacker can repeat at will, so they are aggregated: one
-//! row per account (by username key), client (an IPv6 address by its /64) and minute, counting
-//! its `repeats`, and one log line per row.
+//! row per client (an IPv6 address by its /64) and minute, counting its `repeats`, and one log
+//! line per row.
 
 use super::{Accounts, ClientInfo, User};
-use crate::{
-    domain::username_key,
-    ssr::{clock::now_micros, db::on_pool, guard::client_subject},
-};
+use crate::ssr::{clock::now_micros, db::on_pool, guard::client_subject};
 
 /// What an audit record says happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,14 +65,14 @@ impl Accounts {
         self.audit_name(event, user_id, username, client).await;
     }
 
-    /// Records a refused guess: the first of its minute for `username` (any spelling with the
-    /// same key) from `client` (an IPv6 address by its /64) as a new event (logged), every
-    /// further one as one more of its `repeats` (not logged again).
+    /// Records a refused guess: the first of its minute from `client` (an IPv6 address by its
+    /// /64) as a new event with the username it named (logged), every further one as one more of
+    /// its `repeats` (not logged again), whatever names they tried: a client that names a new
+    /// account each time still writes one row a minute.
     pub(super) async fn audit_refused_guess(&self, event: AuditEvent, username: &str, client: &ClientInfo) {
         const MINUTE_MICROS: i64 = 60_000_000;
         let address = client.address.as_deref();
-        // A space cannot be in a username key nor in an address, so the pair reads back unambiguously.
-        let aggregate_key = format!("{} {}", username_key(username), address.map_or_else(String::new, client_subject));
+        let aggregate_key = address.map_or_else(String::new, client_subject);
         let now = now_micros();
         let repeats: Result<i64, sqlx::Error> = on_pool!(&self.db, |pool| {
             sqlx::query_scalar(

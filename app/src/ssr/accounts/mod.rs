@@ -65,7 +65,7 @@ pub struct AccountSettings {
     /// How long the audit trail keeps an event; `None` keeps them forever.
     pub audit_retention: Option<Duration>,
     /// Password hashes waiting or running at most; more are refused with `Busy`. `None`: 128 per
-    /// core (see `password.rs`).
+    /// core (see `password/`).
     pub hash_queue_places: Option<usize>,
 }
 
