@@ -20,8 +20,9 @@ pub async fn hold<F: Future>(slot: OwnedSemaphorePermit, request: F) -> F::Outpu
 }
 
 /// Gives the current request's slot back, if it still holds one. The request goes on without it,
-/// and does not queue for a slot again: what remains after a hash is a few queries, bounded by the
-/// hashing queue's places and the database pool, and a login whose password was right must not
+/// and does not queue for a slot again: what remains after a hash is a few queries, as many at once
+/// as hashes finish (tens a second per core) and bounded by the database pool, and a login whose
+/// password was right must not
 /// then wait behind a flood of other requests until it times out (its guess counted, and never
 /// taken back).
 pub fn give_back() {

@@ -72,10 +72,11 @@ async fn usernames_in_nfc(db: &Database) -> Result<bool, sqlx::Error> {
                 .bind(&email_key)
                 .execute(pool)
                 .await
-                .map(|_| ())
+                .map(|done| done.rows_affected())
             });
             match updated {
-                Ok(()) => tracing::info!(user_id, "username and email address keys composed"),
+                Ok(0) => {} // Renamed meanwhile, by a replica that composes names itself.
+                Ok(_) => tracing::info!(user_id, "username and email address keys composed"),
                 Err(error) if unique_violation(&error).is_some() => {
                     all_composed = false;
                     let taken = if unique_violation(&error) == Some("email_key") { "email address" } else { "name" };

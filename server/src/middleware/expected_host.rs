@@ -81,8 +81,9 @@ fn addressed(authority: &str) -> Addressed {
     if authority.starts_with('[') {
         return Addressed::Address; // An IPv6 literal.
     }
-    let name = authority.rsplit_once(':').map_or(authority, |(name, _port)| name).trim_end_matches('.');
-    if name.is_empty() {
+    let (name, port) = authority.rsplit_once(':').map_or((authority, "0"), |(name, port)| (name, port));
+    let name = name.trim_end_matches('.');
+    if name.is_empty() || port.is_empty() || !port.bytes().all(|byte| byte.is_ascii_digit()) {
         Addressed::Nothing
     } else if name.parse::<IpAddr>().is_ok() {
         Addressed::Address
@@ -169,6 +170,8 @@ mod tests {
         assert_eq!(addressed("127.0.0.1:3000"), Addressed::Address);
         assert_eq!(addressed("[::1]:3000"), Addressed::Address);
         assert_eq!(addressed(" :80"), Addressed::Nothing);
+        assert_eq!(addressed("dioptra.example.org:x@evil.example.com"), Addressed::Nothing);
+        assert_eq!(addressed("dioptra.example.org:"), Addressed::Nothing);
         let hosts = expected(&["accounts.lab.internal"], &[]);
         for name in ["dioptra.example.org", "localhost", "accounts", "accounts.lab.internal"] {
             assert!(hosts.allows(&Addressed::Name(name.into())), "{name}");

@@ -138,10 +138,10 @@ async fn a_login_given_up_by_the_server_costs_no_hashing() {
     let (timed_out, checked) = (count(StatusCode::REQUEST_TIMEOUT), count(StatusCode::UNAUTHORIZED));
     assert_eq!(timed_out + checked, statuses.len(), "{statuses:?}");
     assert!(timed_out >= 10 * cores, "{timed_out} timed out, {checked} checked");
-    // Nobody waits for those hashes any more: the hashing threads pass over them (all but the
-    // one each thread, two per core, was already running when its request ended).
+    // Nobody waits for those hashes any more: the hashing threads pass over most of them. (Not
+    // all: a thread that has caught up runs the jobs of requests about to run out of time.)
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
-    let expected = (timed_out - 2 * cores) as f64;
+    let expected = (timed_out / 2) as f64;
     let mut skipped = 0.0;
     while tokio::time::Instant::now() < deadline {
         skipped = abandoned().await - before;

@@ -45,8 +45,6 @@ pub struct PasswordHasher {
     tiers: Tiers,
     /// The places in the queue: one per hash waiting or running.
     places: Arc<Semaphore>,
-    /// How many places there are.
-    queue_places: usize,
     /// Verified when a login names no account, so that the answer takes as long as a real check.
     dummy_hash: Arc<str>,
 }
@@ -73,10 +71,10 @@ impl PasswordHasher {
         // argon2 memory for this one use.
         let (made, dummy_hash) = mpsc::channel();
         let job: Job = Box::new(move || _ = made.send(hash_now(&random_dummy_password())));
-        tiers.send(job, 1).expect("the hashing threads have just started");
+        tiers.send(job).expect("the hashing threads have just started");
         let dummy_hash = dummy_hash.recv().ok().and_then(Result::ok).expect("argon2 hashes with valid parameters");
-        let queue_places = queue_places.max(MIN_QUEUE_PLACES);
-        Self { tiers, places: Arc::new(Semaphore::new(queue_places)), queue_places, dummy_hash: dummy_hash.into() }
+        let places = Arc::new(Semaphore::new(queue_places.max(MIN_QUEUE_PLACES)));
+        Self { tiers, places, dummy_hash: dummy_hash.into() }
     }
 
     /// A place in the queue for one hash, or `Busy` at once when every place is taken. Callers
@@ -151,8 +149,7 @@ impl HashPlace {
             drop(place);
             _ = done.send(outcome);
         });
-        let in_flight = hasher.queue_places - hasher.places.available_permits();
-        hasher.tiers.send(job, in_flight)?;
+        hasher.tiers.send(job)?;
         // The wait ahead needs no request slot: another request may use it meanwhile.
         request_slot::give_back();
         result.await.map_err(|_| HashError::Closed)

@@ -1,6 +1,6 @@
 //! The hashing threads, in two tiers, and which tier a hash goes to.
 //!
-//! A few logins at a time (at most [`STORM_DEPTH_PER_CORE`] hashes waiting or running per core)
+//! A few logins at a time (at most [`STORM_DEPTH_PER_CORE`] hashes queued or running per core)
 //! go to the *fair* tier, whose threads run at the same priority as the request workers: a login
 //! keeps its share of the cores however busy the server is with other requests (a flood of
 //! signed-in API calls cannot starve it). Beyond that depth the server is in a login storm, and
@@ -9,8 +9,20 @@
 //! no hash never waits behind it. A thread cannot raise its own priority back once lowered
 //! (without privileges), hence two tiers of threads rather than one that changes.
 //!
+//! The price of the split is a storm next to a flood: past the depth, new logins wait in the
+//! storm tier until the other requests leave a core free (or their own 30 s run out), while the
+//! first ones are hashed as equals. Either way a storm is felt by every login, since they queue
+//! behind it; what the tiers decide is only who gives way on the cores.
+//!
 //! Each tier has one thread per core; each thread keeps its 19 MiB of argon2 memory between
-//! hashes and gives it back after a second of quiet (`argon.rs`).
+//! hashes and gives it back after a second of quiet (`argon.rs`), so with both tiers at work a
+//! core holds 38 MiB of it. A job that panics (it cannot on any input, only on a bug) takes
+//! nothing down with it: the thread goes on with the next one.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use super::argon::{RELEASE_MEMORY_AFTER, release_memory};
 
@@ -21,12 +33,13 @@ pub(super) type Job = Box<dyn FnOnce() + Send>;
 /// quarter of a second of work, more than people logging in make, fewer than a storm.
 pub const STORM_DEPTH_PER_CORE: usize = 8;
 
-/// The two tiers' queues.
+/// The two tiers' queues, and how many hashes are queued or running in both.
 #[derive(Clone)]
 pub(super) struct Tiers {
     fair: flume::Sender<Job>,
     storm: flume::Sender<Job>,
     storm_depth: usize,
+    in_flight: Arc<AtomicUsize>,
 }
 
 impl Tiers {
@@ -38,13 +51,40 @@ impl Tiers {
             spawn(format!("argon2-{index}"), fair_queue.clone(), || {});
             spawn(format!("argon2-storm-{index}"), storm_queue.clone(), yield_to_requests);
         }
-        Self { fair, storm, storm_depth: STORM_DEPTH_PER_CORE * cores }
+        Self { fair, storm, storm_depth: STORM_DEPTH_PER_CORE * cores, in_flight: Arc::default() }
     }
 
-    /// Queues `job`, one of `in_flight` hashes waiting or running (itself included).
-    pub(super) fn send(&self, job: Job, in_flight: usize) -> Result<(), super::HashError> {
-        let queue = if in_flight > self.storm_depth { &self.storm } else { &self.fair };
+    /// Queues `job` in the tier that the hashes already queued or running call for. Only hashes
+    /// count: a place in the hashing queue held by a request that never hashes (a refused guess)
+    /// does not push anyone into the storm tier.
+    pub(super) fn send(&self, job: Job) -> Result<(), super::HashError> {
+        let counted = InFlight::count(&self.in_flight);
+        let queue = if counted.ahead > self.storm_depth { &self.storm } else { &self.fair };
+        let job: Job = Box::new(move || {
+            let _counted = counted;
+            job();
+        });
         queue.send(job).map_err(|_| super::HashError::Closed)
+    }
+}
+
+/// One hash queued or running, counted from [`Tiers::send`] until its job is done or dropped.
+struct InFlight {
+    counter: Arc<AtomicUsize>,
+    /// How many there were, this one included, when it was counted.
+    ahead: usize,
+}
+
+impl InFlight {
+    fn count(counter: &Arc<AtomicUsize>) -> Self {
+        let ahead = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        Self { counter: Arc::clone(counter), ahead }
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -58,7 +98,10 @@ fn spawn(name: String, queue: flume::Receiver<Job>, prepare: fn()) {
             // its own quiet and give its memory back.
             loop {
                 match queue.recv_timeout(RELEASE_MEMORY_AFTER) {
-                    Ok(job) => job(),
+                    Ok(job) => {
+                        // The job's caller hears of a panic as its result channel closing.
+                        _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
                     Err(flume::RecvTimeoutError::Timeout) => release_memory(),
                     Err(flume::RecvTimeoutError::Disconnected) => return,
                 }
@@ -100,20 +143,50 @@ mod tests {
 
     use super::*;
 
-    /// The name of the thread that runs a job sent with `in_flight` hashes in flight.
-    fn runs_on(tiers: &Tiers, in_flight: usize) -> String {
-        let (name, named) = mpsc::channel();
-        let job: Job = Box::new(move || _ = name.send(std::thread::current().name().map(str::to_owned)));
-        tiers.send(job, in_flight).unwrap();
-        named.recv().unwrap().unwrap()
+    /// A job that reports the name of the thread it runs on, and waits for `go` before it ends.
+    fn job(name: mpsc::Sender<String>, go: flume::Receiver<()>) -> Job {
+        Box::new(move || {
+            _ = name.send(std::thread::current().name().unwrap_or_default().to_owned());
+            _ = go.recv();
+        })
     }
 
     #[test]
     fn a_few_hashes_go_to_the_fair_tier_and_a_storm_to_the_storm_tier() {
         let tiers = Tiers::start(2);
-        assert!(runs_on(&tiers, 1).starts_with("argon2-"), "one login");
-        assert!(!runs_on(&tiers, 1).contains("storm"), "one login");
-        assert!(!runs_on(&tiers, 2 * STORM_DEPTH_PER_CORE).contains("storm"), "as many as the fair tier takes");
-        assert!(runs_on(&tiers, 2 * STORM_DEPTH_PER_CORE + 1).starts_with("argon2-storm-"), "a storm");
+        let (names, named) = mpsc::channel();
+        let (go, held) = flume::unbounded();
+        // Sixteen (eight per core) at once, held running or queued: all in the fair tier.
+        for _ in 0..2 * STORM_DEPTH_PER_CORE {
+            tiers.send(job(names.clone(), held.clone())).unwrap();
+        }
+        // Two start at once (one thread per core in the fair tier); the seventeenth is a storm.
+        let first: Vec<String> = (0..2).map(|_| named.recv().unwrap()).collect();
+        assert!(first.iter().all(|name| name.starts_with("argon2-") && !name.contains("storm")), "{first:?}");
+        tiers.send(job(names.clone(), held.clone())).unwrap();
+        assert!(named.recv().unwrap().starts_with("argon2-storm-"));
+        // Once they are done, one more is no storm.
+        for _ in 0..=2 * STORM_DEPTH_PER_CORE {
+            go.send(()).unwrap();
+        }
+        for _ in 0..2 * STORM_DEPTH_PER_CORE - 2 {
+            named.recv().unwrap();
+        }
+        while tiers.in_flight.load(Ordering::SeqCst) > 0 {
+            std::thread::yield_now();
+        }
+        tiers.send(job(names, held)).unwrap();
+        go.send(()).unwrap();
+        assert!(!named.recv().unwrap().contains("storm"));
+    }
+
+    #[test]
+    fn a_panicking_job_leaves_its_thread_working() {
+        let tiers = Tiers::start(1);
+        tiers.send(Box::new(|| panic!("a bug"))).unwrap();
+        let (done, finished) = mpsc::channel();
+        tiers.send(Box::new(move || _ = done.send(()))).unwrap();
+        finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the thread lives on");
+        assert_eq!(tiers.in_flight.load(Ordering::SeqCst), 0, "the panicked job was counted out");
     }
 }
