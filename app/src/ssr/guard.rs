@@ -26,7 +26,7 @@ use crate::{
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
-        db::{Database, on_pool},
+        db::{Database, delete_in_batches, on_pool},
     },
 };
 
@@ -322,14 +322,10 @@ impl Guard<'_> {
     /// Drops counters that have lapsed and block nothing.
     pub async fn forget_stale(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(on_pool!(self.db, |pool| {
-            sqlx::query("DELETE FROM attempt_counters WHERE last_attempt_on < $1 AND blocked_until <= $2")
-                .bind(now.minus(self.limits.window))
-                .bind(now)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        let sql = "DELETE FROM attempt_counters WHERE (scope, subject) IN (SELECT scope, subject FROM attempt_counters \
+                   WHERE last_attempt_on < $1 AND blocked_until <= $2 LIMIT $3) \
+                   AND last_attempt_on < $1 AND blocked_until <= $2";
+        Ok(delete_in_batches!(self.db, sql, now.minus(self.limits.window), now))
     }
 }
 

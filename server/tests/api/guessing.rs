@@ -9,7 +9,7 @@ use reqwest::{Response, StatusCode, header};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
-use crate::helpers::{Signup, TestApp, new_client, spawn_app_with, spawn_binary};
+use crate::helpers::{Signup, TestApp, TestDatabase, new_client, spawn_app_with, spawn_binary};
 
 /// A JSON POST by `client` that claims, through the trusted proxy the test server is told about,
 /// to come from `address`.
@@ -444,4 +444,42 @@ async fn refused_guesses_are_audited_once_a_minute_per_client_with_how_many_ther
     assert!(rows.iter().filter(|row| row.starts_with("2001:db8:1:2::")).count() <= 2, "{rows:?}");
     // The failures that were checked stay one row each.
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'login_failed'").await, 10);
+}
+
+#[tokio::test]
+async fn the_clean_up_forgets_any_number_of_stale_counters_within_each_query_budget() {
+    use app::ssr::{accounts::Accounts, db::Database};
+    // What an attacker leaves behind by knocking once from each of two million addresses (an IPv6
+    // network gives far more): one DELETE of them all takes seconds. No server runs here, so
+    // that no clean-up but the test's own touches them.
+    let database = TestDatabase::new().await;
+    let setup = Database::connect(&database.url, Duration::from_secs(600)).await.unwrap();
+    setup.migrate().await.unwrap();
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_micros()).unwrap();
+    let fill = format!(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000000) \
+         INSERT INTO attempt_counters (scope, subject, attempts, window_started_on, last_attempt_on, blocked_until) \
+         SELECT 'address', 'stale-' || i, 1, 0, 0, 0 FROM n \
+         UNION ALL SELECT 'address', 'still-counting', 1, {now}, {now}, 0"
+    );
+    match &setup {
+        Database::Sqlite(pool) => {
+            sqlx::query(sqlx::AssertSqlSafe(fill)).execute(pool).await.unwrap();
+            // Out of the write-ahead log, as SQLite does on its own after ordinary writes.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(pool).await.unwrap();
+        }
+        Database::Postgres(pool) => _ = sqlx::query(sqlx::AssertSqlSafe(fill)).execute(pool).await.unwrap(),
+    }
+
+    // The clean-up with a budget of 100 ms a statement.
+    let tight = Database::connect(&database.url, Duration::from_millis(100)).await.unwrap();
+    let accounts = Accounts::new(tight, Default::default());
+    accounts.clean_up().await.unwrap();
+    let left: Vec<String> = match &setup {
+        Database::Sqlite(pool) => sqlx::query_scalar("SELECT subject FROM attempt_counters").fetch_all(pool).await,
+        Database::Postgres(pool) => sqlx::query_scalar("SELECT subject FROM attempt_counters").fetch_all(pool).await,
+    }
+    .unwrap();
+    assert_eq!(left, ["still-counting"]);
 }

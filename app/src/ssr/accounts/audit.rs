@@ -6,7 +6,11 @@
 //! line per row.
 
 use super::{Accounts, ClientInfo, User};
-use crate::ssr::{clock::now_micros, db::on_pool, guard::client_subject};
+use crate::ssr::{
+    clock::now_micros,
+    db::{delete_in_batches, on_pool},
+    guard::client_subject,
+};
 
 /// What an audit record says happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,13 +55,12 @@ impl Accounts {
     pub(super) async fn forget_old_audit_events(&self) -> Result<u64, crate::error::AccountError> {
         let Some(retention) = self.settings.audit_retention else { return Ok(0) };
         let before = now_micros().minus(retention);
-        Ok(on_pool!(&self.db, |pool| {
-            sqlx::query("DELETE FROM audit_events WHERE occurred_on < $1")
-                .bind(before)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        Ok(delete_in_batches!(
+            &self.db,
+            "DELETE FROM audit_events WHERE event_id IN \
+             (SELECT event_id FROM audit_events WHERE occurred_on < $1 LIMIT $2) AND occurred_on < $1",
+            before
+        ))
     }
 
     pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {

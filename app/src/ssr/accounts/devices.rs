@@ -9,7 +9,11 @@ use std::time::Duration;
 use super::{Accounts, ClientInfo};
 use crate::{
     error::AccountError,
-    ssr::{clock::now_micros, db::on_pool, session::DeviceToken},
+    ssr::{
+        clock::now_micros,
+        db::{delete_in_batches, on_pool},
+        session::DeviceToken,
+    },
 };
 
 /// How long a device cookie proves anything.
@@ -82,12 +86,12 @@ impl Accounts {
 
     /// Deletes devices past their lifetime (the periodic clean-up).
     pub(super) async fn forget_expired_devices(&self) -> Result<u64, AccountError> {
-        Ok(on_pool!(&self.db, |pool| {
-            sqlx::query("DELETE FROM known_devices WHERE expires_on <= $1")
-                .bind(now_micros())
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        let now = now_micros();
+        Ok(delete_in_batches!(
+            &self.db,
+            "DELETE FROM known_devices WHERE token_hash IN \
+             (SELECT token_hash FROM known_devices WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
+            now
+        ))
     }
 }

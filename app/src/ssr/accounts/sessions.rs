@@ -9,7 +9,7 @@ use crate::{
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
-        db::{BeginWrite, on_pool},
+        db::{BeginWrite, delete_in_batches, on_pool},
         session::SessionToken,
     },
 };
@@ -218,13 +218,13 @@ impl Accounts {
     /// Deletes ended sessions; returns how many.
     pub(super) async fn forget_ended_sessions(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(on_pool!(&self.db, |pool| {
-            sqlx::query("DELETE FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2")
-                .bind(now)
-                .bind(now.minus(self.settings.session_idle_timeout))
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
+        Ok(delete_in_batches!(
+            &self.db,
+            "DELETE FROM sessions WHERE token_hash IN \
+             (SELECT token_hash FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2 LIMIT $3) \
+             AND (expires_on <= $1 OR last_seen_on <= $2)",
+            now,
+            now.minus(self.settings.session_idle_timeout)
+        ))
     }
 }
