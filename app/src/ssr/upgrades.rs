@@ -77,9 +77,10 @@ async fn usernames_in_nfc(db: &Database) -> Result<bool, sqlx::Error> {
             match updated {
                 Ok(0) => {} // Renamed meanwhile, by a replica that composes names itself.
                 Ok(_) => tracing::info!(user_id, "username and email address keys composed"),
-                Err(error) if unique_violation(&error).is_some() => {
+                Err(error) => {
+                    let Some(constraint) = unique_violation(&error) else { return Err(error) };
                     all_composed = false;
-                    let taken = if unique_violation(&error) == Some("email_key") { "email address" } else { "name" };
+                    let taken = if constraint == "email_key" { "email address" } else { "name" };
                     tracing::error!(
                         user_id,
                         username = username.escape_debug().to_string(),
@@ -87,7 +88,6 @@ async fn usernames_in_nfc(db: &Database) -> Result<bool, sqlx::Error> {
                          change one of the two on its account page; this is checked again at the next start"
                     );
                 }
-                Err(error) => return Err(error),
             }
         }
     }

@@ -41,12 +41,17 @@ fn warn_of_an_unlisted_proxy(peer: IpAddr) {
     }
 }
 
+/// Whether `address` is one of the `--trusted-proxies`. A dual-stack listener sees an IPv4 peer
+/// as `::ffff:a.b.c.d`; it is the IPv4 address for the trusted ranges.
+pub(super) fn is_trusted_proxy(address: IpAddr, trusted: &[IpNet]) -> bool {
+    let address = address.to_canonical();
+    trusted.iter().any(|network| network.contains(&address))
+}
+
 fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAddr {
-    // A dual-stack listener sees an IPv4 peer as `::ffff:a.b.c.d`; it is the IPv4 address for
-    // the trusted ranges and the counters alike.
+    // The IPv4 address of an IPv4-mapped peer for the counters too.
     let peer = peer.to_canonical();
-    let is_trusted = |address: &IpAddr| trusted.iter().any(|network| network.contains(address));
-    if !is_trusted(&peer) {
+    if !is_trusted_proxy(peer, trusted) {
         if headers.contains_key("x-forwarded-for") {
             warn_of_an_unlisted_proxy(peer);
         }
@@ -63,7 +68,7 @@ fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[IpNet]) -> IpAdd
     for hop in hops.into_iter().rev() {
         let Ok(address) = hop.trim().parse::<IpAddr>().map(|address| address.to_canonical()) else { break };
         client = address;
-        if !is_trusted(&address) {
+        if !is_trusted_proxy(address, trusted) {
             break;
         }
     }

@@ -81,7 +81,7 @@ fn addressed(authority: &str) -> Addressed {
     if authority.starts_with('[') {
         return Addressed::Address; // An IPv6 literal.
     }
-    let (name, port) = authority.rsplit_once(':').map_or((authority, "0"), |(name, port)| (name, port));
+    let (name, port) = authority.rsplit_once(':').unwrap_or((authority, "0"));
     let name = name.trim_end_matches('.');
     if name.is_empty() || port.is_empty() || !port.bytes().all(|byte| byte.is_ascii_digit()) {
         Addressed::Nothing
@@ -102,8 +102,7 @@ fn addressed_hosts(request: &Request, peer: Option<IpAddr>, trusted: &[IpNet]) -
         hosts.push(Addressed::Nothing); // Two Host headers: which one a proxy read is anyone's guess.
     }
     hosts.extend(request.uri().authority().map(|authority| addressed(authority.host())));
-    let from_proxy = peer.is_some_and(|peer| trusted.iter().any(|network| network.contains(&peer.to_canonical())));
-    if from_proxy {
+    if peer.is_some_and(|peer| super::client_address::is_trusted_proxy(peer, trusted)) {
         for value in headers.get_all("x-forwarded-host") {
             match value.to_str() {
                 Ok(names) => hosts.extend(names.split(',').map(addressed)),

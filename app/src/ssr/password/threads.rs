@@ -110,11 +110,11 @@ fn spawn(name: String, queue: flume::Receiver<Job>, prepare: fn()) {
         .expect("the operating system starts a thread");
 }
 
-/// Puts this hashing thread below the request workers in the scheduler's eyes.
+/// Puts this (storm tier) hashing thread below the request workers in the scheduler's eyes.
 ///
 /// A login storm keeps every core hashing; at equal priority, each request that needs no hash
 /// (a signed-in user's page or API call) would wait for a core behind 30 ms argon2 slices. On
-/// Linux the hashing threads run as `SCHED_IDLE`: the kernel gives them every core nobody else
+/// Linux the storm tier's threads run as `SCHED_IDLE`: the kernel gives them every core nobody else
 /// wants, so logins alone go as fast as ever, and preempts them at once for a request. Measured
 /// with `bench/` during a login storm (2 cores, 16 connections): GET /users/current p99 8.2 ms
 /// at normal priority, 5.1 ms at nice 19, 3.7 to 4.6 ms as `SCHED_IDLE`, while the storm's logins
