@@ -38,6 +38,9 @@ pub enum AccountError {
     UserNotFound,
     #[error("There is no such group.")]
     GroupNotFound,
+    /// A group action refused by the rules of groups (see [`GroupRefusal`]).
+    #[error("{0}")]
+    Group(GroupRefusal),
     /// The session to end is not one of the caller's live sessions.
     #[error("There is no such session.")]
     SessionNotFound,
@@ -76,6 +79,7 @@ impl AccountError {
     pub fn status_code(&self) -> u16 {
         match self {
             AccountError::Invalid(_) | AccountError::BadRequest(_) => 400,
+            AccountError::Group(refusal) => refusal.status_code(),
             AccountError::InvalidCredentials
             | AccountError::Unauthenticated
             | AccountError::WrongPassword
@@ -105,6 +109,74 @@ impl AccountError {
             AccountError::Invalid(errors) | AccountError::Taken(errors) => Some(errors),
             _ => None,
         }
+    }
+}
+
+/// Why a group action was refused, with the class name Dioptra gives the same refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum GroupRefusal {
+    /// The caller is not the group's `owner`, or not one of its admins (`admin`): 403.
+    #[error("Only the group's {} can do this.", if permission == "owner" { "owner" } else { "owner or its admins" })]
+    NotPermitted { group_id: i64, permission: String },
+    /// The caller already has a group of this name (deleted ones keep theirs): 409.
+    #[error("You already have a group named \"{name}\".")]
+    NameTaken { name: String },
+    /// 409.
+    #[error("{username} is already a member of this group.")]
+    AlreadyMember { group_id: i64, user_id: i64, username: String },
+    /// The account is not a member of the group (or not a live account): 404.
+    #[error("That account is not a member of this group.")]
+    NotAMember { group_id: i64, user_id: i64 },
+    /// A permission given without one it needs; `flag` is the API's name of the first: 400.
+    #[error("{sentence}")]
+    Flags { flag: String, sentence: String },
+    /// Any other rule, with Dioptra's class for it: 400.
+    #[error("{sentence}")]
+    Rule { class: RuleClass, sentence: String },
+}
+
+/// Dioptra's error classes for the group rules a request can break (all answered 400).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleClass {
+    /// Dioptra's generic class; used for what the default group does not allow.
+    DioptraError,
+    /// A manager (here: the owner) cannot simply leave or be removed.
+    UserIsManagerError,
+    /// A group always has its owner.
+    GroupNeedsAManagerError,
+    /// An account has created as many groups as it may.
+    GroupLimitError,
+}
+
+impl RuleClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            RuleClass::DioptraError => "DioptraError",
+            RuleClass::UserIsManagerError => "UserIsManagerError",
+            RuleClass::GroupNeedsAManagerError => "GroupNeedsAManagerError",
+            RuleClass::GroupLimitError => "GroupLimitError",
+        }
+    }
+}
+
+impl GroupRefusal {
+    pub fn status_code(&self) -> u16 {
+        match self {
+            GroupRefusal::NotPermitted { .. } => 403,
+            GroupRefusal::NotAMember { .. } => 404,
+            GroupRefusal::NameTaken { .. } | GroupRefusal::AlreadyMember { .. } => 409,
+            GroupRefusal::Flags { .. } | GroupRefusal::Rule { .. } => 400,
+        }
+    }
+
+    pub fn rule(class: RuleClass, sentence: impl Into<String>) -> AccountError {
+        AccountError::Group(GroupRefusal::Rule { class, sentence: sentence.into() })
+    }
+}
+
+impl From<GroupRefusal> for AccountError {
+    fn from(refusal: GroupRefusal) -> Self {
+        AccountError::Group(refusal)
     }
 }
 

@@ -14,6 +14,7 @@ pub enum Field {
     OldPassword,
     NewPassword,
     ConfirmNewPassword,
+    GroupName,
 }
 
 impl Field {
@@ -27,6 +28,7 @@ impl Field {
             Field::OldPassword => "old_password",
             Field::NewPassword => "new_password",
             Field::ConfirmNewPassword => "confirm_new_password",
+            Field::GroupName => "name",
         }
     }
 }

@@ -5,6 +5,7 @@
 mod email;
 mod fields;
 mod forms;
+mod group;
 mod password;
 mod search;
 mod text;
@@ -13,6 +14,7 @@ mod username;
 pub use email::EmailAddress;
 pub use fields::{Field, FieldErrors};
 pub use forms::{Credentials, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, Registration};
+pub use group::{BrokenImplication, GroupName, MAX_GROUP_NAME_CHARS, MemberFlags};
 pub use password::{NewPassword, PasswordPolicy, TypedPassword};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchError, SearchTerm, check_fields, parse_search};
 pub use text::{fold_case, nfc};

@@ -25,7 +25,7 @@ async fn group_rows() -> Option<Vec<GroupRow>> {
     let accounts = crate::ssr::accounts();
     let mut rows = Vec::new();
     for m in accounts.memberships(user_id).await.ok()? {
-        let group = accounts.group(m.group_id, MEMBERS_SHOWN).await.ok().flatten();
+        let group = accounts.group(m.group_id, user_id, MEMBERS_SHOWN).await.ok().flatten();
         let more_members = group.as_ref().is_some_and(|g| g.more_members);
         let members = group.map(|g| g.members).unwrap_or_default();
         rows.push(GroupRow {

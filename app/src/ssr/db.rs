@@ -256,6 +256,12 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Whether an insert or update failed because it broke a uniqueness rule (for statements that
+/// can break only one).
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db_error) if db_error.is_unique_violation())
+}
+
 /// Which uniqueness rule an insert or update broke, if that is why it failed.
 pub(crate) fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {
     let sqlx::Error::Database(db_error) = error else { return None };

@@ -6,7 +6,7 @@
 
 use app::{
     domain::{Field, FieldErrors},
-    error::AccountError,
+    error::{AccountError, GroupRefusal},
 };
 use axum::{
     Json,
@@ -81,6 +81,24 @@ impl ApiError {
         )
     }
 
+    /// Dioptra's 404 for a group id (unknown, deleted, or private to others alike).
+    pub fn group_not_found(group_id: i64) -> Self {
+        Self::domain(
+            StatusCode::NOT_FOUND,
+            "EntityDoesNotExistError",
+            &format!("Failed to locate Group with group_id having value ({group_id})."),
+            json!({"entity_type": "group", "group_id": group_id}),
+        )
+    }
+
+    /// The core's error for a request about group `group_id`, the 404 naming it.
+    pub fn for_group(error: AccountError, group_id: i64) -> Self {
+        match error {
+            AccountError::GroupNotFound => Self::group_not_found(group_id),
+            error => error.into(),
+        }
+    }
+
     pub fn user_not_found(user_id: impl std::fmt::Display) -> Self {
         Self::domain(
             StatusCode::NOT_FOUND,
@@ -130,6 +148,7 @@ impl ApiError {
             AccountError::GroupNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", "Failed to locate Group.", json!({}))
             }
+            AccountError::Group(refusal) => Self::from_group_refusal(refusal),
             AccountError::SessionNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", "Failed to locate Session.", json!({}))
             }
@@ -161,6 +180,45 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// Dioptra's classes and bodies for the refusals of group rules.
+    fn from_group_refusal(refusal: GroupRefusal) -> Self {
+        let status = StatusCode::from_u16(refusal.status_code()).unwrap_or(StatusCode::BAD_REQUEST);
+        let sentence = refusal.to_string();
+        match refusal {
+            GroupRefusal::NotPermitted { group_id, permission } => Self::domain(
+                status,
+                "UserPermissionsError",
+                &sentence,
+                json!({"permission": permission, "group_id": group_id}),
+            ),
+            GroupRefusal::NameTaken { name } => Self::domain(
+                status,
+                "EntityExistsError",
+                &sentence,
+                json!({"entity_type": "group", "entity_attributes": {"name": name}}),
+            ),
+            GroupRefusal::AlreadyMember { group_id, user_id, .. } => Self::domain(
+                status,
+                "EntityExistsError",
+                &sentence,
+                json!({"entity_type": "group_member", "entity_attributes": {"group_id": group_id, "user_id": user_id}}),
+            ),
+            GroupRefusal::NotAMember { group_id, user_id } => Self::domain(
+                status,
+                "EntityDoesNotExistError",
+                &sentence,
+                json!({"entity_type": "group_member", "group_id": group_id, "user_id": user_id}),
+            ),
+            GroupRefusal::Flags { flag, sentence } => ApiError::Fields {
+                message: format!("{INPUT_INVALID}: {flag}: {sentence}"),
+                errors: [(flag, json!([sentence]))].into_iter().collect(),
+            },
+            GroupRefusal::Rule { class, .. } => Self::domain(status, class.name(), &sentence, json!({})),
+        }
+    }
+}
+
 impl From<AccountError> for ApiError {
     fn from(error: AccountError) -> Self {
         Self::from_account(error)
@@ -177,6 +235,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::OldPassword => "oldPassword",
         Field::NewPassword => "newPassword",
         Field::ConfirmNewPassword => "confirmNewPassword",
+        Field::GroupName => "name",
     }
 }
 

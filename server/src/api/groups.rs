@@ -1,47 +1,26 @@
-//! `/api/v1/groups...`: read-only; groups cannot be created, changed or deleted.
+//! `/api/v1/groups…`: listing, reading, creating, renaming and deleting groups (spec Part C §3).
+//! Every route is also served with a trailing slash.
 
-use app::ssr::AppState;
+use app::ssr::{AppState, accounts::MAX_GROUP_MEMBERS};
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
 };
-use serde_json::json;
 
 use super::{
     errors::ApiError,
-    input::{Authenticated, Paging, QueryMap, parse_id},
-    shapes::{DomainErrorBody, GroupBody, MAX_GROUP_MEMBERS, MessageBody, NotFoundBody, PageBody, ValidationErrorBody},
+    input::{Authenticated, Body, Client, Paging, QueryMap, parse_id},
+    json_object::JsonObject,
+    shapes::{
+        BadBodyBody, CreateGroupRequest, DeletedBody, DomainErrorBody, GroupBody, MessageBody, NotFoundBody, PageBody,
+        RenameGroupRequest, ValidationErrorBody,
+    },
 };
 
-/// Groups cannot be created, changed or deleted: Dioptra supports only the default `public`.
-#[utoipa::path(post, path = "/groups", operation_id = "create_group", tag = "groups", responses(
-    (status = 405, description = "Groups cannot be created", body = MessageBody),
-))]
-pub async fn create() -> ApiError {
-    super::errors::method_not_allowed().await
-}
-
-/// Groups cannot be changed.
-#[utoipa::path(put, path = "/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
-    (status = 405, description = "Groups cannot be changed", body = MessageBody),
-))]
-pub async fn modify() -> ApiError {
-    super::errors::method_not_allowed().await
-}
-
-/// Groups cannot be deleted.
-#[utoipa::path(delete, path = "/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
-    (status = 405, description = "Groups cannot be deleted", body = MessageBody),
-))]
-pub async fn delete() -> ApiError {
-    super::errors::method_not_allowed().await
-}
-
-/// Every group (there is one: `public`), paged, searchable by `name`. Also served at
-/// `/api/v1/groups/`. Each group lists at most its first 1,000 members, in the order they
-/// joined; a group with more has `membersTruncated: true` (the users collection lists every
-/// account).
+/// The groups the caller may see (public groups, and private ones it is a member of), paged,
+/// searchable by `name`. Each group lists at most its first 1,000 members, in the order they
+/// joined; a group with more has `membersTruncated: true` (`GET /groups/{id}/members` pages
+/// through all of them).
 #[utoipa::path(get, path = "/groups", operation_id = "list_groups", tag = "groups", params(
     ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
@@ -55,36 +34,112 @@ pub async fn delete() -> ApiError {
 ))]
 pub async fn list(
     State(state): State<AppState>,
-    _: Authenticated,
+    Authenticated(signed_in): Authenticated,
     query: QueryMap,
 ) -> Result<Json<PageBody<GroupBody>>, ApiError> {
     let paging = Paging::parse(&query, &["name"])?;
-    let page = state.accounts.list_groups(&paging.terms, paging.index, paging.page_length, MAX_GROUP_MEMBERS).await?;
+    let viewer = signed_in.user.user_id;
+    let page =
+        state.accounts.list_groups(viewer, &paging.terms, paging.index, paging.page_length, MAX_GROUP_MEMBERS).await?;
     let data = page.items.iter().map(GroupBody::from).collect();
     Ok(Json(paging.envelope("/api/v1/groups", page.total, data)))
 }
 
+/// Create a group; the caller becomes its owner and only member, with every permission. A
+/// private group (`public: false`) is seen by its members alone.
+#[utoipa::path(post, path = "/groups", operation_id = "create_group", tag = "groups", request_body = CreateGroupRequest, responses(
+    (status = 200, body = GroupBody),
+    (status = 400, description = "A missing, invalid or unknown field, or the caller's 1,000 groups already made (`GroupLimitError`)", body = BadBodyBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 409, description = "The caller already has a group of this name, perhaps deleted (`EntityExistsError`)", body = DomainErrorBody),
+))]
+pub async fn create(
+    State(state): State<AppState>,
+    Authenticated(signed_in): Authenticated,
+    Client(client): Client,
+    Body(body): Body,
+) -> Result<Json<GroupBody>, ApiError> {
+    let mut object = JsonObject::read(&body, &["name", "public"])?;
+    let name = object.string("name");
+    let public = object.optional_boolean("public").unwrap_or(true);
+    object.finish()?;
+    let name = name.unwrap_or_default();
+    let group = state.accounts.create_group(&signed_in.user, &name, public, &client).await?;
+    Ok(Json(GroupBody::from(&group)))
+}
+
 /// One group with its members and their permissions: at most the first 1,000, in the order they
-/// joined; a group with more has `membersTruncated: true` (the users collection lists every
-/// account).
+/// joined; a group with more has `membersTruncated: true`. A private group is a 404 to those
+/// who are not its members.
 #[utoipa::path(get, path = "/groups/{id}", operation_id = "get_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
     (status = 200, body = GroupBody),
     (status = 401, description = "Not logged in", body = MessageBody),
-    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),
+    (status = 404, description = "No such group, deleted, or private to others (`EntityDoesNotExistError`)", body = NotFoundBody),
 ))]
 pub async fn by_id(
     State(state): State<AppState>,
-    _: Authenticated,
+    Authenticated(signed_in): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<GroupBody>, ApiError> {
     let group_id = parse_id(&id)?;
-    let group = state.accounts.group(group_id, MAX_GROUP_MEMBERS).await?.ok_or_else(|| {
-        ApiError::domain(
-            StatusCode::NOT_FOUND,
-            "EntityDoesNotExistError",
-            &format!("Failed to locate Group with group_id having value ({group_id})."),
-            json!({"entity_type": "group", "group_id": group_id}),
-        )
-    })?;
+    let group = state
+        .accounts
+        .group(group_id, signed_in.user.user_id, MAX_GROUP_MEMBERS)
+        .await?
+        .ok_or_else(|| ApiError::group_not_found(group_id))?;
     Ok(Json(GroupBody::from(&group)))
+}
+
+/// Rename a group: its owner or an admin. The same name again is a success that changes nothing.
+/// The default group (`public`) cannot be renamed.
+#[utoipa::path(put, path = "/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), request_body = RenameGroupRequest, responses(
+    (status = 200, body = GroupBody),
+    (status = 400, description = "A missing, invalid or unknown field, or the default group (`DioptraError`)", body = BadBodyBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 403, description = "Neither the owner nor an admin (`UserPermissionsError`)", body = DomainErrorBody),
+    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),
+    (status = 409, description = "The creator already has a group of this name (`EntityExistsError`)", body = DomainErrorBody),
+))]
+pub async fn modify(
+    State(state): State<AppState>,
+    Authenticated(signed_in): Authenticated,
+    Client(client): Client,
+    Path(id): Path<String>,
+    Body(body): Body,
+) -> Result<Json<GroupBody>, ApiError> {
+    let group_id = parse_id(&id)?;
+    let mut object = JsonObject::read(&body, &["name"])?;
+    let name = object.string("name");
+    object.finish()?;
+    let name = name.unwrap_or_default();
+    let group = state
+        .accounts
+        .rename_group(&signed_in.user, group_id, &name, &client)
+        .await
+        .map_err(|error| ApiError::for_group(error, group_id))?;
+    Ok(Json(GroupBody::from(&group)))
+}
+
+/// Delete a group: its owner only, and for good. Its members are removed; its name stays
+/// reserved for its creator. The default group (`public`) cannot be deleted.
+#[utoipa::path(delete, path = "/groups/{id}", operation_id = "delete_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), responses(
+    (status = 200, body = DeletedBody),
+    (status = 400, description = "The default group (`DioptraError`)", body = DomainErrorBody),
+    (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 403, description = "Not the owner (`UserPermissionsError`)", body = DomainErrorBody),
+    (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),
+))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Authenticated(signed_in): Authenticated,
+    Client(client): Client,
+    Path(id): Path<String>,
+) -> Result<Json<DeletedBody>, ApiError> {
+    let group_id = parse_id(&id)?;
+    state
+        .accounts
+        .delete_group(&signed_in.user, group_id, &client)
+        .await
+        .map_err(|error| ApiError::for_group(error, group_id))?;
+    Ok(Json(DeletedBody { id: vec![group_id], status: "Success".into() }))
 }

@@ -78,6 +78,15 @@ pub struct Paging {
 impl Paging {
     /// Parses the paging parameters; `searchable` lists the fields a search may name.
     pub fn parse(query: &HashMap<String, String>, searchable: &[&str]) -> Result<Self, ApiError> {
+        Self::parse_with_default(query, searchable, 10)
+    }
+
+    /// Like [`Paging::parse`], with pages of `default_length` unless `pageLength` says otherwise.
+    pub fn parse_with_default(
+        query: &HashMap<String, String>,
+        searchable: &[&str],
+        default_length: i64,
+    ) -> Result<Self, ApiError> {
         let mut errors = Map::new();
         let mut integer = |name: &str, default: i64, min: i64, max: i64| -> i64 {
             let Some(raw) = query.get(name) else { return default };
@@ -98,7 +107,7 @@ impl Paging {
             }
         };
         let index = integer("index", 0, 0, i64::MAX);
-        let page_length = integer("pageLength", 10, 1, MAX_PAGE_LENGTH);
+        let page_length = integer("pageLength", default_length, 1, MAX_PAGE_LENGTH);
         if !errors.is_empty() {
             return Err(ApiError::Fields { errors, message: INPUT_INVALID.to_owned() });
         }

@@ -11,6 +11,8 @@ mod errors;
 mod groups;
 mod health;
 mod input;
+mod json_object;
+mod members;
 mod openapi;
 mod sessions;
 mod shapes;
@@ -61,7 +63,9 @@ fn v1_operations() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes_with_trailing_slash_too(routes!(groups::list, groups::create))
-        .routes(routes!(groups::by_id, groups::modify, groups::delete))
+        .routes_with_trailing_slash_too(routes!(groups::by_id, groups::modify, groups::delete))
+        .routes_with_trailing_slash_too(routes!(members::list, members::add))
+        .routes_with_trailing_slash_too(routes!(members::by_id, members::modify, members::remove))
 }
 
 trait TrailingSlash {

@@ -26,13 +26,17 @@ use super::shapes;
         shapes::LogoutBody, shapes::HealthBody, shapes::SignupRequest, shapes::ModifyUserRequest,
         shapes::PasswordChangeRequest, shapes::PasswordRequest, shapes::LoginRequest, shapes::DomainErrorBody,
         shapes::ValidationErrorBody, shapes::MessageBody, shapes::SessionsBody, shapes::SessionBody,
-        shapes::BadBodyBody, shapes::NotFoundBody,
+        shapes::BadBodyBody, shapes::NotFoundBody, shapes::CreateGroupRequest, shapes::RenameGroupRequest,
+        shapes::AddMemberRequest, shapes::ChangeMemberRequest,
     )),
     tags(
         (name = "users", description = "Accounts: signup, profile, password, deletion"),
         (name = "auth", description = "Sessions: login and logout"),
         (name = "sessions", description = "A user's own sessions: where they are logged in, and ending any of them (not in Dioptra)"),
-        (name = "groups", description = "The default `public` group; no others can be created"),
+        (name = "groups", description = "Groups: the default `public` one every account belongs to, and \
+            groups of their own that accounts create, public or private"),
+        (name = "members", description = "A group's members and what each may do in it: admins add, change \
+            and remove members; the owner manages admins and hands ownership on"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -4,7 +4,7 @@
 use app::{
     presentation::PermissionFlags,
     ssr::{
-        accounts::{GroupDetails, Membership, User},
+        accounts::{GroupDetails, GroupMember, Membership, User},
         clock::Micros,
     },
 };
@@ -50,7 +50,7 @@ pub struct GroupRef {
 }
 
 impl GroupRef {
-    fn new(id: i64, name: &str) -> Self {
+    pub fn new(id: i64, name: &str) -> Self {
         Self { id, name: name.to_owned(), url: format!("/api/v1/groups/{id}") }
     }
 }
@@ -128,9 +128,15 @@ pub struct MemberBody {
     pub permissions: Permissions,
 }
 
-/// The most members a group's body lists. `public` holds every account: listing them all made
-/// one request for it about 100 MB of JSON at a million accounts.
-pub const MAX_GROUP_MEMBERS: i64 = 1000;
+impl From<&GroupMember> for MemberBody {
+    fn from(member: &GroupMember) -> Self {
+        Self {
+            user: UserRef::new(member.user_id, &member.username),
+            group: GroupRef::new(member.group_id, &member.group_name),
+            permissions: PermissionFlags::from(member).into(),
+        }
+    }
+}
 
 /// A group with its creator (`user`) and members: at most the first 1,000, in the order they
 /// joined. A group with more also has `membersTruncated: true`; the users collection
@@ -140,7 +146,10 @@ pub const MAX_GROUP_MEMBERS: i64 = 1000;
 pub struct GroupBody {
     pub name: String,
     pub id: i64,
+    /// The creator.
     pub user: UserRef,
+    /// Whether every account sees the group; a private group is seen by its members alone.
+    pub public: bool,
     /// The first 1,000 members at most, in the order they joined.
     pub members: Vec<MemberBody>,
     /// Present, and true, only when the group has more members than `members` lists.
@@ -152,20 +161,12 @@ pub struct GroupBody {
 
 impl From<&GroupDetails> for GroupBody {
     fn from(group: &GroupDetails) -> Self {
-        let group_ref = GroupRef::new(group.group_id, &group.name);
         Self {
             name: group.name.clone(),
             id: group.group_id,
             user: UserRef::new(group.creator_id, &group.creator_username),
-            members: group
-                .members
-                .iter()
-                .map(|m| MemberBody {
-                    user: UserRef::new(m.user_id, &m.username),
-                    group: group_ref.clone(),
-                    permissions: PermissionFlags::from(m).into(),
-                })
-                .collect(),
+            public: group.is_public,
+            members: group.members.iter().map(MemberBody::from).collect(),
             members_truncated: group.more_members.then_some(true),
             created_on: timestamp(group.created_on),
             last_modified_on: timestamp(group.last_modified_on),
@@ -294,6 +295,55 @@ pub struct PasswordRequest {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+}
+
+/// A new group. `public` (default `true`): seen by every account; `false` makes a private group,
+/// seen by its members alone. The name: 1 to 255 characters, no `:`, unique among the caller's
+/// own groups (deleted ones included).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "describes requests in the OpenAPI document; the handlers read them with JsonObject")]
+pub struct CreateGroupRequest {
+    pub name: String,
+    pub public: Option<bool>,
+}
+
+/// A group's new name (whether it is public cannot change).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "describes requests in the OpenAPI document; the handlers read them with JsonObject")]
+pub struct RenameGroupRequest {
+    pub name: String,
+}
+
+/// A new member: the account's id (`user`) and its permissions. Unnamed permissions are `false`,
+/// but `read`, which is `true`; `write` and `shareRead` need `read`, `shareWrite` needs `write`.
+/// `admin: true` is the owner's to give; `owner` cannot be given here (see the member's `PATCH`).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code, reason = "describes requests in the OpenAPI document; the handlers read them with JsonObject")]
+pub struct AddMemberRequest {
+    pub user: i64,
+    pub read: Option<bool>,
+    pub write: Option<bool>,
+    pub share_read: Option<bool>,
+    pub share_write: Option<bool>,
+    pub admin: Option<bool>,
+    pub owner: Option<bool>,
+}
+
+/// The permissions to change; those not named stay. `admin` is the owner's to give or take back;
+/// `owner: true` (by the owner) makes the member the owner, and the caller an admin.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code, reason = "describes requests in the OpenAPI document; the handlers read them with JsonObject")]
+pub struct ChangeMemberRequest {
+    pub read: Option<bool>,
+    pub write: Option<bool>,
+    pub share_read: Option<bool>,
+    pub share_write: Option<bool>,
+    pub admin: Option<bool>,
+    pub owner: Option<bool>,
 }
 
 // Error bodies.

@@ -16,7 +16,7 @@ async fn a_group_lists_at_most_its_first_1000_members_in_the_api_and_50_on_the_p
     let public: Value = get("/api/v1/groups/1").await.unwrap().json().await.unwrap();
     let mut keys: Vec<&str> = public.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["createdOn", "id", "lastModifiedOn", "members", "name", "user"]);
+    assert_eq!(keys, ["createdOn", "id", "lastModifiedOn", "members", "name", "public", "user"]);
     assert_eq!(public["members"].as_array().unwrap().len(), 1);
 
     seed_users(&app.database, 1500).await;

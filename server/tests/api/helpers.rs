@@ -277,7 +277,7 @@ pub async fn seed_users(database: &TestDatabase, count: u32) {
     );
     let members =
         "INSERT INTO group_members (group_id, user_id, can_read, can_write, can_share_read, can_share_write, \
-         joined_on) SELECT (SELECT group_id FROM groups WHERE name = 'public'), user_id, TRUE, TRUE, FALSE, FALSE, \
+         joined_on) SELECT (SELECT group_id FROM groups WHERE is_default), user_id, TRUE, TRUE, FALSE, FALSE, \
          5000000000000000 + user_id FROM users WHERE username LIKE 'seed%'"
             .to_owned();
     for sql in [users, members] {

@@ -5,6 +5,9 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod group_management;
+mod group_members;
+mod group_upgrade;
 mod groups;
 mod guessing;
 mod hash_queue;

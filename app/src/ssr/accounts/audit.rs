@@ -28,6 +28,16 @@ pub enum AuditEvent {
     SessionRevoked,
     AccountDeleted,
     AccountDeletionFailed,
+    GroupCreated,
+    GroupRenamed,
+    GroupDeleted,
+    MemberAdded,
+    MemberChanged,
+    MemberRemoved,
+    MemberLeft,
+    AdminGranted,
+    AdminRevoked,
+    OwnershipTransferred,
 }
 
 impl AuditEvent {
@@ -46,6 +56,16 @@ impl AuditEvent {
             AuditEvent::SessionRevoked => "session_revoked",
             AuditEvent::AccountDeleted => "account_deleted",
             AuditEvent::AccountDeletionFailed => "account_deletion_failed",
+            AuditEvent::GroupCreated => "group_created",
+            AuditEvent::GroupRenamed => "group_renamed",
+            AuditEvent::GroupDeleted => "group_deleted",
+            AuditEvent::MemberAdded => "member_added",
+            AuditEvent::MemberChanged => "member_changed",
+            AuditEvent::MemberRemoved => "member_removed",
+            AuditEvent::MemberLeft => "member_left",
+            AuditEvent::AdminGranted => "admin_granted",
+            AuditEvent::AdminRevoked => "admin_revoked",
+            AuditEvent::OwnershipTransferred => "ownership_transferred",
         }
     }
 }
@@ -66,6 +86,12 @@ impl Accounts {
     pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {
         let (user_id, username) = user.map_or((None, ""), |user| (Some(user.user_id), user.username.as_str()));
         self.audit_name(event, user_id, username, client).await;
+    }
+
+    /// Records `event`, done by `actor`, with `detail` saying what it was done to (the group, the
+    /// member, the permissions).
+    pub(super) async fn audit_detail(&self, event: AuditEvent, actor: &User, detail: &str, client: &ClientInfo) {
+        self.record(event, Some(actor.user_id), &actor.username, Some(detail), client).await;
     }
 
     /// Records a refused guess: the first of its minute from `client` (an IPv6 address by its
@@ -112,19 +138,31 @@ impl Accounts {
         username: &str,
         client: &ClientInfo,
     ) {
+        self.record(event, user_id, username, None, client).await;
+    }
+
+    async fn record(
+        &self,
+        event: AuditEvent,
+        user_id: Option<i64>,
+        username: &str,
+        detail: Option<&str>,
+        client: &ClientInfo,
+    ) {
         let address = client.address.as_deref();
-        tracing::info!(target: "audit", event = event.name(), user_id, username, client_address = address, "audit");
+        tracing::info!(target: "audit", event = event.name(), user_id, username, detail, client_address = address, "audit");
         let username = Some(username).filter(|name| !name.is_empty());
         let recorded = on_pool!(&self.db, |pool| {
             sqlx::query(
-                "INSERT INTO audit_events (occurred_on, event, user_id, username, client_address) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO audit_events (occurred_on, event, user_id, username, client_address, detail) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(now_micros())
             .bind(event.name())
             .bind(user_id)
             .bind(username)
             .bind(address)
+            .bind(detail)
             .execute(pool)
             .await
             .map(|_| ())

@@ -10,7 +10,8 @@
 //!   device cookie), which its guessing limit lets through;
 //! - `passwords.rs`: changing and setting passwords, the common-password rule;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
-//! - `groups.rs`: groups and memberships;
+//! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
+//!   `members.rs` who is in a group and what they may do there);
 //! - `audit.rs`: the audit trail;
 //! - `paging.rs`: paged, searchable listings (the LIKE builder);
 //! - `sql.rs`: the SQL fragments every query shares (the live-account rule, `User`'s columns).
@@ -33,7 +34,7 @@ use std::time::Duration;
 
 pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;
-pub use groups::PUBLIC_GROUP;
+pub use groups::{FlagChange, MAX_GROUP_MEMBERS, MAX_GROUPS_PER_CREATOR, PUBLIC_GROUP};
 pub use login::{LoggedIn, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};

@@ -13,6 +13,7 @@ pub(super) struct SqlFilters {
 enum SqlPart {
     Text(String),
     Bind(String),
+    BindId(i64),
     /// ` AND column >= low AND column < high`, on SQLite only: it cannot use an index for a
     /// LIKE that ignores case, but can for this range, which a pattern's literal prefix implies.
     /// (PostgreSQL uses its `text_pattern_ops` indexes for the LIKE itself.)
@@ -33,6 +34,11 @@ impl SqlFilters {
         self.parts.push(SqlPart::Text(sql.to_owned()));
     }
 
+    /// An id, bound as a parameter.
+    pub fn bind_id(&mut self, id: i64) {
+        self.parts.push(SqlPart::BindId(id));
+    }
+
     /// `column LIKE <pattern> ESCAPE '/'`, the pattern bound, never spliced into the SQL.
     pub fn like(&mut self, column: &str, pattern: &str) {
         self.push(&format!("{column} LIKE "));
@@ -48,6 +54,7 @@ impl SqlFilters {
     fn write_to<DB: sqlx::Database>(&self, builder: &mut sqlx::QueryBuilder<DB>)
     where
         for<'q> String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+        for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
     {
         for part in &self.parts {
             match part {
@@ -56,6 +63,9 @@ impl SqlFilters {
                 }
                 SqlPart::Bind(value) => {
                     builder.push_bind(value.clone());
+                }
+                SqlPart::BindId(id) => {
+                    builder.push_bind(*id);
                 }
                 SqlPart::SqlitePrefixRange { column, low, high } if DB::NAME == "SQLite" => {
                     builder.push(format!(" AND {column} >= ")).push_bind(low.clone());

@@ -77,7 +77,7 @@ impl Accounts {
                 .execute(&mut *tx)
                 .await?;
             let (group_id, creator_id): (i64, i64) =
-                sqlx::query_as(groups::GROUP_ID_AND_CREATOR).bind(groups::PUBLIC_GROUP).fetch_one(&mut *tx).await?;
+                sqlx::query_as(groups::GROUP_ID_AND_CREATOR).fetch_one(&mut *tx).await?;
             let founder = creator_id == user_id;
             // The founder may also share; everyone else reads and writes.
             sqlx::query(groups::ADD_MEMBER)

@@ -80,6 +80,10 @@ pub struct GroupDetails {
     pub name: String,
     pub creator_id: i64,
     pub creator_username: String,
+    /// Seen by every account; a private group is seen by its members alone.
+    pub is_public: bool,
+    /// The group every account belongs to (`public`), which cannot be renamed or deleted.
+    pub is_default: bool,
     pub created_on: Micros,
     pub last_modified_on: Micros,
     /// The first members, in the order they joined, up to the limit the caller asked for.
@@ -91,6 +95,7 @@ pub struct GroupDetails {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct GroupMember {
     pub group_id: i64,
+    pub group_name: String,
     pub user_id: i64,
     pub username: String,
     pub can_read: bool,

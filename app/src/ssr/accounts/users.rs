@@ -1,10 +1,12 @@
 //! Accounts as records: reading one (by id or name), renaming, listing with the search language,
 //! and deleting. Deletion is soft: the row stays, so its username and email stay taken.
 
-use super::{Accounts, AuditEvent, ClientInfo, Page, User, paging::SqlFilters, sessions, signup::taken_or_failure};
+use super::{
+    Accounts, AuditEvent, ClientInfo, Page, User, groups, paging::SqlFilters, sessions, signup::taken_or_failure,
+};
 use crate::{
     domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
-    error::AccountError,
+    error::{AccountError, GroupRefusal},
     ssr::{
         clock::now_micros,
         db::{BeginWrite, on_pool},
@@ -143,14 +145,43 @@ impl Accounts {
     }
 
     /// Deletes an account without asking for its password (the operator's command): the row
-    /// stays, so its username and email remain taken, and every session ends.
+    /// stays, so its username and email remain taken, and every session ends. An account that
+    /// owns a group with other members is not deleted (ownership must pass to one of them
+    /// first); the groups it owns alone go with it.
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
         const SQL: &str =
             concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!(), " RETURNING username");
         let deleted: Option<String> = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let deleted = sqlx::query_scalar(SQL).bind(now_micros()).bind(user_id).fetch_optional(&mut *tx).await?;
+            let now = now_micros();
+            let owned: Vec<(i64, String)> =
+                sqlx::query_as(groups::LOCK_OWNED_GROUPS).bind(user_id).bind(now).fetch_all(&mut *tx).await?;
+            let mut shared = Vec::new();
+            for (group_id, name) in &owned {
+                let others: bool = sqlx::query_scalar(groups::HAS_OTHER_LIVE_MEMBERS)
+                    .bind(user_id)
+                    .bind(group_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if others {
+                    shared.push(name.as_str());
+                }
+            }
+            if !shared.is_empty() {
+                return Err(GroupRefusal::rule(
+                    crate::error::RuleClass::UserIsManagerError,
+                    format!(
+                        "This account owns groups that have other members ({}): make another member the owner of \
+                         each, or delete them, before deleting the account.",
+                        shared.join(", ")
+                    ),
+                ));
+            }
+            for (group_id, _) in &owned {
+                groups::delete_group!(tx, *group_id, now);
+            }
+            let deleted = sqlx::query_scalar(SQL).bind(now).bind(user_id).fetch_optional(&mut *tx).await?;
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
             deleted
