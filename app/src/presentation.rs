@@ -93,6 +93,18 @@ impl Permission {
         }
     }
 
+    /// The name of the permission's checkbox in a member's row (the server function's argument).
+    pub fn form_name(self) -> &'static str {
+        match self {
+            Permission::Read => "read",
+            Permission::Write => "write",
+            Permission::ShareRead => "share_read",
+            Permission::ShareWrite => "share_write",
+            Permission::Admin => "admin",
+            Permission::Owner => "owner",
+        }
+    }
+
     /// "share read": a badge beside one of the viewer's own groups on the home page.
     pub fn lowercase_label(self) -> &'static str {
         match self {

@@ -57,7 +57,7 @@ def test_an_unreadable_query_string_is_a_json_400(server, registered_users):
 
 
 def test_unknown_api_paths_are_json_404s(api):
-    for path in ["/nope", "/users/current/", "/auth/login/", "/groups/1/members"]:
+    for path in ["/nope", "/users/current/", "/auth/login/", "/groups/1/members/1/more"]:
         response = requests.get(f"{api}{path}")
         assert response.status_code == 404, path
         assert response.json()["message"]

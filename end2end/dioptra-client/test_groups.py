@@ -1,11 +1,12 @@
-"""Groups through Dioptra's Python client: one `public` group, read-only."""
+"""Groups through Dioptra's Python client: the `public` group, and groups that accounts create,
+rename, make private and delete (created over HTTP: the 1.2.2 client only reads groups)."""
 
 import pytest
 import requests
 
 from conftest import PASSWORD
 
-GROUP_KEYS = {"id", "name", "user", "members", "createdOn", "lastModifiedOn"}
+GROUP_KEYS = {"id", "name", "user", "public", "members", "createdOn", "lastModifiedOn"}
 
 
 def test_get_returns_exactly_the_public_group(user1, registered_users):
@@ -57,10 +58,53 @@ def test_unknown_group_is_not_found(response_client, registered_users):
     assert response.json()["error"] == "EntityDoesNotExistError"
 
 
-def test_groups_cannot_be_created_changed_or_deleted(server, registered_users):
+def logged_in_session(server, username):
     session = requests.Session()
-    session.post(f"{server.address}/api/v1/auth/login", json={"username": "user1", "password": PASSWORD})
-    for method, path in [("post", "/groups"), ("post", "/groups/"), ("put", "/groups/1"), ("delete", "/groups/1")]:
-        response = session.request(method, f"{server.address}/api/v1{path}", json={"name": "mine"})
-        assert response.status_code == 405, (method, path)
-        assert response.json() == {"message": "The method is not allowed for the requested URL."}
+    login = session.post(f"{server.address}/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    return session
+
+
+def test_the_client_reads_created_renamed_private_and_deleted_groups(server, json_client, response_client, registered_users):
+    owner = logged_in_session(server, "user1")
+    api = f"{server.address}/api/v1"
+    team = owner.post(f"{api}/groups/", json={"name": "team"}).json()
+    hidden = owner.post(f"{api}/groups/", json={"name": "hidden", "public": False}).json()
+    user1 = json_client()
+    user1.auth.login("user1", PASSWORD)
+    user2 = json_client()
+    user2.auth.login("user2", PASSWORD)
+
+    assert [g["name"] for g in user1.groups.get()["data"]] == ["public", "team", "hidden"]
+    assert [g["name"] for g in user2.groups.get()["data"]] == ["public", "team"]
+    seen = user2.groups.get_by_id(team["id"])
+    assert set(seen) == GROUP_KEYS
+    assert (seen["name"], seen["public"], seen["user"]["username"]) == ("team", True, "user1")
+    assert [m["user"]["username"] for m in seen["members"]] == ["user1"]
+    assert user1.groups.get_by_id(hidden["id"])["public"] is False
+    outsider = response_client()
+    outsider.auth.login("user2", PASSWORD)
+    assert outsider.groups.get_by_id(hidden["id"]).status_code == 404
+
+    renamed = owner.put(f"{api}/groups/{team['id']}", json={"name": "crew"})
+    assert renamed.status_code == 200, renamed.text
+    assert user2.groups.get_by_id(team["id"])["name"] == "crew"
+    assert [g["name"] for g in user2.groups.get(search="name:cr*")["data"]] == ["crew"]
+
+    added = owner.post(f"{api}/groups/{hidden['id']}/members", json={"user": registered_users[1]["id"], "write": True})
+    assert added.status_code == 200, added.text
+    members = user2.groups.get_by_id(hidden["id"])["members"]
+    assert [(m["user"]["username"], m["permissions"]["write"]) for m in members] == [("user1", True), ("user2", True)]
+
+    deleted = owner.delete(f"{api}/groups/{team['id']}")
+    assert deleted.json() == {"status": "Success", "id": [team["id"]]}
+    assert outsider.groups.get_by_id(team["id"]).status_code == 404
+    assert [g["name"] for g in user2.groups.get()["data"]] == ["public", "hidden"]
+
+
+def test_the_default_group_is_neither_renamed_nor_deleted(server, registered_users):
+    session = logged_in_session(server, "user1")
+    for method, path in [("put", "/groups/1"), ("delete", "/groups/1"), ("put", "/groups/1/")]:
+        response = session.request(method, f"{server.address}/api/v1{path}", json={"name": "mine"} if method == "put" else None)
+        assert response.status_code == 400, (method, path, response.text)
+        assert response.json()["error"] == "DioptraError"

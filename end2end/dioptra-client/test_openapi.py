@@ -21,6 +21,11 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/groups/{id}"),
     ("put", "/api/v1/groups/{id}"),
     ("delete", "/api/v1/groups/{id}"),
+    ("get", "/api/v1/groups/{id}/members"),
+    ("post", "/api/v1/groups/{id}/members"),
+    ("get", "/api/v1/groups/{id}/members/{userId}"),
+    ("patch", "/api/v1/groups/{id}/members/{userId}"),
+    ("delete", "/api/v1/groups/{id}/members/{userId}"),
     ("get", "/health"),
 }
 

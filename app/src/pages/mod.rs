@@ -8,6 +8,7 @@
 
 mod account;
 mod front;
+mod group;
 mod groups;
 mod not_found;
 mod register;
@@ -17,14 +18,14 @@ mod users;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
     hooks::use_query_map,
 };
 
 use self::{
-    account::AccountPage, front::Front, groups::GroupsPage, not_found::NotFound, register::RegisterPage,
-    renew_password::RenewPasswordPage, users::UsersPage,
+    account::AccountPage, front::Front, group::GroupPage, groups::GroupsPage, not_found::NotFound,
+    register::RegisterPage, renew_password::RenewPasswordPage, users::UsersPage,
 };
 use crate::{PRODUCT_NAME, error::AccountError, islands::UserMenu};
 
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("groups") view=GroupsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("groups"), ParamSegment("id")) view=GroupPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
@@ -118,4 +120,14 @@ fn error_from_url(path: &str) -> Option<AccountError> {
         let err = q.get_str("__err").filter(|_| q.get_str("__path") == Some(path))?;
         Some(ServerFnUrlError::<AccountError>::decode_err(err))
     })
+}
+
+/// A yes/no table cell that reads as words to a screen reader.
+#[component]
+fn Flag(on: bool) -> impl IntoView {
+    if on {
+        view! { <span class="flag flag-on" role="img" aria-label="Yes">"✓"</span> }.into_any()
+    } else {
+        view! { <span class="flag flag-off" role="img" aria-label="No">"–"</span> }.into_any()
+    }
 }

@@ -12,8 +12,8 @@ use super::{
     input::{Authenticated, Body, Client, Paging, QueryMap, parse_id},
     json_object::JsonObject,
     shapes::{
-        BadBodyBody, CreateGroupRequest, DeletedBody, DomainErrorBody, GroupBody, MessageBody, NotFoundBody, PageBody,
-        RenameGroupRequest, ValidationErrorBody,
+        BadGroupRequestBody, CreateGroupRequest, DeletedBody, DomainErrorBody, GroupBody, MessageBody, NotFoundBody,
+        PageBody, RenameGroupRequest, ValidationErrorBody,
     },
 };
 
@@ -49,7 +49,7 @@ pub async fn list(
 /// private group (`public: false`) is seen by its members alone.
 #[utoipa::path(post, path = "/groups", operation_id = "create_group", tag = "groups", request_body = CreateGroupRequest, responses(
     (status = 200, body = GroupBody),
-    (status = 400, description = "A missing, invalid or unknown field, or the caller's 1,000 groups already made (`GroupLimitError`)", body = BadBodyBody),
+    (status = 400, description = "A missing, invalid or unknown field, or the caller's 1,000 groups already made (`GroupLimitError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 409, description = "The caller already has a group of this name, perhaps deleted (`EntityExistsError`)", body = DomainErrorBody),
 ))]
@@ -94,7 +94,7 @@ pub async fn by_id(
 /// The default group (`public`) cannot be renamed.
 #[utoipa::path(put, path = "/groups/{id}", operation_id = "modify_group", tag = "groups", params(("id" = i64, Path, minimum = 1)), request_body = RenameGroupRequest, responses(
     (status = 200, body = GroupBody),
-    (status = 400, description = "A missing, invalid or unknown field, or the default group (`DioptraError`)", body = BadBodyBody),
+    (status = 400, description = "A missing, invalid or unknown field, or the default group (`DioptraError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Neither the owner nor an admin (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 404, description = "No such group (`EntityDoesNotExistError`)", body = NotFoundBody),

@@ -20,8 +20,8 @@ use super::{
     input::{Authenticated, Body, Client, Paging, QueryMap, parse_id},
     json_object::JsonObject,
     shapes::{
-        AddMemberRequest, BadBodyBody, ChangeMemberRequest, DeletedBody, DomainErrorBody, MemberBody, MessageBody,
-        NotFoundBody, ValidationErrorBody,
+        AddMemberRequest, BadGroupRequestBody, ChangeMemberRequest, DeletedBody, DomainErrorBody, MemberBody,
+        MessageBody, NotFoundBody, ValidationErrorBody,
     },
 };
 
@@ -81,7 +81,7 @@ pub async fn list(
 /// every account is its member.
 #[utoipa::path(post, path = "/groups/{id}/members", operation_id = "add_group_member", tag = "members", params(("id" = i64, Path, minimum = 1)), request_body = AddMemberRequest, responses(
     (status = 200, body = MemberBody),
-    (status = 400, description = "A missing, invalid or unknown field, a permission without one it needs (named), `owner` given, or the default group (`DioptraError`)", body = BadBodyBody),
+    (status = 400, description = "A missing, invalid or unknown field, a permission without one it needs (named), `owner` given, or the default group (`DioptraError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Neither the owner nor an admin, or `admin` given by an admin (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 404, description = "No such group, or no such live account (`EntityDoesNotExistError`)", body = NotFoundBody),
@@ -150,7 +150,7 @@ pub async fn by_id(
 /// old one stays an admin). The owner always holds every permission.
 #[utoipa::path(patch, path = "/groups/{id}/members/{userId}", operation_id = "modify_group_member", tag = "members", params(("id" = i64, Path, minimum = 1), ("userId" = i64, Path, minimum = 1)), request_body = ChangeMemberRequest, responses(
     (status = 200, body = MemberBody),
-    (status = 400, description = "An invalid or unknown field, a permission without one it needs (named), or one the owner must keep (`GroupNeedsAManagerError`)", body = BadBodyBody),
+    (status = 400, description = "An invalid or unknown field, a permission without one it needs (named), or one the owner must keep (`GroupNeedsAManagerError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Not allowed to change this member so (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 404, description = "No such group, or not a member (`EntityDoesNotExistError`)", body = NotFoundBody),

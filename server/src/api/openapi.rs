@@ -26,7 +26,7 @@ use super::shapes;
         shapes::LogoutBody, shapes::HealthBody, shapes::SignupRequest, shapes::ModifyUserRequest,
         shapes::PasswordChangeRequest, shapes::PasswordRequest, shapes::LoginRequest, shapes::DomainErrorBody,
         shapes::ValidationErrorBody, shapes::MessageBody, shapes::SessionsBody, shapes::SessionBody,
-        shapes::BadBodyBody, shapes::NotFoundBody, shapes::CreateGroupRequest, shapes::RenameGroupRequest,
+        shapes::BadBodyBody, shapes::BadGroupRequestBody, shapes::NotFoundBody, shapes::CreateGroupRequest, shapes::RenameGroupRequest,
         shapes::AddMemberRequest, shapes::ChangeMemberRequest,
     )),
     tags(

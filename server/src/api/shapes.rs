@@ -386,6 +386,17 @@ pub enum BadBodyBody {
     Unreadable(MessageBody),
 }
 
+/// A 400 from a group route that reads a JSON body: field errors, a body that is not a JSON
+/// object, or a rule of groups broken (a domain error naming Dioptra's class).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code, reason = "describes answers in the OpenAPI document; the handlers build them as ApiError")]
+pub enum BadGroupRequestBody {
+    Fields(ValidationErrorBody),
+    Refused(DomainErrorBody),
+    Unreadable(MessageBody),
+}
+
 /// A 404 for an id: the resource does not exist, or the id is not a positive integer.
 #[derive(Serialize, ToSchema)]
 #[serde(untagged)]

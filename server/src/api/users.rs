@@ -20,8 +20,9 @@ use super::{
     errors::{ApiError, field_name},
     input::{Authenticated, Body, Client, Paging, QueryMap, parse_id, read_body},
     shapes::{
-        BadBodyBody, CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody, ModifyUserRequest, NotFoundBody,
-        PageBody, PasswordChangeRequest, PasswordRequest, SignupRequest, StatusBody, UserBody, ValidationErrorBody,
+        BadBodyBody, BadGroupRequestBody, CurrentUserBody, DeletedBody, DomainErrorBody, MessageBody,
+        ModifyUserRequest, NotFoundBody, PageBody, PasswordChangeRequest, PasswordRequest, SignupRequest, StatusBody,
+        UserBody, ValidationErrorBody,
     },
 };
 
@@ -138,7 +139,7 @@ pub async fn modify_current(
 /// reserved; every session ends.
 #[utoipa::path(delete, path = "/users/current", operation_id = "delete_current_user", tag = "users", request_body = PasswordRequest, responses(
     (status = 200, body = DeletedBody),
-    (status = 400, description = "Missing password", body = BadBodyBody),
+    (status = 400, description = "Missing password, or the account owns a group with other members: ownership must pass to one of them first (`UserIsManagerError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in, wrong password (`UserPasswordError`) or expired password", body = DomainErrorBody),
     (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]

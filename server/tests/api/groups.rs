@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::helpers::{Signup, seed_users, spawn_app};
 
 #[tokio::test]
-async fn a_group_lists_at_most_its_first_1000_members_in_the_api_and_50_on_the_page() {
+async fn a_group_lists_at_most_its_first_1000_members_in_the_api_and_50_a_page_on_its_page() {
     let app = spawn_app().await;
     app.register(&Signup::new("alice", "alice@example.org")).await;
     assert_eq!(app.log_in("alice", "correct horse").await.status(), StatusCode::OK);
@@ -33,11 +33,13 @@ async fn a_group_lists_at_most_its_first_1000_members_in_the_api_and_50_on_the_p
     assert_eq!(listed["data"][0]["members"].as_array().unwrap().len(), 1000);
     assert_eq!(listed["data"][0]["membersTruncated"], true);
 
-    let page = get("/groups").await.unwrap();
+    // The group's page lists fifty at a time, with a link to the next fifty.
+    let page = get("/groups/1").await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
-    assert_eq!(html.matches("<li class=\"group\">").count(), 50, "{html}");
-    assert!(html.contains("seed49<") && !html.contains("seed50<"));
-    assert!(html.contains("Only the first 50 members are listed"));
-    assert!(html.contains("<a href=\"/users\">users directory</a>"));
+    assert_eq!(html.matches("<th scope=\"row\">").count(), 50, "{html}");
+    assert!(html.contains(">seed49<") && !html.contains(">seed50<"));
+    assert!(html.contains("href=\"/groups/1?index=50#members\""));
+    let next = get("/groups/1?index=50").await.unwrap().text().await.unwrap();
+    assert!(next.contains(">seed50<") && !next.contains(">seed49<"));
 }

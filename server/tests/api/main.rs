@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod group_management;
 mod group_members;
+mod group_pages;
 mod group_upgrade;
 mod groups;
 mod guessing;

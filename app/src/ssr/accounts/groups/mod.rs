@@ -89,24 +89,20 @@ struct IdRow {
 impl Accounts {
     /// The groups `user_id` belongs to, with its permissions in each.
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, AccountError> {
-        self.memberships_seen_by(user_id, user_id).await
-    }
-
-    /// The groups `user_id` belongs to that `viewer_id` may see (public ones, and private ones
-    /// the viewer is in too), with `user_id`'s permissions in each.
-    pub async fn memberships_seen_by(&self, user_id: i64, viewer_id: i64) -> Result<Vec<Membership>, AccountError> {
-        const SQL: &str = concat!(
-            "SELECT groups.group_id, groups.name AS group_name, can_read, can_write, can_share_read, \
-             can_share_write, COALESCE(is_owner, FALSE) AS is_owner, COALESCE(is_admin, FALSE) AS is_admin \
-             FROM group_members \
-             JOIN groups ON groups.group_id = group_members.group_id AND groups.deleted_on IS NULL \
-             LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
-               AND group_managers.user_id = group_members.user_id \
-             WHERE group_members.user_id = $1 AND ",
-            visible_to!("$2"),
-            " ORDER BY groups.group_id"
-        );
-        Ok(on_pool!(&self.db, |pool| { sqlx::query_as(SQL).bind(user_id).bind(viewer_id).fetch_all(pool).await? }))
+        Ok(on_pool!(&self.db, |pool| {
+            sqlx::query_as(
+                "SELECT groups.group_id, groups.name AS group_name, can_read, can_write, can_share_read, \
+                 can_share_write, COALESCE(is_owner, FALSE) AS is_owner, COALESCE(is_admin, FALSE) AS is_admin \
+                 FROM group_members \
+                 JOIN groups ON groups.group_id = group_members.group_id AND groups.deleted_on IS NULL \
+                 LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
+                   AND group_managers.user_id = group_members.user_id \
+                 WHERE group_members.user_id = $1 ORDER BY groups.group_id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// The groups `viewer_id` may see that match every search term (the only searchable field is

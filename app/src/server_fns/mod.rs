@@ -1,7 +1,12 @@
 //! The server functions behind the pages' forms. Each is thin: parse through the accounts core,
 //! set or clear the cookie, and redirect. They answer both the islands (fetch, JSON errors) and
 //! plain form posts without JavaScript (a redirect, with any error carried in the URL).
+//!
+//! This file: the account's own forms; `groups.rs`: the group pages' forms.
 
+mod groups;
+
+pub use groups::*;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -82,7 +87,7 @@ pub async fn log_out() -> Result<(), AccountError> {
 }
 
 #[cfg(feature = "ssr")]
-fn client_info() -> ssr::accounts::ClientInfo {
+pub(crate) fn client_info() -> ssr::accounts::ClientInfo {
     use_context::<http::request::Parts>()
         .map(|parts| ssr::accounts::ClientInfo::of_request(&parts.headers, &parts.extensions))
         .unwrap_or_default()
