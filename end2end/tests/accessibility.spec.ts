@@ -116,7 +116,16 @@ for (const theme of THEMES) {
         const user: TestUser = uniqueUser("a11y");
         await signUp(page, user);
         await logIn(page, user);
-        for (const state of LOGGED_IN) await check(page, state, label);
+        // A group of the user's own, so that its page shows every control an owner has.
+        const created = await page.request.post("/api/v1/groups/", { data: { name: `a11y ${user.username}` } });
+        expect(created.status()).toBe(200);
+        const group = (await created.json()).id;
+        const groupPages: PageState[] = [
+          { name: "group", path: `/groups/${group}`, heading: `a11y ${user.username}` },
+          { name: "group-search", path: `/groups/${group}?find=a11y`, heading: `a11y ${user.username}` },
+          { name: "public-group", path: "/groups/1", heading: "public" },
+        ];
+        for (const state of [...LOGGED_IN, ...groupPages]) await check(page, state, label);
       });
     });
   }

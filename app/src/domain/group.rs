@@ -26,12 +26,29 @@ impl GroupName {
         if name.chars().any(char::is_control) {
             return Err("A group name cannot contain control characters".into());
         }
+        if name.chars().any(is_deceptive) {
+            return Err("A group name cannot contain invisible characters or look-alikes of ':'".into());
+        }
         Ok(Self(name.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The form searches compare: composed and in one case.
+    pub fn key(&self) -> String {
+        super::fold_case(&self.0)
+    }
+}
+
+/// Characters a name could use to pass for another: the separator's look-alikes, and invisible
+/// ones (zero-width characters, direction overrides) that make two names look the same.
+fn is_deceptive(c: char) -> bool {
+    matches!(c,
+        '\u{2236}' | '\u{FF1A}' | '\u{FE13}' | '\u{FE55}' | '\u{A789}' | '\u{02D0}' | '\u{0589}' | '\u{05C3}'
+        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'
+        | '\u{2028}' | '\u{2029}')
 }
 
 /// What a member may do in a group's resources. Some permissions need others: writing needs
@@ -91,6 +108,10 @@ mod tests {
         assert!(GroupName::parse(&"x".repeat(256)).is_err());
         assert!(GroupName::parse("bob:public").unwrap_err().contains("':'"));
         assert!(GroupName::parse("two\nlines").is_err());
+        for deceptive in ["bob\u{FF1A}team", "pub\u{200B}lic", "\u{202E}maet", "a\u{2236}b"] {
+            assert!(GroupName::parse(deceptive).is_err(), "{deceptive:?}");
+        }
+        assert_eq!(GroupName::parse("\u{C9}quipe").unwrap().key(), "\u{E9}quipe");
     }
 
     #[test]

@@ -75,10 +75,10 @@ async fn listing(index: i64) -> Option<Listing> {
 pub fn GroupsPage() -> impl IntoView {
     let query = use_query_map();
     let index = query.with_untracked(|q| q.get("index")).and_then(|i| i.parse::<i64>().ok()).unwrap_or(0).max(0);
-    let notice = query.with_untracked(|q| {
-        q.get("deleted")
-            .map(|name| format!("The group '{name}' was deleted."))
-            .or_else(|| q.get("left").map(|name| format!("You left the group '{name}'.")))
+    let notice = query.with_untracked(|q| match (q.get("deleted"), q.get("left")) {
+        (Some(_), _) => Some("The group was deleted."),
+        (None, Some(_)) => Some("You left the group."),
+        (None, None) => None,
     });
     view! {
         <Title text="Groups"/>
@@ -95,7 +95,7 @@ pub fn GroupsPage() -> impl IntoView {
                     <section class="card card-wide" aria-labelledby="groups-heading">
                         <h1 id="groups-heading">"Groups"</h1>
                         <p class="card-lead">"Controls access to shared resources."</p>
-                        {notice.clone().map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+                        {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
                         {error.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
                         // Focusable, so that a table wider than a phone can be scrolled by keyboard.
                         <div class="table-scroll" tabindex="0" role="region" aria-label="Groups you can see">

@@ -1,7 +1,10 @@
 //! `/api/v1/groups…`: listing, reading, creating, renaming and deleting groups (spec Part C §3).
 //! Every route is also served with a trailing slash.
 
-use app::ssr::{AppState, accounts::MAX_GROUP_MEMBERS};
+use app::ssr::{
+    AppState,
+    accounts::{MAX_GROUP_MEMBERS, members_per_listed_group},
+};
 use axum::{
     Json,
     extract::{Path, State},
@@ -18,9 +21,9 @@ use super::{
 };
 
 /// The groups the caller may see (public groups, and private ones it is a member of), paged,
-/// searchable by `name`. Each group lists at most its first 1,000 members, in the order they
-/// joined; a group with more has `membersTruncated: true` (`GET /groups/{id}/members` pages
-/// through all of them).
+/// searchable by `name`. Each group lists its first members, in the order they joined: 1,000 on
+/// pages of up to 10 groups, fewer on longer pages (10,000 members a page in all); a group with
+/// more has `membersTruncated: true` (`GET /groups/{id}/members` pages through all of them).
 #[utoipa::path(get, path = "/groups", operation_id = "list_groups", tag = "groups", params(
     ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
@@ -39,8 +42,9 @@ pub async fn list(
 ) -> Result<Json<PageBody<GroupBody>>, ApiError> {
     let paging = Paging::parse(&query, &["name"])?;
     let viewer = signed_in.user.user_id;
+    let member_limit = members_per_listed_group(paging.page_length);
     let page =
-        state.accounts.list_groups(viewer, &paging.terms, paging.index, paging.page_length, MAX_GROUP_MEMBERS).await?;
+        state.accounts.list_groups(viewer, &paging.terms, paging.index, paging.page_length, member_limit).await?;
     let data = page.items.iter().map(GroupBody::from).collect();
     Ok(Json(paging.envelope("/api/v1/groups", page.total, data)))
 }

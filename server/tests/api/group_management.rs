@@ -84,7 +84,7 @@ async fn any_account_creates_a_group_it_owns_and_everyone_sees_a_public_one() {
     let audit: Vec<String> = app
         .scalars("SELECT event || ' ' || username || ' ' || detail FROM audit_events WHERE detail IS NOT NULL")
         .await;
-    assert_eq!(audit, [format!("group_created bob group {id} (Red team), public")]);
+    assert_eq!(audit, [format!("group_created bob group {id} \"Red team\", public")]);
 }
 
 #[tokio::test]
@@ -256,7 +256,7 @@ async fn an_account_owning_a_group_with_others_in_it_is_not_deleted_until_it_han
     let (status, body) = app.call(&alice, Method::DELETE, "/users/current", password.clone()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(body["error"], "UserIsManagerError");
-    assert!(body["message"].as_str().unwrap().contains("(shared)"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("(\"shared\")"), "{body}");
     let (status, _) = app.call(&alice, Method::GET, "/users/current", Value::Null).await;
     assert_eq!(status, StatusCode::OK, "the account is still there");
 
@@ -279,8 +279,8 @@ async fn an_account_creates_at_most_1000_groups_deleted_ones_included() {
     let alice = app.person("alice").await;
     app.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 999) \
-         INSERT INTO groups (name, creator_id, created_on, last_modified_on, deleted_on) \
-         SELECT 'old' || i, 2 - 1, 0, 0, 0 FROM n",
+         INSERT INTO groups (name, name_key, creator_id, created_on, last_modified_on, deleted_on) \
+         SELECT 'old' || i, 'old' || i, 1, 0, 0, 0 FROM n",
     )
     .await;
     let (status, body) = app.call(&alice, Method::POST, "/groups", json!({"name": "one too many"})).await;

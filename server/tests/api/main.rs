@@ -5,6 +5,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod group_abuse;
 mod group_management;
 mod group_members;
 mod group_pages;

@@ -94,6 +94,18 @@ impl Accounts {
         self.record(event, Some(actor.user_id), &actor.username, Some(detail), client).await;
     }
 
+    /// Like [`Accounts::audit_detail`], for an actor known by id and name (an account being deleted).
+    pub(super) async fn audit_by(
+        &self,
+        event: AuditEvent,
+        user_id: i64,
+        username: &str,
+        detail: &str,
+        client: &ClientInfo,
+    ) {
+        self.record(event, Some(user_id), username, Some(detail), client).await;
+    }
+
     /// Records a refused guess: the first of its minute from `client` (an IPv6 address by its
     /// /64) as a new event with the username it named (logged), every further one as one more of
     /// its `repeats` (not logged again), whatever names they tried: a client that names a new

@@ -34,7 +34,9 @@ use std::time::Duration;
 
 pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;
-pub use groups::{FlagChange, MAX_GROUP_MEMBERS, MAX_GROUPS_PER_CREATOR, PUBLIC_GROUP};
+pub use groups::{
+    FlagChange, MAX_GROUP_MEMBERS, MAX_GROUPS_PER_CREATOR, MAX_LISTED_MEMBERS, PUBLIC_GROUP, members_per_listed_group,
+};
 pub use login::{LoggedIn, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};

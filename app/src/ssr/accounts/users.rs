@@ -6,7 +6,7 @@ use super::{
 };
 use crate::{
     domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
-    error::{AccountError, GroupRefusal},
+    error::{AccountError, GroupRefusal, RuleClass},
     ssr::{
         clock::now_micros,
         db::{BeginWrite, on_pool},
@@ -147,47 +147,80 @@ impl Accounts {
     /// Deletes an account without asking for its password (the operator's command): the row
     /// stays, so its username and email remain taken, and every session ends. An account that
     /// owns a group with other members is not deleted (ownership must pass to one of them
-    /// first); the groups it owns alone go with it.
+    /// first); the groups it is alone in go with it; the default group passes to its live member
+    /// who joined first.
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
         const SQL: &str =
             concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!(), " RETURNING username");
-        let deleted: Option<String> = on_pool!(&self.db, |pool| {
+        let now = now_micros();
+        let (username, deleted_groups, handed_on) = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            let now = now_micros();
-            let owned: Vec<(i64, String)> =
+            // The account's row first: on PostgreSQL, a group change that makes it an owner locks
+            // that row (`FOR SHARE`) until it commits, so the groups read below are all it owns.
+            let deleted: Option<String> =
+                sqlx::query_scalar(SQL).bind(now).bind(user_id).fetch_optional(&mut *tx).await?;
+            let username = deleted.ok_or(AccountError::UserNotFound)?;
+            let owned: Vec<(i64, String, bool)> =
                 sqlx::query_as(groups::LOCK_OWNED_GROUPS).bind(user_id).bind(now).fetch_all(&mut *tx).await?;
             let mut shared = Vec::new();
-            for (group_id, name) in &owned {
+            for (group_id, name, default_group) in &owned {
                 let others: bool = sqlx::query_scalar(groups::HAS_OTHER_LIVE_MEMBERS)
                     .bind(user_id)
                     .bind(group_id)
                     .fetch_one(&mut *tx)
                     .await?;
-                if others {
-                    shared.push(name.as_str());
+                if others && !default_group {
+                    shared.push(format!("{name:?}"));
                 }
             }
             if !shared.is_empty() {
+                let more = if shared.len() > 5 { format!(" and {} more", shared.len() - 5) } else { String::new() };
+                shared.truncate(5);
                 return Err(GroupRefusal::rule(
-                    crate::error::RuleClass::UserIsManagerError,
+                    RuleClass::UserIsManagerError,
                     format!(
-                        "This account owns groups that have other members ({}): make another member the owner of \
-                         each, or delete them, before deleting the account.",
+                        "This account owns groups that have other members ({}{more}): make another member the \
+                         owner of each, or delete them, before deleting the account.",
                         shared.join(", ")
                     ),
                 ));
             }
-            for (group_id, _) in &owned {
-                groups::delete_group!(tx, *group_id, now);
+            let mut deleted_groups = Vec::new();
+            let mut handed_on = None;
+            for (group_id, name, default_group) in owned {
+                if default_group {
+                    // Everyone's group cannot be deleted, and must keep an owner who can run it.
+                    let successor: Option<(i64, String)> = sqlx::query_as(groups::FIRST_OTHER_LIVE_MEMBER)
+                        .bind(group_id)
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some((successor_id, successor_name)) = successor {
+                        groups::hand_on!(tx, group_id, user_id, successor_id);
+                        handed_on = Some((group_id, name, successor_id, successor_name));
+                    }
+                } else {
+                    groups::delete_group!(tx, group_id, now);
+                    deleted_groups.push((group_id, name));
+                }
             }
-            let deleted = sqlx::query_scalar(SQL).bind(now).bind(user_id).fetch_optional(&mut *tx).await?;
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
-            deleted
+            (username, deleted_groups, handed_on)
         });
-        let username = deleted.ok_or(AccountError::UserNotFound)?;
         self.audit_name(AuditEvent::AccountDeleted, Some(user_id), &username, client).await;
+        for (group_id, name) in deleted_groups {
+            let detail = format!("{}, with its owner's account", groups::group_label(group_id, &name));
+            self.audit_by(AuditEvent::GroupDeleted, user_id, &username, &detail, client).await;
+        }
+        if let Some((group_id, name, successor_id, successor_name)) = handed_on {
+            let detail = format!(
+                "{}, member {successor_id} {successor_name:?}: its owner's account was deleted",
+                groups::group_label(group_id, &name)
+            );
+            self.audit_by(AuditEvent::OwnershipTransferred, user_id, &username, &detail, client).await;
+        }
         Ok(())
     }
 }

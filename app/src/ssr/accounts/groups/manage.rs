@@ -3,8 +3,8 @@
 //! renamed nor deleted.
 
 use super::{
-    ADD_MEMBER, ADD_OWNER_ADMIN, Accounts, GroupDetails, Role, Standing, default_group_refusal, delete_group,
-    lock_group,
+    ADD_MEMBER, ADD_OWNER_ADMIN, Accounts, GroupDetails, Role, RowLock, Standing, default_group_refusal, delete_group,
+    live_user_sql, lock_group,
 };
 use crate::{
     domain::{Field, FieldErrors, GroupName},
@@ -20,9 +20,10 @@ use crate::{
 /// each costs a row that outlives it, and no one needs thousands.
 pub const MAX_GROUPS_PER_CREATOR: i64 = 1000;
 
-/// How a group is labelled in the audit trail.
-pub(super) fn group_label(group_id: i64, name: &str) -> String {
-    format!("group {group_id} ({name})")
+/// How a group is labelled in the audit trail: its name quoted and escaped, so that no name can
+/// pass for more of the record.
+pub(in crate::ssr::accounts) fn group_label(group_id: i64, name: &str) -> String {
+    format!("group {group_id} {name:?}")
 }
 
 fn parse_name(raw: &str) -> Result<GroupName, AccountError> {
@@ -42,8 +43,14 @@ impl Accounts {
     ) -> Result<GroupDetails, AccountError> {
         let name = parse_name(name)?;
         let now = now_micros();
+        let creator_sql = live_user_sql(&self.db, RowLock::Update);
         let group_id: i64 = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
+            let live: Option<String> =
+                sqlx::query_scalar(creator_sql).bind(creator.user_id).fetch_optional(&mut *tx).await?;
+            if live.is_none() {
+                return Err(AccountError::Unauthenticated);
+            }
             let created: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM groups WHERE creator_id = $1")
                 .bind(creator.user_id)
                 .fetch_one(&mut *tx)
@@ -55,10 +62,11 @@ impl Accounts {
                 ));
             }
             let group_id: i64 = sqlx::query_scalar(
-                "INSERT INTO groups (name, creator_id, is_public, created_on, last_modified_on) \
-                 VALUES ($1, $2, $3, $4, $4) RETURNING group_id",
+                "INSERT INTO groups (name, name_key, creator_id, is_public, created_on, last_modified_on) \
+                 VALUES ($1, $2, $3, $4, $5, $5) RETURNING group_id",
             )
             .bind(name.as_str())
+            .bind(name.key())
             .bind(creator.user_id)
             .bind(public)
             .bind(now)
@@ -103,8 +111,9 @@ impl Accounts {
             }
             Role::require_admin(role, group_id)?;
             if standing.name != name.as_str() {
-                sqlx::query("UPDATE groups SET name = $1 WHERE group_id = $2")
+                sqlx::query("UPDATE groups SET name = $1, name_key = $2 WHERE group_id = $3")
                     .bind(name.as_str())
+                    .bind(name.key())
                     .bind(group_id)
                     .execute(&mut *tx)
                     .await

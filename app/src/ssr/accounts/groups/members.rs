@@ -5,7 +5,8 @@
 //! its managers may still change permissions in it.
 
 use super::{
-    ADD_MEMBER, Accounts, GroupMember, Role, Standing, lock_group, manage::group_label, member_columns, not_permitted,
+    ADD_MEMBER, Accounts, GroupMember, Role, RowLock, Standing, live_user_sql, lock_group, manage::group_label,
+    member_columns, not_permitted,
 };
 use crate::{
     domain::MemberFlags,
@@ -30,7 +31,6 @@ pub struct FlagChange {
 
 const MEMBER: &str =
     concat!("SELECT ", member_columns!(), " WHERE group_members.group_id = $1 AND group_members.user_id = $2");
-const LIVE_USERNAME: &str = concat!("SELECT username FROM users WHERE user_id = $1 AND ", live_account!());
 const SET_FLAGS: &str = "UPDATE group_members SET can_read = $3, can_write = $4, can_share_read = $5, \
      can_share_write = $6 WHERE group_id = $1 AND user_id = $2";
 
@@ -68,7 +68,7 @@ fn member_label(member: &GroupMember) -> String {
     ];
     let granted: Vec<&str> = flags.into_iter().filter(|(on, _)| *on).map(|(_, name)| name).collect();
     format!(
-        "member {} ({}): {}",
+        "member {} {:?}: {}",
         member.user_id,
         member.username,
         if granted.is_empty() { "none".into() } else { granted.join(" ") }
@@ -90,6 +90,7 @@ impl Accounts {
     ) -> Result<GroupMember, AccountError> {
         let flags = checked(flags)?;
         let now = now_micros();
+        let live_user = live_user_sql(&self.db, RowLock::Share);
         let (group_name, member) = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let (standing, role): (Standing, Option<Role>) = lock_group!(tx, group_id, actor.user_id, now);
@@ -100,8 +101,7 @@ impl Accounts {
             if admin && !role.is_owner {
                 return Err(not_permitted(group_id, "owner"));
             }
-            let username: Option<String> =
-                sqlx::query_scalar(LIVE_USERNAME).bind(user_id).fetch_optional(&mut *tx).await?;
+            let username: Option<String> = sqlx::query_scalar(live_user).bind(user_id).fetch_optional(&mut *tx).await?;
             let username = username.ok_or(AccountError::UserNotFound)?;
             sqlx::query(ADD_MEMBER)
                 .bind(group_id)
@@ -151,6 +151,7 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<GroupMember, AccountError> {
         let now = now_micros();
+        let live_user = live_user_sql(&self.db, RowLock::Share);
         let (group_name, before, after) = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             let (standing, role): (Standing, Option<Role>) = lock_group!(tx, group_id, actor.user_id, now);
@@ -158,6 +159,12 @@ impl Accounts {
             let before: Option<GroupMember> =
                 sqlx::query_as(MEMBER).bind(group_id).bind(user_id).fetch_optional(&mut *tx).await?;
             let before = before.ok_or(GroupRefusal::NotAMember { group_id, user_id })?;
+            // A deleted account keeps its rows (as in Dioptra) but takes no new role: a deleted
+            // owner could never hand the group on.
+            let live: Option<String> = sqlx::query_scalar(live_user).bind(user_id).fetch_optional(&mut *tx).await?;
+            if live.is_none() {
+                return Err(AccountError::UserNotFound);
+            }
             let plan = plan_change(&before, change, actor.user_id, role, group_id)?;
             if plan.transfer {
                 // The statement that takes ownership from the actor is the one that proves it
@@ -200,7 +207,10 @@ impl Accounts {
                     .await?;
             }
             let after: GroupMember = sqlx::query_as(MEMBER).bind(group_id).bind(user_id).fetch_one(&mut *tx).await?;
-            tx.commit().await?;
+            // Nothing changed: the transaction rolls back, and not even the modification time moves.
+            if after != before {
+                tx.commit().await?;
+            }
             (standing.name, before, after)
         });
         let group = group_label(group_id, &group_name);
@@ -266,7 +276,7 @@ impl Accounts {
             (standing.name, member)
         });
         let event = if user_id == actor.user_id { AuditEvent::MemberLeft } else { AuditEvent::MemberRemoved };
-        let detail = format!("{}, member {} ({})", group_label(group_id, &group_name), member.user_id, member.username);
+        let detail = format!("{}, member {} {:?}", group_label(group_id, &group_name), member.user_id, member.username);
         self.audit_detail(event, actor, &detail, client).await;
         Ok(())
     }

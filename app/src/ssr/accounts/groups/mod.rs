@@ -10,6 +10,8 @@
 mod manage;
 mod members;
 
+pub(super) use manage::group_label;
+
 use super::{Accounts, GroupDetails, GroupMember, Membership, Page, paging::SqlFilters};
 use crate::{
     domain::SearchTerm,
@@ -27,11 +29,21 @@ pub const PUBLIC_GROUP: &str = "public";
 /// account, and listing them all made one answer about 100 MB of JSON at a million accounts.
 pub const MAX_GROUP_MEMBERS: i64 = 1000;
 
+/// The most members one page of a group listing carries in all: a page of 1,000 groups of 1,000
+/// members each would be a million member objects (a gigabyte of JSON with long names). A page of
+/// up to 10 groups lists 1,000 members of each; longer pages list fewer of each.
+pub const MAX_LISTED_MEMBERS: i64 = 10_000;
+
+/// How many members each group of a listing page of `page_length` groups lists.
+pub fn members_per_listed_group(page_length: i64) -> i64 {
+    (MAX_LISTED_MEMBERS / page_length.max(1)).clamp(1, MAX_GROUP_MEMBERS)
+}
+
 /// Founds the default group `$1` with creator `$2` at `$3`, unless it exists. Looked for first,
 /// so that a signup takes no group id when it exists (an insert that conflicts would take one);
 /// the conflict clause settles two first signups at once.
-pub(super) const FOUND_PUBLIC: &str = "INSERT INTO groups (name, creator_id, is_default, created_on, last_modified_on) \
-     SELECT $1, $2, TRUE, $3, $3 WHERE NOT EXISTS (SELECT 1 FROM groups WHERE is_default) \
+pub(super) const FOUND_PUBLIC: &str = "INSERT INTO groups (name, name_key, creator_id, is_default, created_on, \
+     last_modified_on) SELECT $1, $1, $2, TRUE, $3, $3 WHERE NOT EXISTS (SELECT 1 FROM groups WHERE is_default) \
      ON CONFLICT (is_default) WHERE is_default DO NOTHING";
 /// The id and creator of the default group.
 pub(super) const GROUP_ID_AND_CREATOR: &str = "SELECT group_id, creator_id FROM groups WHERE is_default";
@@ -124,7 +136,7 @@ impl Accounts {
         filters.push("))");
         for term in terms {
             filters.push(" AND (");
-            filters.like("lower(name)", &term.pattern);
+            filters.like("name_key", &term.pattern);
             filters.push(")");
         }
         let ids: Page<IdRow> = self.page("SELECT group_id AS id", "group_id", &filters, index, limit).await?;
@@ -285,12 +297,48 @@ fn default_group_refusal(what: &str) -> AccountError {
     )
 }
 
-/// Takes the rows of the groups account `$1` owns (but the default group) at `$2`, returning their
-/// ids: the first step of deleting the account, so that nobody joins them meanwhile.
+/// Takes the rows of the groups account `$1` owns at `$2`, returning their ids, names and whether
+/// each is the default group: a step of deleting the account, so that nobody joins them meanwhile.
 pub(super) const LOCK_OWNED_GROUPS: &str = "UPDATE groups SET last_modified_on = $2 \
-     WHERE deleted_on IS NULL AND NOT is_default \
-       AND group_id IN (SELECT group_id FROM group_managers WHERE user_id = $1 AND is_owner) \
-     RETURNING group_id, name";
+     WHERE deleted_on IS NULL AND group_id IN (SELECT group_id FROM group_managers WHERE user_id = $1 AND is_owner) \
+     RETURNING group_id, name, is_default";
+/// The live member of group `$1` other than account `$2` who joined first, and its username: who
+/// the default group passes to when its owner's account is deleted.
+pub(super) const FIRST_OTHER_LIVE_MEMBER: &str = concat!(
+    "SELECT group_members.user_id, users.username FROM group_members \
+     JOIN users ON users.user_id = group_members.user_id \
+     WHERE group_members.group_id = $1 AND group_members.user_id <> $2 AND ",
+    live_account!(),
+    " ORDER BY joined_on, group_members.user_id LIMIT 1"
+);
+/// In transaction `$tx`: hands group `$group_id` from its owner `$from` to member `$to`, who gets
+/// every permission. The old owner's row is changed first: the unique index allows one owner.
+macro_rules! hand_on {
+    ($tx:expr, $group_id:expr, $from:expr, $to:expr) => {{
+        sqlx::query("UPDATE group_managers SET is_owner = FALSE WHERE group_id = $1 AND user_id = $2")
+            .bind($group_id)
+            .bind($from)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO group_managers (group_id, user_id, is_owner, is_admin) VALUES ($1, $2, TRUE, TRUE) \
+             ON CONFLICT (group_id, user_id) DO UPDATE SET is_owner = TRUE, is_admin = TRUE",
+        )
+        .bind($group_id)
+        .bind($to)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "UPDATE group_members SET can_read = TRUE, can_write = TRUE, can_share_read = TRUE, \
+             can_share_write = TRUE WHERE group_id = $1 AND user_id = $2",
+        )
+        .bind($group_id)
+        .bind($to)
+        .execute(&mut *$tx)
+        .await?;
+    }};
+}
+pub(super) use hand_on;
 /// Of groups `$2…` (owned by account `$1`), whether it has another live member.
 pub(super) const HAS_OTHER_LIVE_MEMBERS: &str = concat!(
     "SELECT EXISTS (SELECT 1 FROM group_members JOIN users ON users.user_id = group_members.user_id \
@@ -312,3 +360,27 @@ macro_rules! delete_group {
     }};
 }
 pub(super) use delete_group;
+
+/// How [`live_user_sql`] locks the account's row on PostgreSQL until the transaction ends.
+#[derive(Clone, Copy)]
+pub(super) enum RowLock {
+    /// The account cannot be deleted meanwhile (its deletion updates the row first: one of the
+    /// two waits for the other).
+    Share,
+    /// Nor can another transaction take the same lock: one account's group creations count
+    /// their groups one after another.
+    Update,
+}
+
+/// Account `$1`'s username, if the account is live, its row locked on PostgreSQL as `lock` says;
+/// SQLite's writers take turns anyway.
+pub(super) fn live_user_sql(db: &crate::ssr::db::Database, lock: RowLock) -> &'static str {
+    const PLAIN: &str = concat!("SELECT username FROM users WHERE user_id = $1 AND ", live_account!());
+    const SHARE: &str = concat!("SELECT username FROM users WHERE user_id = $1 AND ", live_account!(), " FOR SHARE");
+    const UPDATE: &str = concat!("SELECT username FROM users WHERE user_id = $1 AND ", live_account!(), " FOR UPDATE");
+    match (db, lock) {
+        (crate::ssr::db::Database::Sqlite(_), _) => PLAIN,
+        (crate::ssr::db::Database::Postgres(_), RowLock::Share) => SHARE,
+        (crate::ssr::db::Database::Postgres(_), RowLock::Update) => UPDATE,
+    }
+}
