@@ -144,7 +144,7 @@ fn group_page(view: GroupView, saved: Option<String>) -> impl IntoView {
         if group.is_default { "Everyone's group".to_owned() } else { format!("Created by {}", group.creator_username) };
     view! {
         <Title text=format!("Group {heading}")/>
-        <section class="card card-wide" aria-labelledby="group-heading">
+        <section class="card card-wide card-table" aria-labelledby="group-heading">
             <p class="breadcrumb"><a href="/groups">"Groups"</a></p>
             <h1 id="group-heading">{heading}</h1>
             <p class="card-lead">{creator} " · " {visibility}</p>
