@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { logIn, signUp, uniqueUser, type TestUser, watchForPageErrors } from "./support";
+import { logIn, signUp, uniqueUser, type TestUser, waitForHydration, watchForPageErrors } from "./support";
 
 // The group workflow of Dioptra's plan, clicked through: create a group, add a member found by
 // name, give write, make them admin, hand ownership on, leave, and the new owner deletes it.
@@ -34,8 +34,12 @@ test("a group is created, given a member, handed on and deleted in the browser",
   const name = `team ${owner.username}`;
   await createGroup(page, name, "public");
 
-  await page.getByLabel("Search user").fill(member.username.slice(0, 10));
-  await page.getByRole("button", { name: "Search", exact: true }).click();
+  // Results as you type: no Search button pressed, the page not reloaded.
+  await waitForHydration(page);
+  const address = page.url();
+  await page.getByLabel("Search user").pressSequentially(member.username.slice(0, 12), { delay: 20 });
+  await expect(page.getByRole("status").filter({ hasText: /users? found/ })).toBeVisible();
+  expect(page.url()).toBe(address);
   await page.getByRole("button", { name: `Add ${member.username}` }).click();
   await expect(page.getByRole("status").first()).toHaveText("Member added. They can read; give them more below.");
   const row = memberRow(page, member.username);

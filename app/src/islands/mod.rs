@@ -5,19 +5,22 @@
 //! shared `domain` rules as the user leaves it, refuses to send a form it knows is invalid, and
 //! submits through `fetch`, showing the server's answer in place.
 //!
-//! Three parts: `form_kit` (`CheckedForm`, the machinery every form island is built on),
-//! `account_forms` (the signup, login and account page forms) and `user_menu`. An island's name
+//! Four parts: `form_kit` (`CheckedForm`, the machinery every form island is built on),
+//! `account_forms` (the signup, login and account page forms), `user_menu`, and `member_search`
+//! (a group page's search for accounts to add, with results as the admin types). An island's name
 //! and props are written into the server's HTML for the browser to find and hydrate, so they stay
 //! as they are wherever the code lives.
 
 mod account_forms;
 mod form_kit;
+mod member_search;
 mod user_menu;
 
 use leptos::prelude::*;
 
 pub use self::{
     account_forms::{ChangePasswordForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm, RenewPasswordForm},
+    member_search::MemberSearch,
     user_menu::UserMenu,
 };
 

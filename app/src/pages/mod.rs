@@ -9,6 +9,8 @@
 mod account;
 mod front;
 mod group;
+
+pub(crate) use group::found_accounts;
 mod groups;
 mod not_found;
 mod register;

@@ -66,6 +66,61 @@ pub async fn delete_group(group_id: i64, confirm_name: String) -> Result<(), Acc
     Ok(())
 }
 
+/// An account found for adding to a group, and whether it is a member already.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoundAccount {
+    pub user_id: i64,
+    pub username: String,
+    pub member: bool,
+}
+
+/// How many accounts a search for members to add lists.
+#[cfg(feature = "ssr")]
+const FOUND_SHOWN: i64 = 10;
+
+/// Accounts matching `search` for an admin of group `group_id` to add: the API's search language,
+/// a bare word being the start of a username. An account that is not the group's owner or admin
+/// finds nobody.
+#[cfg(feature = "ssr")]
+pub(crate) async fn find_accounts(group_id: i64, search: &str) -> Result<Vec<FoundAccount>, AccountError> {
+    let viewer = signed_in_user()?.user_id;
+    let accounts = ssr::accounts();
+    let admin = match accounts.group_member(group_id, viewer, viewer).await {
+        Ok(me) => me.is_admin || me.is_owner,
+        // A group the viewer may not see stays unseen.
+        Err(AccountError::GroupNotFound) => return Err(AccountError::GroupNotFound),
+        Err(AccountError::Group(crate::error::GroupRefusal::NotAMember { .. })) => false,
+        Err(error) => return Err(error),
+    };
+    if !admin {
+        return Err(crate::error::GroupRefusal::NotPermitted { group_id, permission: "admin".into() }.into());
+    }
+    let query = if search.contains([':', ',']) { search.to_owned() } else { format!("username:{}*", search.trim()) };
+    let terms = crate::domain::parse_search(&query)
+        .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms))
+        .map_err(|error| {
+            let reason = if error.over_limit { error.sentence() } else { error.reason };
+            AccountError::BadRequest(format!("search: {reason}"))
+        })?;
+    let page = accounts.list_users(&terms, 0, FOUND_SHOWN).await?;
+    let mut found = Vec::with_capacity(page.items.len());
+    for user in page.items {
+        let member = accounts.group_member(group_id, user.user_id, viewer).await.is_ok();
+        found.push(FoundAccount { user_id: user.user_id, username: user.username, member });
+    }
+    Ok(found)
+}
+
+/// The accounts a group's admin may add, as the admin types (the member search island): the
+/// results' HTML, rendered here as on the page.
+#[server(endpoint = "groups/members/find")]
+pub async fn find_members(group_id: i64, search: String) -> Result<String, AccountError> {
+    use leptos::tachys::view::RenderHtml;
+    let found = if search.trim().is_empty() { None } else { Some(Ok(find_accounts(group_id, &search).await?)) };
+    Ok(crate::pages::found_accounts(group_id, found).to_html())
+}
+
 /// Adds an account to a group, reading (what every new member may do until given more).
 #[server(endpoint = "groups/members/add")]
 pub async fn add_member(group_id: i64, user_id: i64) -> Result<(), AccountError> {

@@ -119,3 +119,30 @@ async fn a_group_is_created_managed_and_deleted_from_its_pages() {
     assert_eq!(location, "/groups?deleted=1");
     assert_eq!(app.page(&bob, &format!("/groups/{id}")).await.0, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_live_member_search_answers_the_groups_admins_only() {
+    let app = spawn_app().await;
+    let alice = app.person("alice").await;
+    let bob = app.person("bob").await;
+    let _carol = app.person("carol").await;
+    let id = app.create_group(&alice, json!({"name": "team", "public": false})).await.to_string();
+    let find = |who: &Person, search: &str| {
+        who.client
+            .post(app.url("/api/groups/members/find"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[("group_id", id.as_str()), ("search", search)])
+            .send()
+    };
+    let answer = find(&alice, "car").await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let html: String = answer.json().await.unwrap();
+    assert!(html.contains("aria-label=\"Add carol\"") && html.contains("1 user found."), "{html}");
+    let html: String = find(&alice, "ali").await.unwrap().json().await.unwrap();
+    assert!(html.contains(">Member<") && !html.contains("Add alice"), "{html}");
+    // bob, outside the private group, learns nothing from it; as a plain member, finds nobody.
+    let outside = find(&bob, "car").await.unwrap();
+    assert_eq!(outside.status(), StatusCode::NOT_FOUND, "{}", outside.text().await.unwrap());
+    app.call(&alice, Method::POST, &format!("/groups/{id}/members"), json!({"user": bob.id})).await;
+    assert_eq!(find(&bob, "car").await.unwrap().status(), StatusCode::FORBIDDEN);
+}

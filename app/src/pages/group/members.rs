@@ -1,5 +1,5 @@
 //! The group page's members: a table with Dioptra's columns and, for those who may change a
-//! member, checkboxes and buttons in the row; and the form that finds accounts to add.
+//! member, checkboxes and buttons in the row; and the accounts a search for members to add found.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -7,35 +7,9 @@ use super::{MEMBERS_PAGE, Powers};
 use crate::{
     pages::Flag,
     presentation::{Permission, PermissionFlags},
-    server_fns::{AddMember as AddMemberFn, ChangeMember, MakeOwner, RemoveMember},
+    server_fns::{AddMember, ChangeMember, FoundAccount, MakeOwner, RemoveMember},
     ssr::accounts::{GroupDetails, GroupMember},
 };
-
-/// How many accounts a search for members to add lists.
-const FOUND_SHOWN: i64 = 10;
-
-/// Accounts found to add, each with whether it is already a member; or why the search failed.
-pub type Found = Result<(String, Vec<(i64, String, bool)>), (String, String)>;
-
-/// Accounts matching `search` (the API's search language; a bare word is a username prefix).
-pub async fn find(group_id: i64, viewer_id: i64, search: String) -> Found {
-    let query = if search.contains(':') || search.contains(',') {
-        search.clone()
-    } else {
-        format!("username:{}*", search.trim())
-    };
-    let terms = crate::domain::parse_search(&query)
-        .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms))
-        .map_err(|error| (search.clone(), if error.over_limit { error.sentence() } else { error.reason }))?;
-    let accounts = crate::ssr::accounts();
-    let page = accounts.list_users(&terms, 0, FOUND_SHOWN).await.map_err(|e| (search.clone(), e.to_string()))?;
-    let mut found = Vec::with_capacity(page.items.len());
-    for user in page.items {
-        let member = accounts.group_member(group_id, user.user_id, viewer_id).await.is_ok();
-        found.push((user.user_id, user.username, member));
-    }
-    Ok((search, found))
-}
 
 /// What the viewer may do to one member.
 struct RowPowers {
@@ -156,48 +130,42 @@ fn member_row(group_id: i64, powers: Powers, member: GroupMember) -> impl IntoVi
     }
 }
 
-/// Finding accounts by name and adding them (admins): a GET form that reloads the page with the
-/// results, each with an Add button.
-#[component]
-pub fn AddMember(group_id: i64, found: Option<Found>) -> impl IntoView {
-    let (search, results, error) = match found {
-        None => (String::new(), None, None),
-        Some(Ok((search, results))) => (search, Some(results), None),
-        Some(Err((search, error))) => (search, None, Some(error)),
+/// The accounts a search for members to add found, each with an Add button (a plain form), or
+/// why the search failed. Rendered on the server for the page and for the member search island.
+pub fn found_accounts(group_id: i64, found: Option<Result<Vec<FoundAccount>, String>>) -> impl IntoView {
+    let (results, error) = match found {
+        None => (None, None),
+        Some(Ok(results)) => (Some(results), None),
+        Some(Err(error)) => (None, Some(error)),
     };
+    let status = results.as_ref().map(|found| match found.len() {
+        0 => "No users match.".to_owned(),
+        1 => "1 user found.".to_owned(),
+        n => format!("{n} users found."),
+    });
     view! {
-        <h2 id="add-member">"Add member"</h2>
-        <form class="search" method="get" action=format!("/groups/{group_id}#add-member") role="search" aria-labelledby="add-member">
-            <label for="member-search">"Search user"</label>
-            <div class="search-row">
-                <input id="member-search" name="find" type="search" value=search
-                    maxlength=crate::domain::MAX_SEARCH_CHARS.to_string() aria-describedby="member-search-help"/>
-                <button class="button button-primary" type="submit">"Search"</button>
-            </div>
-            <p class="hint" id="member-search-help">
-                "The start of a username, or the users directory's search, e.g. " <code>"email:*@example.org"</code> "."
-            </p>
-        </form>
-        {error.map(|text| view! { <p class="notice notice-error" role="alert">{format!("The search could not be understood: {text}")}</p> })}
+        {error.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
+        <p role="status">{status}</p>
         {results.map(|results| view! {
-            <h3>"Search results"</h3>
-            {results.is_empty().then(|| view! { <p>"No users match."</p> })}
             <ul class="found-list" aria-label="Search results">
-                {results.into_iter().map(|(user_id, username, member)| view! {
-                    <li>
-                        <span>{username.clone()}</span>
-                        {if member {
-                            view! { <span class="badge">"Member"</span> }.into_any()
-                        } else {
-                            view! {
-                                <form method="post" action=AddMemberFn::PATH>
-                                    <input type="hidden" name="group_id" value=group_id.to_string()/>
-                                    <input type="hidden" name="user_id" value=user_id.to_string()/>
-                                    <button class="button button-secondary" type="submit" aria-label=format!("Add {username}")>"Add"</button>
-                                </form>
-                            }.into_any()
-                        }}
-                    </li>
+                {results.into_iter().map(|account| {
+                    let label = format!("Add {}", account.username);
+                    view! {
+                        <li>
+                            <span>{account.username}</span>
+                            {if account.member {
+                                view! { <span class="badge">"Member"</span> }.into_any()
+                            } else {
+                                view! {
+                                    <form method="post" action=AddMember::PATH>
+                                        <input type="hidden" name="group_id" value=group_id.to_string()/>
+                                        <input type="hidden" name="user_id" value=account.user_id.to_string()/>
+                                        <button class="button button-secondary" type="submit" aria-label=label>"Add"</button>
+                                    </form>
+                                }.into_any()
+                            }}
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
         })}

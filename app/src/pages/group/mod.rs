@@ -13,12 +13,17 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use self::members::{AddMember, Found, MembersTable};
+use self::members::MembersTable;
+pub(crate) use self::members::found_accounts;
 use super::error_from_url;
 use crate::{
     domain::{Field, MAX_GROUP_NAME_CHARS},
     error::AccountError,
-    server_fns::{AddMember as AddMemberFn, ChangeMember, DeleteGroup, MakeOwner, RemoveMember, RenameGroup},
+    islands::MemberSearch,
+    server_fns::{
+        AddMember as AddMemberFn, ChangeMember, DeleteGroup, FoundAccount, MakeOwner, RemoveMember, RenameGroup,
+        find_accounts,
+    },
     ssr::accounts::{GroupDetails, GroupMember},
 };
 
@@ -36,11 +41,18 @@ pub struct Powers {
     pub default_group: bool,
 }
 
+/// A search for accounts to add, as the page was asked for it (`?find=`): the search, and its
+/// results or why there are none.
+struct Search {
+    search: String,
+    found: Result<Vec<FoundAccount>, String>,
+}
+
 struct GroupView {
     group: GroupDetails,
     powers: Powers,
     index: i64,
-    found: Option<Found>,
+    search: Option<Search>,
 }
 
 async fn load(group_id: i64, index: i64, find: Option<String>) -> Result<Option<GroupView>, AccountError> {
@@ -58,11 +70,14 @@ async fn load(group_id: i64, index: i64, find: Option<String>) -> Result<Option<
         owner: me.as_ref().is_some_and(|m| m.is_owner),
         default_group: group.is_default,
     };
-    let found = match find {
-        Some(search) if powers.admin && !powers.default_group => Some(members::find(group_id, viewer_id, search).await),
+    let search = match find {
+        Some(search) if powers.admin && !powers.default_group => {
+            let found = find_accounts(group_id, &search).await.map_err(|error| error.to_string());
+            Some(Search { search, found })
+        }
         _ => None,
     };
-    Ok(Some(GroupView { group, powers, index, found }))
+    Ok(Some(GroupView { group, powers, index, search }))
 }
 
 /// `/groups/{id}`: a group, its members, and what the viewer may do there.
@@ -132,14 +147,18 @@ fn form_error() -> Option<AccountError> {
 }
 
 fn group_page(view: GroupView, saved: Option<String>) -> impl IntoView {
-    let GroupView { group, powers, index, found } = view;
+    let GroupView { group, powers, index, search } = view;
     let error = form_error();
     let heading = group.name.clone();
     let visibility = if group.is_public { "Public: every account sees it" } else { "Private: only its members see it" };
-    let (renamer, deleter) = (
-        (powers.admin && !powers.default_group).then(|| rename_form(&group)),
-        (powers.owner && !powers.default_group).then(|| delete_form(&group)),
-    );
+    // Each section's view type erased: the page's whole type nested too deep for the compiler.
+    let manages = powers.admin && !powers.default_group;
+    let adder = manages.then(|| add_member(group.group_id, search).into_any());
+    let renamer = manages.then(|| rename_form(&group).into_any());
+    let leaver = (powers.member && !powers.owner && !powers.default_group)
+        .then(|| leave_form(group.group_id, powers.viewer_id).into_any());
+    let deleter = (powers.owner && !powers.default_group).then(|| delete_form(&group).into_any());
+    let members = view! { <MembersTable group=group.clone() powers index/> }.into_any();
     let creator =
         if group.is_default { "Everyone's group".to_owned() } else { format!("Created by {}", group.creator_username) };
     view! {
@@ -150,10 +169,10 @@ fn group_page(view: GroupView, saved: Option<String>) -> impl IntoView {
             <p class="card-lead">{creator} " · " {visibility}</p>
             {notice(saved.as_deref()).map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
             {error.map(|e| view! { <p class="notice notice-error" role="alert">{error_text(&e)}</p> })}
-            <MembersTable group=group.clone() powers index/>
-            {(powers.admin && !powers.default_group).then(|| view! { <AddMember group_id=group.group_id found/> })}
+            {members}
+            {adder}
             {renamer}
-            {(powers.member && !powers.owner && !powers.default_group).then(|| leave_form(group.group_id, powers.viewer_id))}
+            {leaver}
             {deleter}
         </section>
     }
@@ -165,6 +184,21 @@ fn error_text(error: &AccountError) -> String {
         .field_errors()
         .and_then(|fields| fields.get(Field::GroupName))
         .map_or_else(|| error.to_string(), str::to_owned)
+}
+
+/// Finding accounts by name and adding them (admins): results as the admin types, or, without
+/// JavaScript, a GET form that reloads the page with them.
+fn add_member(group_id: i64, search: Option<Search>) -> impl IntoView + use<> {
+    use leptos::tachys::view::RenderHtml;
+    let (search, found) = match search {
+        None => (String::new(), None),
+        Some(Search { search, found }) => (search, Some(found)),
+    };
+    let results_html = found_accounts(group_id, found).to_html();
+    view! {
+        <h2 id="add-member">"Add member"</h2>
+        <MemberSearch group_id search results_html/>
+    }
 }
 
 fn rename_form(group: &GroupDetails) -> impl IntoView + use<> {
