@@ -46,9 +46,16 @@ impl GroupName {
 /// ones (zero-width characters, direction overrides) that make two names look the same.
 fn is_deceptive(c: char) -> bool {
     matches!(c,
+        // Look-alikes of ':'.
         '\u{2236}' | '\u{FF1A}' | '\u{FE13}' | '\u{FE55}' | '\u{A789}' | '\u{02D0}' | '\u{0589}' | '\u{05C3}'
-        | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}'
-        | '\u{2028}' | '\u{2029}')
+        | '\u{02F8}' | '\u{205A}' | '\u{16EC}' | '\u{1803}' | '\u{1809}' | '\u{0703}' | '\u{0704}' | '\u{0903}'
+        | '\u{0A83}' | '\u{FE30}' | '\u{A4FD}'
+        // Invisible characters: format controls, fillers, variation selectors, tags.
+        | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
+        | '\u{2028}'..='\u{202F}' | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}'
+        // Spaces that look like the ordinary one.
+        | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{205F}' | '\u{3000}')
 }
 
 /// What a member may do in a group's resources. Some permissions need others: writing needs

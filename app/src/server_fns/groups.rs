@@ -96,7 +96,14 @@ pub(crate) async fn find_accounts(group_id: i64, search: &str) -> Result<Vec<Fou
     if !admin {
         return Err(crate::error::GroupRefusal::NotPermitted { group_id, permission: "admin".into() }.into());
     }
-    let query = if search.contains([':', ',']) { search.to_owned() } else { format!("username:{}*", search.trim()) };
+    let query = if search.contains([':', ',']) {
+        search.to_owned()
+    } else {
+        // A bare word is the start of a username; cut so that the search it makes stays within
+        // the language's length.
+        let word: String = search.trim().chars().take(crate::domain::MAX_SEARCH_CHARS - "username:*".len()).collect();
+        format!("username:{word}*")
+    };
     let terms = crate::domain::parse_search(&query)
         .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms))
         .map_err(|error| {

@@ -43,24 +43,31 @@ async fn a_deleted_account_takes_no_new_role_and_leaves_no_group_without_an_owne
     let founder = app.person("founder").await;
     let alice = app.person("alice").await;
     let bob = app.person("bob").await;
+    let _dave = app.person("dave").await;
     let carol = app.person("carol").await;
     let id = app.create_group(&alice, json!({"name": "team"})).await;
     app.call(&alice, Method::POST, &format!("/groups/{id}/members"), json!({"user": bob.id})).await;
     let (status, _) = app.call(&bob, Method::DELETE, "/users/current", json!({"password": "correct horse"})).await;
     assert_eq!(status, StatusCode::OK);
 
-    // bob is still listed (as in Dioptra), but cannot be made owner or admin, nor changed.
+    // bob is still listed (as in Dioptra), and is given nothing: not ownership, not admin, no
+    // permission; what he had may still be taken away.
+    let bob_path = format!("/groups/{id}/members/{}", bob.id);
     for body in [json!({"owner": true}), json!({"admin": true}), json!({"write": true})] {
-        let (status, answer) =
-            app.call(&alice, Method::PATCH, &format!("/groups/{id}/members/{}", bob.id), body.clone()).await;
+        let (status, answer) = app.call(&alice, Method::PATCH, &bob_path, body.clone()).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}: {answer}");
     }
+    let (status, _) = app.call(&alice, Method::PATCH, &bob_path, json!({"read": false})).await;
+    assert_eq!(status, StatusCode::OK);
     // So alice, alone with a deleted account, may delete hers; the group goes with it.
     let (status, _) = app.call(&alice, Method::DELETE, "/users/current", json!({"password": "correct horse"})).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(app.count("SELECT COUNT(*) FROM groups WHERE deleted_on IS NULL AND NOT is_default").await, 0);
 
-    // The founder of `public` deletes the account: `public` passes to its first live member.
+    // The founder of `public` deletes the account: `public` passes to its first live admin, not
+    // to the oldest account (dave), who would then rule everyone's permissions there.
+    let carol_in_public = format!("/groups/1/members/{}", carol.id);
+    app.call(&founder, Method::PATCH, &carol_in_public, json!({"admin": true})).await;
     let (status, _) = app.call(&founder, Method::DELETE, "/users/current", json!({"password": "correct horse"})).await;
     assert_eq!(status, StatusCode::OK);
     let owners: Vec<String> = app

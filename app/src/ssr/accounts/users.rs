@@ -147,13 +147,14 @@ impl Accounts {
     /// Deletes an account without asking for its password (the operator's command): the row
     /// stays, so its username and email remain taken, and every session ends. An account that
     /// owns a group with other members is not deleted (ownership must pass to one of them
-    /// first); the groups it is alone in go with it; the default group passes to its live member
+    /// first); the groups it is alone in go with it; the default group passes to its live admin
     /// who joined first.
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn remove(&self, user_id: i64, client: &ClientInfo) -> Result<(), AccountError> {
         const SQL: &str =
             concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!(), " RETURNING username");
         let now = now_micros();
+        let successor_sql = groups::first_other_live_admin_sql(&self.db);
         let (username, deleted_groups, handed_on) = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             // The account's row first: on PostgreSQL, a group change that makes it an owner locks
@@ -161,8 +162,11 @@ impl Accounts {
             let deleted: Option<String> =
                 sqlx::query_scalar(SQL).bind(now).bind(user_id).fetch_optional(&mut *tx).await?;
             let username = deleted.ok_or(AccountError::UserNotFound)?;
-            let owned: Vec<(i64, String, bool)> =
+            let mut owned: Vec<(i64, String, bool)> =
                 sqlx::query_as(groups::LOCK_OWNED_GROUPS).bind(user_id).bind(now).fetch_all(&mut *tx).await?;
+            let still_owned: Vec<i64> =
+                sqlx::query_scalar(groups::STILL_OWNED).bind(user_id).fetch_all(&mut *tx).await?;
+            owned.retain(|(group_id, ..)| still_owned.contains(group_id));
             let mut shared = Vec::new();
             for (group_id, name, default_group) in &owned {
                 let others: bool = sqlx::query_scalar(groups::HAS_OTHER_LIVE_MEMBERS)
@@ -190,12 +194,10 @@ impl Accounts {
             let mut handed_on = None;
             for (group_id, name, default_group) in owned {
                 if default_group {
-                    // Everyone's group cannot be deleted, and must keep an owner who can run it.
-                    let successor: Option<(i64, String)> = sqlx::query_as(groups::FIRST_OTHER_LIVE_MEMBER)
-                        .bind(group_id)
-                        .bind(user_id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
+                    // Everyone's group cannot be deleted; it passes to one of its admins. With
+                    // none, it keeps its deleted owner until an operator names another.
+                    let successor: Option<(i64, String)> =
+                        sqlx::query_as(successor_sql).bind(group_id).bind(user_id).fetch_optional(&mut *tx).await?;
                     if let Some((successor_id, successor_name)) = successor {
                         groups::hand_on!(tx, group_id, user_id, successor_id);
                         handed_on = Some((group_id, name, successor_id, successor_name));

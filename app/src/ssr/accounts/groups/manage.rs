@@ -124,7 +124,7 @@ impl Accounts {
             standing.name
         });
         if old_name != name.as_str() {
-            let detail = format!("{} renamed {}", group_label(group_id, &old_name), name.as_str());
+            let detail = format!("{} renamed {:?}", group_label(group_id, &old_name), name.as_str());
             self.audit_detail(AuditEvent::GroupRenamed, actor, &detail, client).await;
         }
         self.group(group_id, actor.user_id, super::MAX_GROUP_MEMBERS).await?.ok_or(AccountError::GroupNotFound)

@@ -159,13 +159,18 @@ impl Accounts {
             let before: Option<GroupMember> =
                 sqlx::query_as(MEMBER).bind(group_id).bind(user_id).fetch_optional(&mut *tx).await?;
             let before = before.ok_or(GroupRefusal::NotAMember { group_id, user_id })?;
-            // A deleted account keeps its rows (as in Dioptra) but takes no new role: a deleted
-            // owner could never hand the group on.
-            let live: Option<String> = sqlx::query_scalar(live_user).bind(user_id).fetch_optional(&mut *tx).await?;
-            if live.is_none() {
-                return Err(AccountError::UserNotFound);
-            }
             let plan = plan_change(&before, change, actor.user_id, role, group_id)?;
+            // A deleted account keeps its rows (as in Dioptra) and may lose permissions, but is
+            // given none: a deleted owner could never hand the group on. Asked only when the
+            // change gives something, after the rules: the member is then not the group's owner,
+            // so its deletion (which takes its row, then its groups') cannot wait on this change
+            // while this change waits on its row.
+            if plan.grants_to(&before) {
+                let live: Option<String> = sqlx::query_scalar(live_user).bind(user_id).fetch_optional(&mut *tx).await?;
+                if live.is_none() {
+                    return Err(AccountError::UserNotFound);
+                }
+            }
             if plan.transfer {
                 // The statement that takes ownership from the actor is the one that proves it
                 // still has it; the unique index on owners keeps a group at one owner whatever races.
@@ -289,6 +294,20 @@ struct Plan {
     admin: bool,
     /// Whether ownership passes to the member.
     transfer: bool,
+}
+
+impl Plan {
+    /// Whether the change gives `member` anything it did not have.
+    fn grants_to(&self, member: &GroupMember) -> bool {
+        let before = flags_of(member);
+        let gains = |after: bool, before: bool| after && !before;
+        self.transfer
+            || gains(self.admin, member.is_admin)
+            || gains(self.flags.read, before.read)
+            || gains(self.flags.write, before.write)
+            || gains(self.flags.share_read, before.share_read)
+            || gains(self.flags.share_write, before.share_write)
+    }
 }
 
 /// Checks `change` to `member`'s permissions, asked for by account `actor_id` with `role`.

@@ -4,13 +4,19 @@
 //! private (seen by its members alone).
 //!
 //! This file reads; `manage.rs` creates, renames and deletes groups, `members.rs` changes who is
-//! in a group and what they may do there. Every change to a group takes the group's row first
-//! ([`lock_group!`]), so that changes to one group happen one after another on PostgreSQL too.
+//! in a group and what they may do there, `owned.rs` has the statements that settle the groups an
+//! account owns when the account is deleted (`users.rs` runs them). Every change to a group takes
+//! the group's row first ([`lock_group!`]), so that changes to one group happen one after another
+//! on PostgreSQL too.
 
 mod manage;
 mod members;
+mod owned;
 
 pub(super) use manage::group_label;
+pub(super) use owned::{
+    HAS_OTHER_LIVE_MEMBERS, LOCK_OWNED_GROUPS, STILL_OWNED, delete_group, first_other_live_admin_sql, hand_on,
+};
 
 use super::{Accounts, GroupDetails, GroupMember, Membership, Page, paging::SqlFilters};
 use crate::{
@@ -296,70 +302,6 @@ fn default_group_refusal(what: &str) -> AccountError {
         format!("The default group ({PUBLIC_GROUP}) can not be {what}."),
     )
 }
-
-/// Takes the rows of the groups account `$1` owns at `$2`, returning their ids, names and whether
-/// each is the default group: a step of deleting the account, so that nobody joins them meanwhile.
-pub(super) const LOCK_OWNED_GROUPS: &str = "UPDATE groups SET last_modified_on = $2 \
-     WHERE deleted_on IS NULL AND group_id IN (SELECT group_id FROM group_managers WHERE user_id = $1 AND is_owner) \
-     RETURNING group_id, name, is_default";
-/// The live member of group `$1` other than account `$2` who joined first, and its username: who
-/// the default group passes to when its owner's account is deleted.
-pub(super) const FIRST_OTHER_LIVE_MEMBER: &str = concat!(
-    "SELECT group_members.user_id, users.username FROM group_members \
-     JOIN users ON users.user_id = group_members.user_id \
-     WHERE group_members.group_id = $1 AND group_members.user_id <> $2 AND ",
-    live_account!(),
-    " ORDER BY joined_on, group_members.user_id LIMIT 1"
-);
-/// In transaction `$tx`: hands group `$group_id` from its owner `$from` to member `$to`, who gets
-/// every permission. The old owner's row is changed first: the unique index allows one owner.
-macro_rules! hand_on {
-    ($tx:expr, $group_id:expr, $from:expr, $to:expr) => {{
-        sqlx::query("UPDATE group_managers SET is_owner = FALSE WHERE group_id = $1 AND user_id = $2")
-            .bind($group_id)
-            .bind($from)
-            .execute(&mut *$tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO group_managers (group_id, user_id, is_owner, is_admin) VALUES ($1, $2, TRUE, TRUE) \
-             ON CONFLICT (group_id, user_id) DO UPDATE SET is_owner = TRUE, is_admin = TRUE",
-        )
-        .bind($group_id)
-        .bind($to)
-        .execute(&mut *$tx)
-        .await?;
-        sqlx::query(
-            "UPDATE group_members SET can_read = TRUE, can_write = TRUE, can_share_read = TRUE, \
-             can_share_write = TRUE WHERE group_id = $1 AND user_id = $2",
-        )
-        .bind($group_id)
-        .bind($to)
-        .execute(&mut *$tx)
-        .await?;
-    }};
-}
-pub(super) use hand_on;
-/// Of groups `$2…` (owned by account `$1`), whether it has another live member.
-pub(super) const HAS_OTHER_LIVE_MEMBERS: &str = concat!(
-    "SELECT EXISTS (SELECT 1 FROM group_members JOIN users ON users.user_id = group_members.user_id \
-     WHERE group_members.group_id = $2 AND group_members.user_id <> $1 AND ",
-    live_account!(),
-    ")"
-);
-/// In transaction `$tx`: deletes group `$group_id` at `$now`, and every membership in it. The row
-/// stays, so that its name stays its creator's.
-macro_rules! delete_group {
-    ($tx:expr, $group_id:expr, $now:expr) => {{
-        sqlx::query("UPDATE groups SET deleted_on = $1 WHERE group_id = $2")
-            .bind($now)
-            .bind($group_id)
-            .execute(&mut *$tx)
-            .await?;
-        sqlx::query("DELETE FROM group_managers WHERE group_id = $1").bind($group_id).execute(&mut *$tx).await?;
-        sqlx::query("DELETE FROM group_members WHERE group_id = $1").bind($group_id).execute(&mut *$tx).await?;
-    }};
-}
-pub(super) use delete_group;
 
 /// How [`live_user_sql`] locks the account's row on PostgreSQL until the transaction ends.
 #[derive(Clone, Copy)]
