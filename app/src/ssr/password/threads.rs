@@ -187,6 +187,11 @@ mod tests {
         let (done, finished) = mpsc::channel();
         tiers.send(Box::new(move || _ = done.send(()))).unwrap();
         finished.recv_timeout(std::time::Duration::from_secs(10)).expect("the thread lives on");
+        // The second job is counted out just after it answers: wait for that, not for a race.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while tiers.in_flight.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::yield_now();
+        }
         assert_eq!(tiers.in_flight.load(Ordering::SeqCst), 0, "the panicked job was counted out");
     }
 }
