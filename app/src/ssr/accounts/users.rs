@@ -195,7 +195,7 @@ impl Accounts {
             for (group_id, name, default_group) in owned {
                 if default_group {
                     // Everyone's group cannot be deleted; it passes to one of its admins. With
-                    // none, it keeps its deleted owner until an operator names another.
+                    // none, it keeps its deleted owner (naming another is the console's to come).
                     let successor: Option<(i64, String)> =
                         sqlx::query_as(successor_sql).bind(group_id).bind(user_id).fetch_optional(&mut *tx).await?;
                     if let Some((successor_id, successor_name)) = successor {
