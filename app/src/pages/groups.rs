@@ -8,7 +8,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{Flag, error_from_url};
+use super::{Flag, Pager, error_from_url};
 use crate::{
     domain::{Field, MAX_GROUP_NAME_CHARS},
     presentation::{Permission, PermissionFlags},
@@ -123,10 +123,7 @@ pub fn GroupsPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label="Pages">
-                            {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
-                            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
-                        </nav>
+                        <Pager previous next label="Pages"/>
                         <CreateGroupForm/>
                     </section>
                 }.into_any()

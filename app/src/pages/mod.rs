@@ -133,3 +133,14 @@ fn Flag(on: bool) -> impl IntoView {
         view! { <span class="flag flag-off" role="img" aria-label="No">"–"</span> }.into_any()
     }
 }
+
+/// The links to a listing's previous and next pages, where there are such pages.
+#[component]
+fn Pager(previous: Option<String>, next: Option<String>, label: &'static str) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label=label>
+            {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
+            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
+        </nav>
+    }
+}

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::Pager;
+
 /// One page of the user directory.
 #[derive(Clone, Debug)]
 struct Directory {
@@ -98,10 +100,7 @@ pub fn UsersPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                        <nav class="pager" aria-label="Pages">
-                            {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
-                            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
-                        </nav>
+                        <Pager previous next label="Pages"/>
                     </section>
                 }.into_any()
             })}

@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{MEMBERS_PAGE, Powers};
 use crate::{
-    pages::Flag,
+    pages::{Flag, Pager},
     presentation::{Permission, PermissionFlags},
     server_fns::{AddMember, ChangeMember, FoundAccount, MakeOwner, RemoveMember},
     ssr::accounts::{GroupDetails, GroupMember},
@@ -63,10 +63,7 @@ pub fn MembersTable(group: GroupDetails, powers: Powers, index: i64) -> impl Int
                 </tbody>
             </table>
         </div>
-        <nav class="pager" aria-label="Pages of members">
-            {previous.map(|href| view! { <a href=href rel="prev">"Previous"</a> })}
-            {next.map(|href| view! { <a href=href rel="next">"Next"</a> })}
-        </nav>
+        <Pager previous next label="Pages of members"/>
     }
 }
 

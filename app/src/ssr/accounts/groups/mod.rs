@@ -155,7 +155,8 @@ impl Accounts {
 
     /// A group `viewer_id` may see, with its creator and its first `member_limit` members in the
     /// order they joined (`public` holds every account, so its whole list could be millions of
-    /// rows). `None` for a group that does not exist, is deleted, or is private to others.
+    /// rows). `None` for a group that does not exist, is deleted, or is private to others. With a
+    /// `member_limit` of 0, `more_members` is false: no member is read.
     pub async fn group(
         &self,
         group_id: i64,
@@ -183,8 +184,13 @@ impl Accounts {
             sqlx::query_as(SQL).bind(group_id).bind(viewer_id).fetch_optional(pool).await?
         });
         let Some(row) = row else { return Ok(None) };
-        // One more than asked for, to know whether any were left out.
-        let mut members = self.members_page(group_id, index, member_limit.saturating_add(1)).await?;
+        // One more than asked for, to know whether any were left out. Asked for none (a check
+        // that the viewer may see the group, a listing of names), none are read.
+        let mut members = if member_limit > 0 {
+            self.members_page(group_id, index, member_limit.saturating_add(1)).await?
+        } else {
+            Vec::new()
+        };
         let shown = usize::try_from(member_limit).unwrap_or(0);
         let more_members = members.len() > shown;
         members.truncate(shown);
