@@ -72,6 +72,21 @@ pub enum AccountError {
     /// The browser could not reach the server or read its answer.
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
+    /// An administrator has disabled the account. Said only after a correct password, so it
+    /// tells an attacker nothing.
+    #[error("This account has been disabled. Ask an administrator to enable it.")]
+    AccountDisabled,
+    /// The caller is not an administrator (a manager of the default group).
+    #[error("Only administrators can do this.")]
+    NotAdministrator,
+    /// An administrative act needs the administrator's password entered within the last few
+    /// minutes on this session ("sudo mode"), and it was not.
+    #[error("Enter your password again to confirm: administrative acts need it entered within the last 10 minutes.")]
+    ConfirmationNeeded,
+    /// An administrative act that cannot be done to this account, or is done already; the
+    /// sentence says which and why.
+    #[error("{0}")]
+    AdminRefused(String),
 }
 
 impl AccountError {
@@ -84,7 +99,13 @@ impl AccountError {
             | AccountError::Unauthenticated
             | AccountError::WrongPassword
             | AccountError::PasswordExpired => 401,
-            AccountError::WrongCurrentPassword | AccountError::PasswordUnchanged | AccountError::SignupClosed => 403,
+            AccountError::WrongCurrentPassword
+            | AccountError::PasswordUnchanged
+            | AccountError::SignupClosed
+            | AccountError::AccountDisabled
+            | AccountError::NotAdministrator
+            | AccountError::ConfirmationNeeded => 403,
+            AccountError::AdminRefused(_) => 409,
             AccountError::UserNotFound | AccountError::GroupNotFound | AccountError::SessionNotFound => 404,
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
@@ -230,6 +251,9 @@ mod tests {
             AccountError::TooSlow,
             AccountError::Busy { retry_after_secs: 1 },
             AccountError::Transport,
+            AccountError::AccountDisabled,
+            AccountError::ConfirmationNeeded,
+            AccountError::AdminRefused("The account is disabled already.".into()),
         ] {
             let bytes = error.ser();
             assert_eq!(AccountError::de(bytes), error);

@@ -84,6 +84,12 @@ pub enum UsersCommand {
     Delete { username: String },
     /// End every session of an account, on every device.
     RevokeSessions { username: String },
+    /// Disable an account: it cannot log in, and every session of it ends now.
+    Disable { username: String },
+    /// Enable a disabled account again.
+    Enable { username: String },
+    /// Expire an account's password: the next login must choose a new one first.
+    ExpirePassword { username: String },
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal};
 use app::{
     domain::{RegisterForm, check_fields, parse_search},
     error::AccountError,
-    ssr::accounts::{Accounts, ClientInfo, User},
+    ssr::accounts::{Accounts, Acting, AdminAct, ClientInfo, User},
 };
 
 use crate::config::{DatabaseOptions, PasswordOptions, UsersCommand};
@@ -81,17 +81,25 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
             accounts.set_password(user.user_id, &password).await?;
             println!("Set the password of '{}'; every session of the account has ended.", user.username);
         }
-        UsersCommand::Delete { username } => {
-            let user = existing(accounts, &username).await?;
-            accounts.remove(user.user_id, &ClientInfo::operator()).await?;
-            println!("Deleted user '{}'.", user.username);
-        }
+        UsersCommand::Delete { username } => act(accounts, AdminAct::Delete, &username).await?,
         UsersCommand::RevokeSessions { username } => {
             let user = existing(accounts, &username).await?;
             accounts.log_out_everywhere(&user, &ClientInfo::operator()).await?;
             println!("Ended every session of '{}'.", user.username);
         }
+        UsersCommand::Disable { username } => act(accounts, AdminAct::Disable, &username).await?,
+        UsersCommand::Enable { username } => act(accounts, AdminAct::Enable, &username).await?,
+        UsersCommand::ExpirePassword { username } => act(accounts, AdminAct::ExpirePassword, &username).await?,
     }
+    Ok(())
+}
+
+/// Does an administrative act as the operator, with the console's rules (the owner of `public`
+/// is never disabled or deleted), and says what it did.
+async fn act(accounts: &Accounts, act: AdminAct, username: &str) -> Result<(), CommandError> {
+    let user = existing(accounts, username).await?;
+    let done = accounts.act_on(&Acting::operator(), act, user.user_id, &ClientInfo::operator()).await?;
+    println!("{}", done.sentence());
     Ok(())
 }
 

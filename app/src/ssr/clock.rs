@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 /// Microseconds since the Unix epoch. An integer column on both backends, so ordering and
 /// expiry checks are integer comparisons that behave the same everywhere.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
 #[sqlx(transparent)]
 pub struct Micros(pub i64);
 

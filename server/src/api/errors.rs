@@ -176,6 +176,24 @@ impl ApiError {
             AccountError::Internal | AccountError::Transport => {
                 Self::plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
             }
+            AccountError::AccountDisabled => {
+                Self::domain(StatusCode::FORBIDDEN, "UserDisabledError", &error.to_string(), json!({}))
+            }
+            AccountError::NotAdministrator => Self::domain(
+                StatusCode::FORBIDDEN,
+                "UserPermissionsError",
+                &error.to_string(),
+                json!({"permission": "administrator"}),
+            ),
+            AccountError::ConfirmationNeeded => Self::domain(
+                StatusCode::FORBIDDEN,
+                "ConfirmationNeededError",
+                &format!("{error} POST the password to /api/v1/admin/confirm first."),
+                json!({"confirm": "/api/v1/admin/confirm"}),
+            ),
+            AccountError::AdminRefused(sentence) => {
+                Self::domain(StatusCode::CONFLICT, "AdministrationError", &sentence, json!({}))
+            }
         }
     }
 }

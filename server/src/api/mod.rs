@@ -6,6 +6,7 @@
 //! axum and adds their `#[utoipa::path]` description to the OpenAPI document, so the document
 //! cannot list an operation that is not served, nor miss one that is.
 
+mod admin;
 mod auth;
 mod errors;
 mod groups;
@@ -66,6 +67,10 @@ fn v1_operations() -> OpenApiRouter<AppState> {
         .routes_with_trailing_slash_too(routes!(groups::by_id, groups::modify, groups::delete))
         .routes_with_trailing_slash_too(routes!(members::list, members::add))
         .routes_with_trailing_slash_too(routes!(members::by_id, members::modify, members::remove))
+        .routes(routes!(admin::confirm))
+        .routes(routes!(admin::overview))
+        .routes(routes!(admin::users))
+        .routes(routes!(admin::act))
 }
 
 trait TrailingSlash {

@@ -37,6 +37,8 @@ use super::shapes;
             groups of their own that accounts create, public or private"),
         (name = "members", description = "A group's members and what each may do in it: admins add, change \
             and remove members; the owner manages admins and hands ownership on"),
+        (name = "admin", description = "The administrators' console (not in Dioptra): accounts with their \
+            status, the overview, and acts on accounts, which need the password confirmed within 10 minutes"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -109,6 +109,8 @@ async fn users_list_shows_accounts_and_searches_like_the_api() {
 #[tokio::test]
 async fn set_password_revoke_sessions_and_delete_act_on_a_running_servers_accounts() {
     let database = TestDatabase::new().await;
+    // The first account founds `public` and owns it: it is never deleted (tested below).
+    create(&database, "olga", "the owner's secret");
     create(&database, "dora", "the first secret");
     let app = spawn_app_on(database, |_| {}).await;
     let database = &app.database;
@@ -133,6 +135,48 @@ async fn set_password_revoke_sessions_and_delete_act_on_a_running_servers_accoun
     let gone = run(database, &["users", "delete", "dora"], "");
     assert!(!gone.status.success());
     assert!(stderr(&gone).contains("there is no user 'dora'"), "{}", stderr(&gone));
+
+    let owner = run(database, &["users", "delete", "olga"], "");
+    assert!(!owner.status.success());
+    assert!(stderr(&owner).contains("owns the public group"), "{}", stderr(&owner));
+    assert_eq!(app.log_in("olga", "the owner's secret").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn disable_enable_and_expire_password_from_the_command_line() {
+    let database = TestDatabase::new().await;
+    create(&database, "olga", "the owner's secret");
+    create(&database, "dora", "the first secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+    let session = crate::helpers::new_client();
+    assert_eq!(app.log_in_with(&session, "dora", "the first secret").await.status(), StatusCode::OK);
+    let current = || async { session.get(app.url("/api/v1/users/current")).send().await.unwrap().status() };
+
+    let said = succeeds(run(database, &["users", "disable", "dora"], ""));
+    assert!(said.contains("dora is disabled; 1 session"), "{said}");
+    assert_eq!(current().await, StatusCode::UNAUTHORIZED);
+    let refused = app.log_in("dora", "the first secret").await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let again = run(database, &["users", "disable", "dora"], "");
+    assert!(!again.status.success());
+    assert!(stderr(&again).contains("disabled already"), "{}", stderr(&again));
+    let owner = run(database, &["users", "disable", "olga"], "");
+    assert!(stderr(&owner).contains("owns the public group"), "{}", stderr(&owner));
+
+    succeeds(run(database, &["users", "enable", "dora"], ""));
+    assert_eq!(app.log_in("dora", "the first secret").await.status(), StatusCode::OK);
+
+    succeeds(run(database, &["users", "expire-password", "dora"], ""));
+    let expired = crate::helpers::new_client()
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "dora", "password": "the first secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = expired.json().await.unwrap();
+    assert_eq!(body["error"], "UserPasswordExpiredError", "{body}");
 }
 
 #[tokio::test]

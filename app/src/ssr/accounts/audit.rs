@@ -38,6 +38,14 @@ pub enum AuditEvent {
     AdminGranted,
     AdminRevoked,
     OwnershipTransferred,
+    LoginDisabled,
+    AdminConfirmed,
+    AdminConfirmationFailed,
+    AccountDisabled,
+    AccountEnabled,
+    PasswordExpiredByAdmin,
+    SessionsEndedByAdmin,
+    AccountDeletedByAdmin,
 }
 
 impl AuditEvent {
@@ -66,6 +74,14 @@ impl AuditEvent {
             AuditEvent::AdminGranted => "admin_granted",
             AuditEvent::AdminRevoked => "admin_revoked",
             AuditEvent::OwnershipTransferred => "ownership_transferred",
+            AuditEvent::LoginDisabled => "login_disabled",
+            AuditEvent::AdminConfirmed => "admin_confirmed",
+            AuditEvent::AdminConfirmationFailed => "admin_confirmation_failed",
+            AuditEvent::AccountDisabled => "account_disabled",
+            AuditEvent::AccountEnabled => "account_enabled",
+            AuditEvent::PasswordExpiredByAdmin => "password_expired_by_admin",
+            AuditEvent::SessionsEndedByAdmin => "sessions_ended_by_admin",
+            AuditEvent::AccountDeletedByAdmin => "account_deleted_by_admin",
         }
     }
 }
@@ -104,6 +120,12 @@ impl Accounts {
         client: &ClientInfo,
     ) {
         self.record(event, Some(user_id), username, Some(detail), client).await;
+    }
+
+    /// Records `event`, done by the operator at the command line (no account), with `detail`
+    /// saying what it was done to.
+    pub(super) async fn record_operator(&self, event: AuditEvent, detail: &str, client: &ClientInfo) {
+        self.record(event, None, "", Some(&format!("by the operator: {detail}")), client).await;
     }
 
     /// Records a refused guess: the first of its minute from `client` (an IPv6 address by its

@@ -62,7 +62,7 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<PasswordChecked, AccountError> {
         const SQL: &str = concat!(
-            "SELECT user_id, password_hash, password_expires_on FROM users WHERE username_key = $1 AND ",
+            "SELECT user_id, password_hash, password_expires_on, disabled_on FROM users WHERE username_key = $1 AND ",
             live_account!()
         );
         let credentials = form.parse()?;
@@ -79,17 +79,17 @@ impl Accounts {
                 return Err(refusal);
             }
         };
-        let candidate: Option<(i64, String, Option<Micros>)> =
+        let candidate: Option<(i64, String, Option<Micros>, Option<Micros>)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
-        let (user_id, matches, expired) = match candidate {
-            Some((user_id, password_hash, password_expires_on)) => {
+        let (user_id, matches, expired, disabled) = match candidate {
+            Some((user_id, password_hash, password_expires_on, disabled_on)) => {
                 let matches = place.verify(credentials.password.into_exposed(), password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
-                (Some(user_id), matches, expired)
+                (Some(user_id), matches, expired, disabled_on.is_some())
             }
             None => {
                 place.verify_dummy(credentials.password.into_exposed()).await?;
-                (None, false, false)
+                (None, false, false, false)
             }
         };
         let Some(user_id) = user_id.filter(|_| matches) else {
@@ -100,7 +100,12 @@ impl Accounts {
         };
         self.guard().record_success(attempt).await?;
         // Said only to someone who knows the password, so it tells an attacker nothing; the
-        // owner learns to renew it rather than that it is wrong.
+        // owner learns why they cannot get in rather than that the password is wrong.
+        if disabled {
+            metrics::counter!("dioptra_logins_total", "outcome" => "disabled").increment(1);
+            self.audit_name(AuditEvent::LoginDisabled, Some(user_id), &credentials.username, client).await;
+            return Err(AccountError::AccountDisabled);
+        }
         if expired {
             metrics::counter!("dioptra_logins_total", "outcome" => "password_expired").increment(1);
             self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;

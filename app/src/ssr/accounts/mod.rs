@@ -12,6 +12,8 @@
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
 //!   `members.rs` who is in a group and what they may do there);
+//! - `admin/`: administrators (the managers of the default group), fresh authentication for
+//!   their acts, the acts on accounts (disable, expire a password, …) and what the console reads;
 //! - `audit.rs`: the audit trail;
 //! - `paging.rs`: paged, searchable listings (the LIKE builder);
 //! - `sql.rs`: the SQL fragments every query shares (the live-account rule, `User`'s columns).
@@ -19,6 +21,7 @@
 #[macro_use]
 mod sql;
 
+mod admin;
 mod audit;
 mod devices;
 mod groups;
@@ -32,6 +35,10 @@ mod users;
 
 use std::time::Duration;
 
+pub use admin::{
+    AccountStatus, ActDone, Acting, AdminAccount, AdminAct, CONFIRMATION_LIFETIME, HOURS_CHARTED, HourCounts, Overview,
+    confirmed_recently,
+};
 pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;
 pub use groups::{

@@ -29,6 +29,7 @@ struct SessionUser {
     user: User,
     token_hash: Vec<u8>,
     last_seen_on: Micros,
+    confirmed_on: Micros,
 }
 
 impl Accounts {
@@ -44,12 +45,15 @@ impl Accounts {
         let token = SessionToken::generate();
         let now = now_micros();
         let expires_on = now.plus(self.settings.session_lifetime);
+        const START: &str = concat!(
+            "INSERT INTO sessions (token_hash, user_id, created_on, last_seen_on, expires_on, client_address, \
+             user_agent, confirmed_on) SELECT $1, $2, $3, $3, $4, $5, $6, $3 FROM users WHERE users.user_id = $2 AND ",
+            usable_account!()
+        );
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "INSERT INTO sessions (token_hash, user_id, created_on, last_seen_on, expires_on, \
-                 client_address, user_agent) VALUES ($1, $2, $3, $3, $4, $5, $6)",
-            )
+            // An account disabled between the password check and now gets no session.
+            let started = sqlx::query(START)
             .bind(token.hash())
             .bind(user_id)
             .bind(now)
@@ -57,7 +61,11 @@ impl Accounts {
             .bind(client.address.as_deref())
             .bind(client.user_agent.as_deref())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if started == 0 {
+                return Err(AccountError::AccountDisabled);
+            }
             // Ended sessions of this user are no use to anyone; this keeps the table bounded by
             // the number of live logins.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND (expires_on <= $2 OR last_seen_on <= $3)")
@@ -76,7 +84,7 @@ impl Accounts {
         metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
         self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
-        Ok(SignedIn { user, token, other_tokens: Vec::new() })
+        Ok(SignedIn { user, token, other_tokens: Vec::new(), confirmed_on: now })
     }
 
     /// The first of a request's session tokens (in the order the browser sent them) that opens a
@@ -89,9 +97,9 @@ impl Accounts {
         const LIVE_SESSIONS: &str = concat!(
             "SELECT ",
             user_columns!(),
-            ", sessions.token_hash, sessions.last_seen_on FROM sessions JOIN users ON users.user_id = sessions.user_id \
-             WHERE ",
-            live_account!(),
+            ", sessions.token_hash, sessions.last_seen_on, sessions.confirmed_on FROM sessions \
+             JOIN users ON users.user_id = sessions.user_id WHERE ",
+            usable_account!(),
             " AND sessions.expires_on > "
         );
         if candidates.is_empty() {
@@ -121,7 +129,7 @@ impl Accounts {
         let Some(index) = hashes.iter().position(|hash| found.iter().any(|row| &row.token_hash == hash)) else {
             return Ok(None);
         };
-        let Some(SessionUser { user, token_hash, last_seen_on }) =
+        let Some(SessionUser { user, token_hash, last_seen_on, confirmed_on }) =
             found.into_iter().find(|row| row.token_hash == hashes[index])
         else {
             return Ok(None);
@@ -138,7 +146,7 @@ impl Accounts {
         }
         let mut others = candidates;
         let token = others.remove(index);
-        Ok(Some(SignedIn { user, token, other_tokens: others }))
+        Ok(Some(SignedIn { user, token, other_tokens: others, confirmed_on }))
     }
 
     /// The live sessions of an account, most recently used first.

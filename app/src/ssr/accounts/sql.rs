@@ -1,12 +1,21 @@
 //! SQL fragments that many of the core's queries share, as macros so that `concat!` can build
 //! static statements from them (sqlx takes `'static` SQL, not formatted strings).
 
-/// The rule for an account that can be used: not deleted. Every query that must not see deleted
-/// accounts says so with this, never with a predicate of its own, so that a new state that ends
-/// an account's use (a disabled account, say) is added here once.
+/// The rule for an account that exists: not deleted. Every query that must not see deleted
+/// accounts says so with this, never with a predicate of its own. A disabled account is live:
+/// it is listed, keeps its groups and names, and can be enabled again.
 macro_rules! live_account {
     () => {
         "users.deleted_on IS NULL"
+    };
+}
+
+/// The rule for an account that may be signed in: live, and not disabled by an administrator.
+/// Sessions are looked up and started with this; a login reads `disabled_on` itself, so that it
+/// can say why after a correct password.
+macro_rules! usable_account {
+    () => {
+        "users.deleted_on IS NULL AND users.disabled_on IS NULL"
     };
 }
 

@@ -34,6 +34,9 @@ pub struct SignedIn {
     /// Logging out ends them too, so that a planted live session cannot outlive the logout of
     /// the real one (or be the one that ends instead of it).
     pub other_tokens: Vec<SessionToken>,
+    /// When the password was last typed in this session (its login, or a confirmation since):
+    /// administrative acts need it recent.
+    pub confirmed_on: Micros,
 }
 
 /// One live session of an account, as its owner may see it.

@@ -13,6 +13,29 @@ use crate::{
     },
 };
 
+/// `from` (ending in a `WHERE` condition on `users`) narrowed to the accounts matching every
+/// search term: the API's search language over usernames and email addresses.
+pub(super) fn matching(from: &str, terms: &[SearchTerm]) -> SqlFilters {
+    let column = |field: &str| match field {
+        "username" => "users.username_key",
+        _ => "users.email_key",
+    };
+    let mut filters = SqlFilters::new(from);
+    for term in terms {
+        filters.push(" AND (");
+        match &term.field {
+            Some(field) => filters.like(column(field), &term.pattern),
+            None => {
+                filters.like("users.username_key", &term.pattern);
+                filters.push(" OR ");
+                filters.like("users.email_key", &term.pattern);
+            }
+        }
+        filters.push(")");
+    }
+    filters
+}
+
 /// What a password check needs to know of an account.
 pub(super) struct StoredCredentials {
     pub username: String,
@@ -62,7 +85,7 @@ impl Accounts {
     ) -> Result<Option<(i64, StoredCredentials)>, AccountError> {
         const SQL: &str = concat!(
             "SELECT user_id, username, email, password_hash FROM users WHERE username_key = $1 AND ",
-            live_account!(),
+            usable_account!(),
             " AND password_expires_on <= $2"
         );
         let row: Option<(i64, String, String, String)> =
@@ -102,23 +125,7 @@ impl Accounts {
 
     /// Live accounts matching every search term, ordered by id.
     pub async fn list_users(&self, terms: &[SearchTerm], index: i64, limit: i64) -> Result<Page<User>, AccountError> {
-        let column = |field: &str| match field {
-            "username" => "username_key",
-            _ => "email_key",
-        };
-        let mut filters = SqlFilters::new(concat!(" FROM users WHERE ", live_account!()));
-        for term in terms {
-            filters.push(" AND (");
-            match &term.field {
-                Some(field) => filters.like(column(field), &term.pattern),
-                None => {
-                    filters.like("username_key", &term.pattern);
-                    filters.push(" OR ");
-                    filters.like("email_key", &term.pattern);
-                }
-            }
-            filters.push(")");
-        }
+        let filters = matching(concat!(" FROM users WHERE ", live_account!()), terms);
         self.page(concat!("SELECT ", user_columns!()), "users.user_id", &filters, index, limit).await
     }
 
@@ -126,21 +133,7 @@ impl Accounts {
     /// remain taken) and every session ends.
     #[tracing::instrument(skip_all, fields(user_id = user.user_id))]
     pub async fn delete(&self, user: &User, password: TypedPassword, client: &ClientInfo) -> Result<(), AccountError> {
-        let stored = self.credentials_of(user.user_id).await?;
-        let key = username_key(&stored.username);
-        let address = client.address.as_deref();
-        let place = self.hasher.reserve()?;
-        let device = self.proven_device(&key, client).await?;
-        let attempt = self.guard().check_password_attempt(&key, address, device.as_deref()).await?;
-        if !place.verify(password.into_exposed(), stored.password_hash).await? {
-            self.guard().record_failure(attempt).await?;
-            self.audit(AuditEvent::AccountDeletionFailed, Some(user), client).await;
-            return Err(AccountError::WrongPassword);
-        }
-        self.guard().record_success(attempt).await?;
-        if user.password_expired(now_micros()) {
-            return Err(AccountError::PasswordExpired);
-        }
+        self.check_own_password(user, password, AuditEvent::AccountDeletionFailed, client).await?;
         self.remove(user.user_id, client).await
     }
 

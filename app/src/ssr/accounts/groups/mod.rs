@@ -105,6 +105,14 @@ struct IdRow {
 }
 
 impl Accounts {
+    /// The id of the default group, `public`; `GroupNotFound` before the first account founds it.
+    pub async fn default_group_id(&self) -> Result<i64, AccountError> {
+        let id: Option<i64> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT group_id FROM groups WHERE is_default").fetch_optional(pool).await?
+        });
+        id.ok_or(AccountError::GroupNotFound)
+    }
+
     /// The groups `user_id` belongs to, with its permissions in each.
     pub async fn memberships(&self, user_id: i64) -> Result<Vec<Membership>, AccountError> {
         Ok(on_pool!(&self.db, |pool| {

@@ -1,0 +1,116 @@
+//! The console's accounts table: every account, deleted ones included, with what an
+//! administrator needs to see at a glance (status, last login, open sessions, the admin role),
+//! searchable with the API's search language and paged.
+
+use super::Accounts;
+use crate::{
+    domain::SearchTerm,
+    error::AccountError,
+    ssr::{
+        accounts::{Page, users::matching},
+        clock::{Micros, now_micros},
+        db::on_pool,
+    },
+};
+
+/// Where an account stands, as the table says it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccountStatus {
+    Active,
+    Disabled,
+    PasswordExpired,
+    Deleted,
+}
+
+impl AccountStatus {
+    pub fn words(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Disabled => "disabled",
+            AccountStatus::PasswordExpired => "password expired",
+            AccountStatus::Deleted => "deleted",
+        }
+    }
+}
+
+/// One row of the accounts table.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AdminAccount {
+    pub user_id: i64,
+    pub username: String,
+    pub email: String,
+    pub created_on: Micros,
+    pub last_login_on: Option<Micros>,
+    pub password_expires_on: Option<Micros>,
+    pub disabled_on: Option<Micros>,
+    pub deleted_on: Option<Micros>,
+    /// A manager (owner or admin) of the default group.
+    pub is_administrator: bool,
+    /// The owner of the default group, whom no act can disable, delete or demote.
+    pub is_owner: bool,
+    /// Filled in after the page is read.
+    #[sqlx(skip)]
+    pub open_sessions: i64,
+}
+
+impl AdminAccount {
+    pub fn status(&self, now: Micros) -> AccountStatus {
+        if self.deleted_on.is_some() {
+            AccountStatus::Deleted
+        } else if self.disabled_on.is_some() {
+            AccountStatus::Disabled
+        } else if self.password_expires_on.is_some_and(|expiry| expiry <= now) {
+            AccountStatus::PasswordExpired
+        } else {
+            AccountStatus::Active
+        }
+    }
+}
+
+impl Accounts {
+    /// Accounts (deleted ones too) matching every search term, ordered by id, with their open
+    /// sessions counted.
+    pub async fn admin_accounts(
+        &self,
+        terms: &[SearchTerm],
+        index: i64,
+        limit: i64,
+    ) -> Result<Page<AdminAccount>, AccountError> {
+        const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.created_on, \
+             users.last_login_on, users.password_expires_on, users.disabled_on, users.deleted_on, \
+             (COALESCE(managers.is_owner, FALSE) OR COALESCE(managers.is_admin, FALSE)) AS is_administrator, \
+             COALESCE(managers.is_owner, FALSE) AS is_owner";
+        // The managers of the default group, joined by account: no parameter, so that the
+        // search's parameters stay the only ones.
+        const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \
+             AND managers.group_id = (SELECT group_id FROM groups WHERE is_default) WHERE users.user_id > 0";
+        let filters = matching(FROM, terms);
+        let mut page: Page<AdminAccount> = self.page(SELECT, "users.user_id", &filters, index, limit).await?;
+        let ids: Vec<i64> = page.items.iter().map(|account| account.user_id).collect();
+        let counts = self.open_sessions_of(&ids).await?;
+        for account in &mut page.items {
+            account.open_sessions =
+                counts.iter().find(|(user_id, _)| *user_id == account.user_id).map_or(0, |(_, count)| *count);
+        }
+        Ok(page)
+    }
+
+    /// How many live sessions each of `user_ids` has (those with none are left out).
+    async fn open_sessions_of(&self, user_ids: &[i64]) -> Result<Vec<(i64, i64)>, AccountError> {
+        if user_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = now_micros();
+        let idle_since = now.minus(self.settings.session_idle_timeout);
+        Ok(on_pool!(&self.db, |pool| {
+            let mut query = sqlx::QueryBuilder::new("SELECT user_id, COUNT(*) FROM sessions WHERE expires_on > ");
+            query.push_bind(now).push(" AND last_seen_on > ").push_bind(idle_since).push(" AND user_id IN (");
+            let mut list = query.separated(", ");
+            for user_id in user_ids {
+                list.push_bind(*user_id);
+            }
+            list.push_unseparated(") GROUP BY user_id");
+            query.build_query_as().fetch_all(pool).await?
+        }))
+    }
+}

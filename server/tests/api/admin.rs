@@ -1,0 +1,240 @@
+//! The administrators' REST API (`/api/v1/admin/…`): who may use it, fresh authentication, and
+//! every act with its refusals.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Signup, TestApp, new_client, spawn_app};
+
+const PASSWORD: &str = "correct horse";
+
+/// A client signed in as `username` (registered first when `register`).
+async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = new_client();
+    let email = format!("{username}@example.org");
+    let response = app
+        .post_form(
+            &client,
+            "/api/register",
+            &[("username", username), ("email", &email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
+        )
+        .await;
+    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
+    assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
+    client
+}
+
+async fn user_id(app: &TestApp, client: &reqwest::Client, username: &str) -> i64 {
+    let page: Value = client
+        .get(app.url(&format!("/api/v1/users?search=username:{username}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    page["data"][0]["id"].as_i64().unwrap_or_else(|| panic!("{username} in {page}"))
+}
+
+async fn act(app: &TestApp, client: &reqwest::Client, user_id: i64, act: &str) -> (StatusCode, Value) {
+    let response = client.post(app.url(&format!("/api/v1/admin/users/{user_id}/{act}"))).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn current_status(app: &TestApp, client: &reqwest::Client) -> StatusCode {
+    client.get(app.url("/api/v1/users/current")).send().await.unwrap().status()
+}
+
+#[tokio::test]
+async fn only_administrators_may_read_and_act() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+
+    let anonymous = new_client().get(app.url("/api/v1/admin/users")).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    for path in ["/api/v1/admin/users", "/api/v1/admin/overview"] {
+        let refused = member.get(app.url(path)).send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{path}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"], "UserPermissionsError", "{body}");
+    }
+    let (status, body) = act(&app, &member, mia, "end-sessions").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let confirm = member.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": PASSWORD})).send().await.unwrap();
+    assert_eq!(confirm.status(), StatusCode::FORBIDDEN);
+
+    let listing: Value = owner.get(app.url("/api/v1/admin/users")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listing["totalNumResults"], 2, "{listing}");
+    assert_eq!(listing["data"][0]["username"], "olga");
+    assert_eq!(listing["data"][0]["isOwner"], true);
+    assert_eq!(listing["data"][0]["openSessions"], 1);
+    assert_eq!(listing["data"][1]["status"], "active");
+    assert_eq!(listing["data"][1]["isAdministrator"], false);
+
+    // Made an admin of `public`, mia is an administrator; taken back, she is not.
+    let (status, body) = act(&app, &owner, mia, "make-admin").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(member.get(app.url("/api/v1/admin/users")).send().await.unwrap().status(), StatusCode::OK);
+    let (status, body) = act(&app, &owner, mia, "make-admin").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let (status, _) = act(&app, &owner, mia, "remove-admin").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(member.get(app.url("/api/v1/admin/users")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_act_needs_the_password_typed_within_ten_minutes() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let _member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+    // The login was ten minutes and a second ago: a stolen cookie alone can no longer act.
+    app.execute("UPDATE sessions SET confirmed_on = confirmed_on - 601000000").await;
+
+    let (status, body) = act(&app, &owner, mia, "disable").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "ConfirmationNeededError", "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE disabled_on IS NOT NULL").await, 0);
+
+    let wrong = owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": "not it at all"})).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'admin_confirmation_failed'").await, 1);
+    let (status, _) = act(&app, &owner, mia, "disable").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let right = owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": PASSWORD})).send().await.unwrap();
+    assert_eq!(right.status(), StatusCode::OK);
+    let (status, body) = act(&app, &owner, mia, "disable").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn wrong_confirmations_count_against_the_guessing_limits() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let mut last = StatusCode::OK;
+    for _ in 0..12 {
+        let response =
+            owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": "not it at all"})).send().await.unwrap();
+        last = response.status();
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_sessions_and_hears_why_only_with_its_password() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+    assert_eq!(current_status(&app, &member).await, StatusCode::OK);
+
+    let (status, body) = act(&app, &owner, mia, "disable").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sessionsEnded"], 1, "{body}");
+    assert_eq!(current_status(&app, &member).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE user_id = 2").await, 0);
+
+    let correct = app.log_in("mia", PASSWORD).await;
+    assert_eq!(correct.status(), StatusCode::FORBIDDEN);
+    assert_eq!(crate::helpers::error_body(correct).await, "AccountDisabled");
+    let api = new_client().post(app.url("/api/v1/auth/login")).json(&json!({"username": "mia", "password": PASSWORD}));
+    let api = api.send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::FORBIDDEN);
+    assert_eq!(api.json::<Value>().await.unwrap()["error"], "UserDisabledError");
+    let wrong = app.log_in("mia", "a wrong password").await;
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(crate::helpers::error_body(wrong).await, "InvalidCredentials");
+
+    let (status, body) = act(&app, &owner, mia, "disable").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body["message"].as_str().unwrap().contains("disabled already"), "{body}");
+    let events: Vec<String> =
+        app.scalars("SELECT username FROM audit_events WHERE event = 'account_disabled'").await;
+    assert_eq!(events, ["olga"], "the administrator is named");
+
+    let (status, _) = act(&app, &owner, mia, "enable").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.log_in_with(&member, "mia", PASSWORD).await.status(), StatusCode::OK);
+    assert_eq!(current_status(&app, &member).await, StatusCode::OK);
+    let (status, _) = act(&app, &owner, mia, "enable").await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn the_owner_of_public_is_never_disabled_deleted_or_demoted() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let admin = signed_in(&app, "ada").await;
+    let olga = user_id(&app, &owner, "olga").await;
+    let ada = user_id(&app, &owner, "ada").await;
+    assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
+
+    for refused in ["disable", "delete", "remove-admin"] {
+        let (status, body) = act(&app, &admin, olga, refused).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{refused}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("owns the public group"), "{body}");
+    }
+    assert_eq!(current_status(&app, &owner).await, StatusCode::OK);
+    let (status, body) = act(&app, &admin, ada, "disable").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("your own account"), "{body}");
+}
+
+#[tokio::test]
+async fn expire_password_end_sessions_and_delete() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+
+    let (status, body) = act(&app, &owner, mia, "end-sessions").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["sessionsEnded"], 1);
+    assert_eq!(current_status(&app, &member).await, StatusCode::UNAUTHORIZED);
+
+    assert_eq!(act(&app, &owner, mia, "expire-password").await.0, StatusCode::OK);
+    let expired = new_client().post(app.url("/api/v1/auth/login")).json(&json!({"username": "mia", "password": PASSWORD}));
+    let expired = expired.send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(expired.json::<Value>().await.unwrap()["error"], "UserPasswordExpiredError");
+    assert_eq!(act(&app, &owner, mia, "expire-password").await.0, StatusCode::CONFLICT);
+
+    let (status, body) = act(&app, &owner, mia, "delete").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listing: Value = owner.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listing["data"][0]["status"], "deleted", "{listing}");
+    let (status, body) = act(&app, &owner, mia, "enable").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    assert_eq!(act(&app, &owner, 999, "disable").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(act(&app, &owner, mia, "promote").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(act(&app, &owner, 0, "disable").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_overview_counts_accounts_sessions_and_failed_logins() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let _member = signed_in(&app, "mia").await;
+    for _ in 0..3 {
+        assert_eq!(app.log_in("mia", "a wrong password").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    let mia = user_id(&app, &owner, "mia").await;
+    assert_eq!(act(&app, &owner, mia, "disable").await.0, StatusCode::OK);
+    app.register(&Signup::new("sam", "sam@example.org")).await;
+
+    let overview: Value = owner.get(app.url("/api/v1/admin/overview")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(overview["liveAccounts"], 2, "{overview}");
+    assert_eq!(overview["disabledAccounts"], 1);
+    assert_eq!(overview["deletedAccounts"], 0);
+    assert_eq!(overview["signups"], 3);
+    assert_eq!(overview["lastDay"]["failures"], 3);
+    assert!(overview["lastDay"]["logins"].as_i64().unwrap() >= 2);
+    let hours = overview["hours"].as_array().unwrap();
+    assert_eq!(hours.len(), 168);
+    assert_eq!(hours.last().unwrap()["failures"], 3, "this hour's failures are the last hour's");
+}
