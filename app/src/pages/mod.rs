@@ -7,6 +7,7 @@
 //! the top bar and the error a form post left in the URL.
 
 mod account;
+mod admin;
 mod front;
 mod group;
 
@@ -26,7 +27,8 @@ use leptos_router::{
 };
 
 use self::{
-    account::AccountPage, front::Front, group::GroupPage, groups::GroupsPage, not_found::NotFound,
+    account::AccountPage,
+    admin::{AdminAccountsPage, AdminActPage, AdminOverviewPage}, front::Front, group::GroupPage, groups::GroupsPage, not_found::NotFound,
     register::RegisterPage, renew_password::RenewPasswordPage, users::UsersPage,
 };
 use crate::{PRODUCT_NAME, error::AccountError, islands::UserMenu};
@@ -76,6 +78,13 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("groups"), ParamSegment("id")) view=GroupPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("admin") view=AdminOverviewPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("accounts"))
+                        view=AdminAccountsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("admin"), StaticSegment("act")) view=AdminActPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -94,8 +103,9 @@ fn TopBar() -> impl IntoView {
                 <span class="brand-product">"Accounts"</span>
             </a>
             <nav class="topbar-actions" aria-label="Account">
-                {match crate::ssr::signed_in().map(|s| s.user.username) {
-                    Some(username) => view! {
+                {match crate::ssr::signed_in().map(|s| (s.user.username, s.is_administrator)) {
+                    Some((username, administrator)) => view! {
+                        {administrator.then(|| view! { <a class="topbar-link" href="/admin">"Admin"</a> })}
                         <a class="topbar-link" href="/groups">"Groups"</a>
                         <a class="topbar-link" href="/users">"Users"</a>
                         <UserMenu username/>

@@ -110,7 +110,7 @@ pub fn UsersPage() -> impl IntoView {
 
 /// An email address that a narrow column wraps before its `@` rather than mid-word.
 #[component]
-fn EmailAddress(email: String) -> impl IntoView {
+pub(crate) fn EmailAddress(email: String) -> impl IntoView {
     match email.rsplit_once('@') {
         Some((local, domain)) => view! { {local.to_owned()}<wbr/>"@"{domain.to_owned()} }.into_any(),
         None => email.into_any(),

@@ -4,8 +4,10 @@
 //!
 //! This file: the account's own forms; `groups.rs`: the group pages' forms.
 
+mod admin;
 mod groups;
 
+pub use admin::*;
 pub use groups::*;
 use leptos::prelude::*;
 

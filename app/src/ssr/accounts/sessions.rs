@@ -30,6 +30,7 @@ struct SessionUser {
     token_hash: Vec<u8>,
     last_seen_on: Micros,
     confirmed_on: Micros,
+    is_administrator: bool,
 }
 
 impl Accounts {
@@ -84,7 +85,8 @@ impl Accounts {
         metrics::counter!("dioptra_logins_total", "outcome" => "success").increment(1);
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
         self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
-        Ok(SignedIn { user, token, other_tokens: Vec::new(), confirmed_on: now })
+        let is_administrator = self.is_administrator(user_id).await?;
+        Ok(SignedIn { user, token, other_tokens: Vec::new(), confirmed_on: now, is_administrator })
     }
 
     /// The first of a request's session tokens (in the order the browser sent them) that opens a
@@ -97,8 +99,9 @@ impl Accounts {
         const LIVE_SESSIONS: &str = concat!(
             "SELECT ",
             user_columns!(),
-            ", sessions.token_hash, sessions.last_seen_on, sessions.confirmed_on FROM sessions \
-             JOIN users ON users.user_id = sessions.user_id WHERE ",
+            ", sessions.token_hash, sessions.last_seen_on, sessions.confirmed_on, ",
+            is_administrator!(),
+            " AS is_administrator FROM sessions JOIN users ON users.user_id = sessions.user_id WHERE ",
             usable_account!(),
             " AND sessions.expires_on > "
         );
@@ -129,7 +132,7 @@ impl Accounts {
         let Some(index) = hashes.iter().position(|hash| found.iter().any(|row| &row.token_hash == hash)) else {
             return Ok(None);
         };
-        let Some(SessionUser { user, token_hash, last_seen_on, confirmed_on }) =
+        let Some(SessionUser { user, token_hash, last_seen_on, confirmed_on, is_administrator }) =
             found.into_iter().find(|row| row.token_hash == hashes[index])
         else {
             return Ok(None);
@@ -146,7 +149,7 @@ impl Accounts {
         }
         let mut others = candidates;
         let token = others.remove(index);
-        Ok(Some(SignedIn { user, token, other_tokens: others, confirmed_on }))
+        Ok(Some(SignedIn { user, token, other_tokens: others, confirmed_on, is_administrator }))
     }
 
     /// The live sessions of an account, most recently used first.

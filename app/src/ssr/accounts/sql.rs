@@ -26,3 +26,13 @@ macro_rules! user_columns {
          users.last_login_on, users.password_expires_on"
     };
 }
+
+/// Whether the account in the query's `users` row is an administrator: a manager (owner or
+/// admin) of the default group. A column expression.
+macro_rules! is_administrator {
+    () => {
+        "EXISTS (SELECT 1 FROM group_managers JOIN groups ON groups.group_id = group_managers.group_id \
+         WHERE groups.is_default AND group_managers.user_id = users.user_id \
+         AND (group_managers.is_owner OR group_managers.is_admin))"
+    };
+}

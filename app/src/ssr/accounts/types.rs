@@ -37,6 +37,9 @@ pub struct SignedIn {
     /// When the password was last typed in this session (its login, or a confirmation since):
     /// administrative acts need it recent.
     pub confirmed_on: Micros,
+    /// Whether the account manages the default group, as of this request: what the pages show.
+    /// Every administrative act asks the database again.
+    pub is_administrator: bool,
 }
 
 /// One live session of an account, as its owner may see it.

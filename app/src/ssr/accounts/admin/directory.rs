@@ -7,7 +7,7 @@ use crate::{
     domain::SearchTerm,
     error::AccountError,
     ssr::{
-        accounts::{Page, users::matching},
+        accounts::{Page, paging::SqlFilters, users::matching},
         clock::{Micros, now_micros},
         db::on_pool,
     },
@@ -67,6 +67,15 @@ impl AdminAccount {
     }
 }
 
+const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.created_on, \
+     users.last_login_on, users.password_expires_on, users.disabled_on, users.deleted_on, \
+     (COALESCE(managers.is_owner, FALSE) OR COALESCE(managers.is_admin, FALSE)) AS is_administrator, \
+     COALESCE(managers.is_owner, FALSE) AS is_owner";
+// The managers of the default group, joined by account: no parameter, so that the
+// search's parameters stay the only ones.
+const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \
+     AND managers.group_id = (SELECT group_id FROM groups WHERE is_default) WHERE users.user_id > 0";
+
 impl Accounts {
     /// Accounts (deleted ones too) matching every search term, ordered by id, with their open
     /// sessions counted.
@@ -76,14 +85,6 @@ impl Accounts {
         index: i64,
         limit: i64,
     ) -> Result<Page<AdminAccount>, AccountError> {
-        const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.created_on, \
-             users.last_login_on, users.password_expires_on, users.disabled_on, users.deleted_on, \
-             (COALESCE(managers.is_owner, FALSE) OR COALESCE(managers.is_admin, FALSE)) AS is_administrator, \
-             COALESCE(managers.is_owner, FALSE) AS is_owner";
-        // The managers of the default group, joined by account: no parameter, so that the
-        // search's parameters stay the only ones.
-        const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \
-             AND managers.group_id = (SELECT group_id FROM groups WHERE is_default) WHERE users.user_id > 0";
         let filters = matching(FROM, terms);
         let mut page: Page<AdminAccount> = self.page(SELECT, "users.user_id", &filters, index, limit).await?;
         let ids: Vec<i64> = page.items.iter().map(|account| account.user_id).collect();
@@ -93,6 +94,19 @@ impl Accounts {
                 counts.iter().find(|(user_id, _)| *user_id == account.user_id).map_or(0, |(_, count)| *count);
         }
         Ok(page)
+    }
+
+    /// One account (deleted ones too) as the table lists it.
+    pub async fn admin_account(&self, user_id: i64) -> Result<Option<AdminAccount>, AccountError> {
+        let mut filters = SqlFilters::new(FROM);
+        filters.push(" AND users.user_id = ");
+        filters.bind_id(user_id);
+        let page: Page<AdminAccount> = self.page(SELECT, "users.user_id", &filters, 0, 1).await?;
+        let mut account = page.items.into_iter().next();
+        if let Some(account) = &mut account {
+            account.open_sessions = self.open_sessions_of(&[user_id]).await?.first().map_or(0, |(_, count)| *count);
+        }
+        Ok(account)
     }
 
     /// How many live sessions each of `user_ids` has (those with none are left out).

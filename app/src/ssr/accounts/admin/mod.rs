@@ -20,9 +20,7 @@ use crate::{
 };
 
 /// Whether account `$1` manages the default group.
-const IS_ADMINISTRATOR: &str = "SELECT EXISTS (SELECT 1 FROM group_managers \
-     JOIN groups ON groups.group_id = group_managers.group_id \
-     WHERE groups.is_default AND group_managers.user_id = $1 AND (group_managers.is_owner OR group_managers.is_admin))";
+const IS_ADMINISTRATOR: &str = concat!("SELECT ", is_administrator!(), " FROM users WHERE users.user_id = $1");
 
 /// Who does an administrative act: an administrator whose password is fresh on the session
 /// asking, or the operator at the command line. Only [`Accounts::fresh_administrator`],
@@ -48,7 +46,9 @@ impl Acting {
 impl Accounts {
     /// Whether a live account is an administrator.
     pub async fn is_administrator(&self, user_id: i64) -> Result<bool, AccountError> {
-        Ok(on_pool!(&self.db, |pool| sqlx::query_scalar(IS_ADMINISTRATOR).bind(user_id).fetch_one(pool).await?))
+        let found: Option<bool> =
+            on_pool!(&self.db, |pool| sqlx::query_scalar(IS_ADMINISTRATOR).bind(user_id).fetch_optional(pool).await?);
+        Ok(found.unwrap_or(false))
     }
 
     /// The signed-in administrator, if their password was entered on this session within

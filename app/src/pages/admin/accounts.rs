@@ -1,0 +1,193 @@
+//! `/admin/accounts`: every account (deleted ones too) with its status, last login and open
+//! sessions, searchable with the API's search language, twenty to a page; each row has the
+//! buttons of the acts that apply to it, each leading to the page that confirms it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{AdminNav, Section, administrator};
+use crate::{
+    pages::{Pager, not_found::NotFound, users::EmailAddress},
+    presentation::date_in_words,
+    ssr::{
+        accounts::{AccountStatus, ActDone, AdminAccount, AdminAct},
+        clock::now_micros,
+    },
+};
+
+const ACCOUNTS_PAGE: i64 = 20;
+
+/// The address of a page of the table.
+fn page_link(search: &str, index: i64) -> String {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    if !search.is_empty() {
+        query.append_pair("search", search);
+    }
+    if index > 0 {
+        query.append_pair("index", &index.to_string());
+    }
+    let query = query.finish();
+    if query.is_empty() { "/admin/accounts".to_owned() } else { format!("/admin/accounts?{query}") }
+}
+
+/// The acts that apply to an account, as the viewer (`viewer_id`) sees it.
+fn acts_for(account: &AdminAccount, viewer_id: i64) -> Vec<AdminAct> {
+    if account.deleted_on.is_some() {
+        return Vec::new();
+    }
+    let protected = account.is_owner || account.user_id == viewer_id;
+    let status = account.status(now_micros());
+    let mut acts = Vec::new();
+    match status {
+        AccountStatus::Disabled => acts.push(AdminAct::Enable),
+        _ if !protected => acts.push(AdminAct::Disable),
+        _ => {}
+    }
+    if status != AccountStatus::PasswordExpired {
+        acts.push(AdminAct::ExpirePassword);
+    }
+    if account.open_sessions > 0 {
+        acts.push(AdminAct::EndSessions);
+    }
+    if !account.is_administrator {
+        acts.push(AdminAct::MakeAdmin);
+    } else if !account.is_owner {
+        acts.push(AdminAct::RemoveAdmin);
+    }
+    if !protected {
+        acts.push(AdminAct::Delete);
+    }
+    acts
+}
+
+#[component]
+pub fn AdminAccountsPage() -> impl IntoView {
+    let query = use_query_map();
+    let (search, index, done) = query.with_untracked(|q| {
+        let index = q.get("index").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0).max(0);
+        let done = q.get("done").as_deref().and_then(AdminAct::from_slug).zip(q.get("user").and_then(|id| id.parse::<i64>().ok()));
+        let ended = q.get("ended").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+        (q.get("search").unwrap_or_default(), index, done.map(|(act, user_id)| (act, user_id, ended)))
+    });
+    view! {
+        <Title text="Accounts · Administration"/>
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(signed_in) = administrator() else { return view! { <NotFound/> }.into_any() };
+                let accounts = crate::ssr::accounts();
+                let notice = match done {
+                    Some((act, user_id, sessions_ended)) => accounts.admin_account(user_id).await.ok().flatten().map(|account| {
+                        ActDone { act, user_id, username: account.username, sessions_ended }.sentence()
+                    }),
+                    None => None,
+                };
+                let parsed = crate::domain::parse_search(&search)
+                    .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms));
+                let listing = match parsed {
+                    Ok(terms) => accounts.admin_accounts(&terms, index, ACCOUNTS_PAGE).await.map_err(|error| error.to_string()),
+                    Err(error) if error.over_limit => Err(error.sentence()),
+                    Err(error) => Err(format!("The search could not be understood: {}.", error.reason)),
+                };
+                let (rows, total, error) = match listing {
+                    Ok(page) => (page.items, page.total, None),
+                    Err(error) => (Vec::new(), 0, Some(error)),
+                };
+                let previous = (index > 0).then(|| page_link(&search, (index - ACCOUNTS_PAGE).max(0)));
+                let next = (index.saturating_add(ACCOUNTS_PAGE) < total).then(|| page_link(&search, index + ACCOUNTS_PAGE));
+                let shown = if rows.is_empty() {
+                    "No accounts match.".to_owned()
+                } else {
+                    let last = index.saturating_add(i64::try_from(rows.len()).unwrap_or(i64::MAX));
+                    format!("Accounts {} to {last} of {total}", index.saturating_add(1))
+                };
+                let back = page_link(&search, index);
+                let viewer_id = signed_in.user.user_id;
+                let no_rows = rows.is_empty();
+                view! {
+                    <section class="card card-table" aria-labelledby="accounts-heading">
+                        <h1 id="accounts-heading">"Accounts"</h1>
+                        <AdminNav current=Section::Accounts/>
+                        {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+                        <form class="search" method="get" action="/admin/accounts" role="search">
+                            <label for="account-search">"Search"</label>
+                            <div class="search-row">
+                                <input id="account-search" name="search" type="search" value=search.clone()
+                                    maxlength=crate::domain::MAX_SEARCH_CHARS.to_string() aria-describedby="account-search-help"/>
+                                <button class="button button-primary" type="submit">"Search"</button>
+                            </div>
+                            <p class="hint" id="account-search-help">
+                                "As on the Users page: a word, or " <code>"username:al*"</code> ", " <code>"email:*@example.org"</code> "."
+                            </p>
+                        </form>
+                        {error.map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
+                        <p role="status">{shown}</p>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Accounts" hidden=no_rows>
+                            <table class="table admin-table">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Username"</th>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Created"</th>
+                                        <th scope="col">"Last login"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Sessions"</th>
+                                        <th scope="col">"Actions"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {rows.into_iter().map(|account| account_row(account, viewer_id, &back)).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                        <Pager previous next label="Pages of accounts"/>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
+
+fn account_row(account: AdminAccount, viewer_id: i64, back: &str) -> impl IntoView {
+    let status = account.status(now_micros());
+    let acts = acts_for(&account, viewer_id);
+    let role = if account.is_owner {
+        Some("owner")
+    } else if account.is_administrator {
+        Some("admin")
+    } else {
+        None
+    };
+    let buttons = acts
+        .into_iter()
+        .map(|act| {
+            let class = if matches!(act, AdminAct::Disable | AdminAct::Delete) {
+                "button button-danger-quiet"
+            } else {
+                "button button-secondary"
+            };
+            view! {
+                <form method="get" action="/admin/act">
+                    <input type="hidden" name="act" value=act.slug()/>
+                    <input type="hidden" name="user" value=account.user_id.to_string()/>
+                    <input type="hidden" name="back" value=back.to_owned()/>
+                    <button class=class type="submit">{act.label()}</button>
+                </form>
+            }
+        })
+        .collect_view();
+    view! {
+        <tr>
+            <th scope="row">
+                {account.username.clone()}
+                {role.map(|role| view! { " " <span class="badge">{role}</span> })}
+            </th>
+            <td><EmailAddress email=account.email.clone()/></td>
+            <td>{date_in_words(account.created_on)}</td>
+            <td>{account.last_login_on.map_or_else(|| "never".to_owned(), date_in_words)}</td>
+            <td><span class=format!("status status-{}", status.words().replace(' ', "-"))>{status.words()}</span></td>
+            <td>{account.open_sessions.to_string()}</td>
+            <td class="actions admin-actions">{buttons}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,59 @@
+//! The console's one form: an administrative act on an account, posted from the page that asks
+//! to confirm it (`/admin/act`), with the administrator's password when the session's is not
+//! fresh. A plain HTML form, so it works the same with JavaScript or without.
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::client_info;
+use crate::{domain::TypedPassword, error::AccountError};
+#[cfg(feature = "ssr")]
+use crate::ssr;
+
+/// Where the accounts table goes back to after an act: `back` when it is a page of the table,
+/// the table's first page otherwise (never another site).
+#[cfg(feature = "ssr")]
+pub(crate) fn accounts_page(back: &str) -> &str {
+    let own = back == "/admin/accounts" || back.starts_with("/admin/accounts?");
+    if own && !back.contains('#') { back } else { "/admin/accounts" }
+}
+
+/// Does `act` (`disable`, `enable`, `expire-password`, `end-sessions`, `make-admin`,
+/// `remove-admin`, `delete`) to account `user_id`, first confirming `password` when one is given,
+/// then goes back to the accounts table (`back`) saying what was done.
+#[server(endpoint = "admin/act")]
+pub async fn act_on_account(
+    act: String,
+    user_id: i64,
+    back: String,
+    password: Option<TypedPassword>,
+) -> Result<(), AccountError> {
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let accounts = ssr::accounts();
+    let act = ssr::accounts::AdminAct::from_slug(&act).ok_or_else(|| AccountError::BadRequest("no such act".into()))?;
+    let client = client_info();
+    let acting = match password.filter(|typed| !typed.is_empty()) {
+        Some(password) => accounts.confirm_administrator(&signed_in, password, &client).await?,
+        None => accounts.fresh_administrator(&signed_in).await?,
+    };
+    let done = accounts.act_on(&acting, act, user_id, &client).await?;
+    let back = accounts_page(&back);
+    let separator = if back.contains('?') { '&' } else { '?' };
+    // The account by id, not by name: a name in the address would stay in the history and logs.
+    leptos_axum::redirect(&format!("{back}{separator}done={}&user={user_id}&ended={}", act.slug(), done.sessions_ended));
+    Ok(())
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::accounts_page;
+
+    #[test]
+    fn only_pages_of_the_accounts_table_are_gone_back_to() {
+        assert_eq!(accounts_page("/admin/accounts?search=al&index=20"), "/admin/accounts?search=al&index=20");
+        assert_eq!(accounts_page("/admin/accounts"), "/admin/accounts");
+        for elsewhere in ["https://evil.example/", "//evil.example/admin/accounts", "/admin/accountsx", "/account", ""] {
+            assert_eq!(accounts_page(elsewhere), "/admin/accounts", "{elsewhere}");
+        }
+    }
+}
