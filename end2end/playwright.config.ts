@@ -2,6 +2,7 @@ import { defineConfig } from "@playwright/test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { ADMINISTRATOR } from "./tests/administrator";
 
 // The server under test: the binary cargo-leptos built (scripts/test.sh passes its path), on a
 // port of its own, with a fresh SQLite database in a temporary folder for this run.
@@ -40,7 +41,12 @@ export default defineConfig({
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
     // Every test signs up from 127.0.0.1: the per-address signup limit would stop the run.
-    command: `"${binary}" --addr 127.0.0.1:${port} --database-url "sqlite://${database}" --site-root "${siteRoot}" --max-signups-per-address 0`,
+    // The administrator is the first account (it founds `public`), made by the operator's command
+    // before the server starts, so that every test knows who it is (support.ts: ADMINISTRATOR).
+    command:
+      `printf '%s\n' '${ADMINISTRATOR.password}' | "${binary}" users --database-url "sqlite://${database}" ` +
+      `create --username ${ADMINISTRATOR.username} --email ${ADMINISTRATOR.email} && ` +
+      `exec "${binary}" --addr 127.0.0.1:${port} --database-url "sqlite://${database}" --site-root "${siteRoot}" --max-signups-per-address 0`,
     url: `${baseURL}/health`,
     reuseExistingServer: false,
     timeout: 60_000,

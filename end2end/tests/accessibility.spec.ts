@@ -8,6 +8,7 @@ import {
   waitForHydration,
   type TestUser,
 } from "./support";
+import { ADMINISTRATOR } from "./administrator";
 
 // Every page, logged out and logged in, checked by axe-core against WCAG 2.0, 2.1 and 2.2 (A and
 // AA) and axe's best practices, in the light and the dark theme (the app follows the system's),
@@ -109,6 +110,16 @@ for (const theme of THEMES) {
         const dark = await page.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches);
         expect(dark).toBe(theme === "dark");
         for (const state of LOGGED_OUT) await check(page, state, label);
+      });
+
+      test(`the administrators' console has no axe violations (${label})`, async ({ page }) => {
+        await logIn(page, { ...ADMINISTRATOR });
+        const consolePages: PageState[] = [
+          { name: "admin-overview", path: "/admin", heading: "Administration" },
+          { name: "admin-accounts", path: "/admin/accounts", heading: "Accounts" },
+          { name: "admin-act", path: "/admin/act?act=expire-password&user=1", heading: /^Expire password / },
+        ];
+        for (const state of consolePages) await check(page, state, label);
       });
 
       test(`logged-in pages have no axe violations (${label})`, async ({ page }) => {

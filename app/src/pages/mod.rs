@@ -28,8 +28,14 @@ use leptos_router::{
 
 use self::{
     account::AccountPage,
-    admin::{AdminAccountsPage, AdminActPage, AdminOverviewPage}, front::Front, group::GroupPage, groups::GroupsPage, not_found::NotFound,
-    register::RegisterPage, renew_password::RenewPasswordPage, users::UsersPage,
+    admin::{AdminAccountsPage, AdminActPage, AdminOverviewPage},
+    front::Front,
+    group::GroupPage,
+    groups::GroupsPage,
+    not_found::NotFound,
+    register::RegisterPage,
+    renew_password::RenewPasswordPage,
+    users::UsersPage,
 };
 use crate::{PRODUCT_NAME, error::AccountError, islands::UserMenu};
 

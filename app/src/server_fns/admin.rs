@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::client_info;
-use crate::{domain::TypedPassword, error::AccountError};
 #[cfg(feature = "ssr")]
 use crate::ssr;
+use crate::{domain::TypedPassword, error::AccountError};
 
 /// Where the accounts table goes back to after an act: `back` when it is a page of the table,
 /// the table's first page otherwise (never another site).
@@ -40,7 +40,11 @@ pub async fn act_on_account(
     let back = accounts_page(&back);
     let separator = if back.contains('?') { '&' } else { '?' };
     // The account by id, not by name: a name in the address would stay in the history and logs.
-    leptos_axum::redirect(&format!("{back}{separator}done={}&user={user_id}&ended={}", act.slug(), done.sessions_ended));
+    leptos_axum::redirect(&format!(
+        "{back}{separator}done={}&user={user_id}&ended={}",
+        act.slug(),
+        done.sessions_ended
+    ));
     Ok(())
 }
 
@@ -52,7 +56,8 @@ mod tests {
     fn only_pages_of_the_accounts_table_are_gone_back_to() {
         assert_eq!(accounts_page("/admin/accounts?search=al&index=20"), "/admin/accounts?search=al&index=20");
         assert_eq!(accounts_page("/admin/accounts"), "/admin/accounts");
-        for elsewhere in ["https://evil.example/", "//evil.example/admin/accounts", "/admin/accountsx", "/account", ""] {
+        for elsewhere in ["https://evil.example/", "//evil.example/admin/accounts", "/admin/accountsx", "/account", ""]
+        {
             assert_eq!(accounts_page(elsewhere), "/admin/accounts", "{elsewhere}");
         }
     }

@@ -162,7 +162,11 @@ pub async fn overview(
         open_sessions: overview.open_sessions,
         signups: overview.signups,
         last_day: counts(&overview.last_day),
-        hours: overview.hours.iter().map(|hour| HourBody { hour: timestamp(hour.start), counts: counts(hour) }).collect(),
+        hours: overview
+            .hours
+            .iter()
+            .map(|hour| HourBody { hour: timestamp(hour.start), counts: counts(hour) })
+            .collect(),
     }))
 }
 
@@ -212,8 +216,7 @@ pub async fn act(
 ) -> Result<Json<ActBody>, ApiError> {
     let user_id = parse_id(&id)?;
     let acting = state.accounts.fresh_administrator(&signed_in).await?;
-    let act = AdminAct::from_slug(&act)
-        .ok_or_else(|| ApiError::plain(axum::http::StatusCode::NOT_FOUND, NOT_FOUND))?;
+    let act = AdminAct::from_slug(&act).ok_or_else(|| ApiError::plain(axum::http::StatusCode::NOT_FOUND, NOT_FOUND))?;
     let done = state.accounts.act_on(&acting, act, user_id, &client).await.map_err(|error| match error {
         app::error::AccountError::UserNotFound => ApiError::user_not_found(user_id),
         error => error.into(),

@@ -63,7 +63,8 @@ async fn only_administrators_may_read_and_act() {
     }
     let (status, body) = act(&app, &member, mia, "end-sessions").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    let confirm = member.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": PASSWORD})).send().await.unwrap();
+    let confirm =
+        member.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": PASSWORD})).send().await.unwrap();
     assert_eq!(confirm.status(), StatusCode::FORBIDDEN);
 
     let listing: Value = owner.get(app.url("/api/v1/admin/users")).send().await.unwrap().json().await.unwrap();
@@ -99,7 +100,8 @@ async fn an_act_needs_the_password_typed_within_ten_minutes() {
     assert_eq!(body["error"], "ConfirmationNeededError", "{body}");
     assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE disabled_on IS NOT NULL").await, 0);
 
-    let wrong = owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": "not it at all"})).send().await.unwrap();
+    let wrong =
+        owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": "not it at all"})).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'admin_confirmation_failed'").await, 1);
     let (status, _) = act(&app, &owner, mia, "disable").await;
@@ -117,8 +119,12 @@ async fn wrong_confirmations_count_against_the_guessing_limits() {
     let owner = signed_in(&app, "olga").await;
     let mut last = StatusCode::OK;
     for _ in 0..12 {
-        let response =
-            owner.post(app.url("/api/v1/admin/confirm")).json(&json!({"password": "not it at all"})).send().await.unwrap();
+        let response = owner
+            .post(app.url("/api/v1/admin/confirm"))
+            .json(&json!({"password": "not it at all"}))
+            .send()
+            .await
+            .unwrap();
         last = response.status();
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
@@ -152,8 +158,7 @@ async fn a_disabled_account_loses_its_sessions_and_hears_why_only_with_its_passw
     let (status, body) = act(&app, &owner, mia, "disable").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body["message"].as_str().unwrap().contains("disabled already"), "{body}");
-    let events: Vec<String> =
-        app.scalars("SELECT username FROM audit_events WHERE event = 'account_disabled'").await;
+    let events: Vec<String> = app.scalars("SELECT username FROM audit_events WHERE event = 'account_disabled'").await;
     assert_eq!(events, ["olga"], "the administrator is named");
 
     let (status, _) = act(&app, &owner, mia, "enable").await;
@@ -197,7 +202,8 @@ async fn expire_password_end_sessions_and_delete() {
     assert_eq!(current_status(&app, &member).await, StatusCode::UNAUTHORIZED);
 
     assert_eq!(act(&app, &owner, mia, "expire-password").await.0, StatusCode::OK);
-    let expired = new_client().post(app.url("/api/v1/auth/login")).json(&json!({"username": "mia", "password": PASSWORD}));
+    let expired =
+        new_client().post(app.url("/api/v1/auth/login")).json(&json!({"username": "mia", "password": PASSWORD}));
     let expired = expired.send().await.unwrap();
     assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(expired.json::<Value>().await.unwrap()["error"], "UserPasswordExpiredError");
@@ -205,7 +211,8 @@ async fn expire_password_end_sessions_and_delete() {
 
     let (status, body) = act(&app, &owner, mia, "delete").await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let listing: Value = owner.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
+    let listing: Value =
+        owner.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listing["data"][0]["status"], "deleted", "{listing}");
     let (status, body) = act(&app, &owner, mia, "enable").await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
@@ -237,4 +244,29 @@ async fn the_overview_counts_accounts_sessions_and_failed_logins() {
     let hours = overview["hours"].as_array().unwrap();
     assert_eq!(hours.len(), 168);
     assert_eq!(hours.last().unwrap()["failures"], 3, "this hour's failures are the last hour's");
+}
+
+#[tokio::test]
+async fn the_owner_of_public_leaves_only_with_an_administrator_to_take_over() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+    let delete_own = || async {
+        let request = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD}));
+        let response = request.send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap_or(Value::Null))
+    };
+    let (status, body) = delete_own().await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("no other account is an administrator"), "{body}");
+    assert_eq!(current_status(&app, &owner).await, StatusCode::OK, "nothing was done");
+
+    assert_eq!(act(&app, &owner, mia, "make-admin").await.0, StatusCode::OK);
+    let (status, body) = delete_own().await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // mia owns `public` now, and runs the deployment.
+    let listing: Value =
+        member.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listing["data"][0]["isOwner"], true, "{listing}");
 }

@@ -10,7 +10,8 @@ const PASSWORD: &str = "correct horse";
 async fn person(app: &TestApp, username: &str) -> reqwest::Client {
     let client = new_client();
     let email = format!("{username}@example.org");
-    let form = [("username", username), ("email", email.as_str()), ("password", PASSWORD), ("confirm_password", PASSWORD)];
+    let form =
+        [("username", username), ("email", email.as_str()), ("password", PASSWORD), ("confirm_password", PASSWORD)];
     app.post_form(&client, "/api/register", &form).await;
     assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
     client
@@ -70,12 +71,8 @@ async fn an_act_is_confirmed_on_its_page_and_asks_for_the_password_when_it_is_st
     let (status, html) = page(&app, &owner, "/admin/act?act=disable&user=2&back=/admin/accounts?search=mia").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Disable mia?") && html.contains(">Disable</button>") && !html.contains("Confirm</button>"));
-    let location = submit_act(
-        &app,
-        &owner,
-        &[("act", "disable"), ("user_id", "2"), ("back", "/admin/accounts?search=mia")],
-    )
-    .await;
+    let location =
+        submit_act(&app, &owner, &[("act", "disable"), ("user_id", "2"), ("back", "/admin/accounts?search=mia")]).await;
     assert_eq!(location, "/admin/accounts?search=mia&done=disable&user=2&ended=1");
     let (_, html) = page(&app, &owner, &location).await;
     assert!(html.contains("mia is disabled; 1 session ended."), "{html}");

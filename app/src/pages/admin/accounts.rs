@@ -66,7 +66,11 @@ pub fn AdminAccountsPage() -> impl IntoView {
     let query = use_query_map();
     let (search, index, done) = query.with_untracked(|q| {
         let index = q.get("index").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0).max(0);
-        let done = q.get("done").as_deref().and_then(AdminAct::from_slug).zip(q.get("user").and_then(|id| id.parse::<i64>().ok()));
+        let done = q
+            .get("done")
+            .as_deref()
+            .and_then(AdminAct::from_slug)
+            .zip(q.get("user").and_then(|id| id.parse::<i64>().ok()));
         let ended = q.get("ended").and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
         (q.get("search").unwrap_or_default(), index, done.map(|(act, user_id)| (act, user_id, ended)))
     });

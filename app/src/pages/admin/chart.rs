@@ -33,15 +33,13 @@ pub fn ActivityChart(hours: Vec<HourCounts>) -> impl IntoView {
     let span = u32::try_from(hours.len().saturating_sub(1).max(1)).unwrap_or(u32::MAX);
     let x = move |at: usize| LEFT + (WIDTH - LEFT) * f64::from(u32::try_from(at).unwrap_or(u32::MAX)) / f64::from(span);
     let y = move |count: i64| {
-        let share = f64::from(u32::try_from(count).unwrap_or(u32::MAX)) / f64::from(u32::try_from(peak).unwrap_or(u32::MAX));
+        let share =
+            f64::from(u32::try_from(count).unwrap_or(u32::MAX)) / f64::from(u32::try_from(peak).unwrap_or(u32::MAX));
         TOP + (HEIGHT - TOP - BOTTOM) * (1.0 - share)
     };
     let lines = SERIES.map(|series| {
-        let points: Vec<String> = hours
-            .iter()
-            .enumerate()
-            .map(|(at, hour)| format!("{:.1},{:.1}", x(at), y((series.count)(hour))))
-            .collect();
+        let points: Vec<String> =
+            hours.iter().enumerate().map(|(at, hour)| format!("{:.1},{:.1}", x(at), y((series.count)(hour)))).collect();
         view! { <polyline class=format!("series {}", series.class) points=points.join(" ")/> }.into_any()
     });
     let grid = [0, peak / 2, peak].map(|count| {
@@ -64,8 +62,7 @@ pub fn ActivityChart(hours: Vec<HourCounts>) -> impl IntoView {
             .into_any()
         })
         .collect();
-    let summary = summary(&hours);
-    let daily = daily_totals(&hours);
+    let caption = caption(&hours);
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-title chart-summary" focusable="false">
@@ -74,34 +71,44 @@ pub fn ActivityChart(hours: Vec<HourCounts>) -> impl IntoView {
                 {days}
                 {lines}
             </svg>
-            <figcaption>
-                <ul class="legend" aria-label="Lines">
-                    {SERIES.map(|series| view! { <li><span class=format!("swatch {}", series.class)></span>{series.label}</li> })}
-                </ul>
-                <p id="chart-summary">{summary}</p>
-                <details>
-                    <summary>"The chart as a table"</summary>
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Totals per day">
-                        <table class="table">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Day (UTC)"</th>
-                                    {SERIES.map(|series| view! { <th scope="col">{series.label}</th> })}
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {daily.into_iter().map(|(day, totals)| view! {
-                                    <tr>
-                                        <th scope="row">{day}</th>
-                                        {SERIES.map(|series| view! { <td>{(series.count)(&totals).to_string()}</td> })}
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                </details>
-            </figcaption>
+            {caption}
         </figure>
+    }
+    .into_any()
+}
+
+/// The legend, the summary the SVG is labelled by, and the table of the days' totals.
+fn caption(hours: &[HourCounts]) -> AnyView {
+    let summary = summary(hours);
+    let daily = daily_totals(hours);
+    view! {
+    <figcaption>
+        <ul class="legend" aria-label="Lines">
+            {SERIES.map(|series| view! { <li><span class=format!("swatch {}", series.class)></span>{series.label}</li> })}
+        </ul>
+        <p id="chart-summary">{summary}</p>
+        <details>
+            <summary>"The chart as a table"</summary>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Totals per day">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"Day (UTC)"</th>
+                            {SERIES.map(|series| view! { <th scope="col">{series.label}</th> })}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {daily.into_iter().map(|(day, totals)| view! {
+                            <tr>
+                                <th scope="row">{day}</th>
+                                {SERIES.map(|series| view! { <td>{(series.count)(&totals).to_string()}</td> })}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </details>
+    </figcaption>
     }
     .into_any()
 }

@@ -55,15 +55,15 @@ impl Accounts {
             let mut tx = pool.begin_write().await?;
             // An account disabled between the password check and now gets no session.
             let started = sqlx::query(START)
-            .bind(token.hash())
-            .bind(user_id)
-            .bind(now)
-            .bind(expires_on)
-            .bind(client.address.as_deref())
-            .bind(client.user_agent.as_deref())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+                .bind(token.hash())
+                .bind(user_id)
+                .bind(now)
+                .bind(expires_on)
+                .bind(client.address.as_deref())
+                .bind(client.user_agent.as_deref())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             if started == 0 {
                 return Err(AccountError::AccountDisabled);
             }

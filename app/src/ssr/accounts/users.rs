@@ -161,6 +161,7 @@ impl Accounts {
                 sqlx::query_scalar(groups::STILL_OWNED).bind(user_id).fetch_all(&mut *tx).await?;
             owned.retain(|(group_id, ..)| still_owned.contains(group_id));
             let mut shared = Vec::new();
+            let mut default_shared = false;
             for (group_id, name, default_group) in &owned {
                 let others: bool = sqlx::query_scalar(groups::HAS_OTHER_LIVE_MEMBERS)
                     .bind(user_id)
@@ -170,6 +171,7 @@ impl Accounts {
                 if others && !default_group {
                     shared.push(format!("{name:?}"));
                 }
+                default_shared |= others && *default_group;
             }
             if !shared.is_empty() {
                 let more = if shared.len() > 5 { format!(" and {} more", shared.len() - 5) } else { String::new() };
@@ -188,12 +190,23 @@ impl Accounts {
             for (group_id, name, default_group) in owned {
                 if default_group {
                     // Everyone's group cannot be deleted; it passes to one of its admins. With
-                    // none, it keeps its deleted owner (naming another is the console's to come).
+                    // none, the account may go only when nobody else is left to be locked out.
                     let successor: Option<(i64, String)> =
                         sqlx::query_as(successor_sql).bind(group_id).bind(user_id).fetch_optional(&mut *tx).await?;
-                    if let Some((successor_id, successor_name)) = successor {
-                        groups::hand_on!(tx, group_id, user_id, successor_id);
-                        handed_on = Some((group_id, name, successor_id, successor_name));
+                    match successor {
+                        Some((successor_id, successor_name)) => {
+                            groups::hand_on!(tx, group_id, user_id, successor_id);
+                            handed_on = Some((group_id, name, successor_id, successor_name));
+                        }
+                        // Nobody could run the deployment any more.
+                        None if default_shared => {
+                            return Err(GroupRefusal::rule(
+                                RuleClass::UserIsManagerError,
+                                "This account owns the public group and no other account is an administrator to take \
+                                 it over: make another member an admin of the public group first.",
+                            ));
+                        }
+                        None => {}
                     }
                 } else {
                     groups::delete_group!(tx, group_id, now);

@@ -77,7 +77,9 @@ impl AdminAct {
             AdminAct::ExpirePassword => format!("{username} will have to choose a new password at the next login."),
             AdminAct::EndSessions => format!("Every session of {username} ends now, on every device."),
             AdminAct::MakeAdmin => format!("{username} becomes an admin of the public group: an administrator."),
-            AdminAct::RemoveAdmin => format!("{username} stops being an admin of the public group and an administrator."),
+            AdminAct::RemoveAdmin => {
+                format!("{username} stops being an admin of the public group and an administrator.")
+            }
             AdminAct::Delete => format!(
                 "The account {username} is deleted for good: its sessions end, its name stays taken, the groups it \
                  is alone in are deleted with it."
@@ -115,7 +117,9 @@ impl ActDone {
         match self.act {
             AdminAct::Disable => format!("{name} is disabled; {} ended.", sessions_words(self.sessions_ended)),
             AdminAct::Enable => format!("{name} is enabled and can log in again."),
-            AdminAct::ExpirePassword => format!("{name}'s password has expired: a new one is needed at the next login."),
+            AdminAct::ExpirePassword => {
+                format!("{name}'s password has expired: a new one is needed at the next login.")
+            }
             AdminAct::EndSessions => format!("{} of {name} ended.", capitalised(&sessions_words(self.sessions_ended))),
             AdminAct::MakeAdmin => format!("{name} is now an administrator."),
             AdminAct::RemoveAdmin => format!("{name} is no longer an administrator."),
@@ -183,7 +187,10 @@ impl Accounts {
             AdminAct::Disable => {
                 sessions_ended = self
                     .change_and_end_sessions(
-                        concat!("UPDATE users SET disabled_on = $1 WHERE user_id = $2 AND disabled_on IS NULL AND ", live_account!()),
+                        concat!(
+                            "UPDATE users SET disabled_on = $1 WHERE user_id = $2 AND disabled_on IS NULL AND ",
+                            live_account!()
+                        ),
                         now,
                         user_id,
                     )
@@ -217,7 +224,9 @@ impl Accounts {
             }
             AdminAct::MakeAdmin | AdminAct::RemoveAdmin => {
                 let Some(admin) = by.administrator() else {
-                    return refuse("The admin role is granted from the console or the API, by an administrator.".into());
+                    return refuse(
+                        "The admin role is granted from the console or the API, by an administrator.".into(),
+                    );
                 };
                 let change = FlagChange { admin: Some(act == AdminAct::MakeAdmin), ..FlagChange::default() };
                 let public = self.default_group_id().await?;

@@ -78,9 +78,8 @@ impl Accounts {
                 .fetch_all(pool)
                 .await?
         });
-        let count_of = |event: AuditEvent| {
-            last_day.iter().find(|(name, _)| name == event.name()).map_or(0, |(_, count)| *count)
-        };
+        let count_of =
+            |event: AuditEvent| last_day.iter().find(|(name, _)| name == event.name()).map_or(0, |(_, count)| *count);
         let mut hours: Vec<HourCounts> = (first_hour..=current_hour)
             .map(|hour| HourCounts { start: Micros(hour * HOUR_MICROS), ..HourCounts::default() })
             .collect();
