@@ -88,7 +88,7 @@ test("the console with the keyboard alone", async ({ page }) => {
   }
   await expect(target).toBeFocused();
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { level: 1, name: `Expire password ${member.username}?` })).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: `Expire the password of ${member.username}?` })).toBeVisible();
   const confirm = page.getByRole("button", { name: "Expire password", exact: true });
   for (let presses = 0; presses < 10; presses++) {
     await page.keyboard.press("Tab");

@@ -126,7 +126,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
                         </form>
                         {error.map(|e| view! { <p class="notice notice-error" role="alert">{e}</p> })}
                         <p role="status">{shown}</p>
-                        <div class="table-scroll" tabindex="0" role="region" aria-label="Accounts" hidden=no_rows>
+                        <div class="table-scroll" tabindex="0" role="region" aria-label="Accounts table" hidden=no_rows>
                             <table class="table admin-table">
                                 <thead>
                                     <tr>

@@ -36,7 +36,7 @@ pub fn AdminActPage() -> impl IntoView {
                 let fresh = confirmed_recently(&signed_in);
                 let danger = matches!(act, AdminAct::Disable | AdminAct::Delete);
                 let button_class = if danger { "button button-danger" } else { "button button-primary" };
-                let heading = format!("{} {}?", act.label(), account.username);
+                let heading = act.question(&account.username);
                 view! {
                     <section class="card" aria-labelledby="act-heading">
                         <p class="breadcrumb"><a href=back.clone()>"Accounts"</a></p>

@@ -65,12 +65,15 @@ pub fn ActivityChart(hours: Vec<HourCounts>) -> impl IntoView {
     let caption = caption(&hours);
     view! {
         <figure class="chart">
-            <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-title chart-summary" focusable="false">
-                <title id="chart-title">"Logins, failed logins and throttled attempts per hour, last 7 days (UTC)"</title>
-                {grid}
-                {days}
-                {lines}
-            </svg>
+            // On a phone the week scrolls sideways rather than shrinking its labels out of reach.
+            <div class="chart-scroll" tabindex="0" role="region" aria-label="Chart of the last 7 days">
+                <svg viewBox=format!("0 0 {WIDTH} {HEIGHT}") role="img" aria-labelledby="chart-title chart-summary" focusable="false">
+                    <title id="chart-title">"Logins, failed logins and throttled attempts per hour, last 7 days (UTC)"</title>
+                    {grid}
+                    {days}
+                    {lines}
+                </svg>
+            </div>
             {caption}
         </figure>
     }

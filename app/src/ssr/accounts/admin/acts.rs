@@ -67,6 +67,19 @@ impl AdminAct {
         }
     }
 
+    /// The question the page that confirms the act asks.
+    pub fn question(self, username: &str) -> String {
+        match self {
+            AdminAct::Disable => format!("Disable {username}?"),
+            AdminAct::Enable => format!("Enable {username}?"),
+            AdminAct::ExpirePassword => format!("Expire the password of {username}?"),
+            AdminAct::EndSessions => format!("End the sessions of {username}?"),
+            AdminAct::MakeAdmin => format!("Make {username} an administrator?"),
+            AdminAct::RemoveAdmin => format!("Remove {username} as an administrator?"),
+            AdminAct::Delete => format!("Delete {username}?"),
+        }
+    }
+
     /// What the act will do to `username`, for the page that asks to confirm it.
     pub fn consequence(self, username: &str) -> String {
         match self {
