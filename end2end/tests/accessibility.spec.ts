@@ -117,6 +117,7 @@ for (const theme of THEMES) {
         const consolePages: PageState[] = [
           { name: "admin-overview", path: "/admin", heading: "Administration" },
           { name: "admin-accounts", path: "/admin/accounts", heading: "Accounts" },
+          { name: "admin-audit", path: "/admin/audit", heading: "Audit trail" },
           { name: "admin-act", path: "/admin/act?act=expire-password&user=1", heading: /^Expire the password of / },
         ];
         for (const state of consolePages) await check(page, state, label);

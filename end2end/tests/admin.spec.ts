@@ -62,6 +62,22 @@ test("an administrator disables an account while its owner is logged in, and ena
   await expect(adminPage.getByRole("region", { name: "Totals per day" })).toBeVisible();
   await adminPage.screenshot({ path: "test-results/screenshots/admin-overview.png", fullPage: true });
 
+  // The act is in the audit trail with the administrator's name, and downloads as CSV.
+  await adminPage.getByRole("link", { name: "Audit trail", exact: true }).click();
+  await adminPage.getByLabel("Kind of event").selectOption("account_disabled");
+  await adminPage.getByRole("button", { name: "Filter" }).click();
+  const disabled = adminPage.getByRole("row").filter({ hasText: owner.username });
+  await expect(disabled.getByRole("cell", { name: ADMINISTRATOR.username, exact: true })).toBeVisible();
+  const [download] = await Promise.all([
+    adminPage.waitForEvent("download"),
+    adminPage.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const csv = await (await download.createReadStream()).toArray();
+  const text = Buffer.concat(csv).toString("utf8");
+  expect(text.split("\n")[0]).toContain("occurredOn,event");
+  expect(text).toContain(`account_disabled,1,${ADMINISTRATOR.username}`);
+  await adminPage.screenshot({ path: "test-results/screenshots/admin-audit.png", fullPage: true });
+
   row = await findAccount(adminPage, owner.username);
   await row.getByRole("button", { name: "Enable", exact: true }).click();
   await adminPage.getByRole("button", { name: "Enable", exact: true }).click();

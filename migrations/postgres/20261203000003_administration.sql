@@ -7,5 +7,7 @@ ALTER TABLE users ADD COLUMN disabled_on BIGINT;
 -- Sessions older than this column are never fresh: 0.
 ALTER TABLE sessions ADD COLUMN confirmed_on BIGINT NOT NULL DEFAULT 0;
 -- The overview counts events of a kind over the last day and week, and the audit trail is read
--- newest first by kind: both by (event, occurred_on).
+-- newest first, narrowed by kind, account or client address: each by its column and time.
 CREATE INDEX audit_events_event_occurred_on ON audit_events (event, occurred_on);
+CREATE INDEX audit_events_username_occurred_on ON audit_events (username, occurred_on);
+CREATE INDEX audit_events_client_address_occurred_on ON audit_events (client_address, occurred_on);

@@ -28,7 +28,7 @@ use leptos_router::{
 
 use self::{
     account::AccountPage,
-    admin::{AdminAccountsPage, AdminActPage, AdminOverviewPage},
+    admin::{AdminAccountsPage, AdminActPage, AdminAuditPage, AdminOverviewPage},
     front::Front,
     group::GroupPage,
     groups::GroupsPage,
@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route path=(StaticSegment("admin"), StaticSegment("act")) view=AdminActPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -15,7 +15,9 @@ use crate::{domain::TypedPassword, error::AccountError};
 #[cfg(feature = "ssr")]
 pub(crate) fn accounts_page(back: &str) -> &str {
     let own = back == "/admin/accounts" || back.starts_with("/admin/accounts?");
-    if own && !back.contains('#') { back } else { "/admin/accounts" }
+    // Visible ASCII only: the address goes into a `Location` header as it is.
+    let plain = back.bytes().all(|byte| byte.is_ascii_graphic());
+    if own && plain && !back.contains('#') { back } else { "/admin/accounts" }
 }
 
 /// Does `act` (`disable`, `enable`, `expire-password`, `end-sessions`, `make-admin`,

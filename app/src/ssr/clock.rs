@@ -23,6 +23,27 @@ impl Micros {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 
+    /// A moment a person typed: a date (`2026-12-03`: its first moment in UTC, or with `end_of_day`
+    /// the first moment of the next day) or an RFC 3339 time (`2026-12-03T08:00:00Z`).
+    pub fn parse(text: &str, end_of_day: bool) -> Option<Self> {
+        const DATE: &[time::format_description::BorrowedFormatItem<'_>] =
+            time::macros::format_description!("[year]-[month]-[day]");
+        let text = text.trim();
+        let at = match time::Date::parse(text, DATE) {
+            Ok(date) => {
+                let date = if end_of_day { date.next_day()? } else { date };
+                date.midnight().assume_utc()
+            }
+            Err(_) => OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?,
+        };
+        i64::try_from(at.unix_timestamp_nanos() / 1_000).ok().map(Micros)
+    }
+
+    /// `2026-11-29T08:04:59.5Z`, for machines (an HTML `<time>`'s `datetime`).
+    pub fn to_rfc3339(self) -> String {
+        self.to_datetime().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
+
     /// `2026-11-29 08:04 UTC`: to the minute, for people reading a list.
     pub fn to_minute_utc(self) -> String {
         const TO_THE_MINUTE: &[time::format_description::BorrowedFormatItem<'_>] =
@@ -46,5 +67,15 @@ mod tests {
         // 2025-11-29 08:04:59.5 UTC
         let at = Micros(1_764_403_499_500_000);
         assert_eq!(at.to_minute_utc(), "2025-11-29 08:04 UTC");
+    }
+
+    #[test]
+    fn a_typed_date_is_its_first_moment_or_the_next_days() {
+        assert_eq!(Micros::parse("2025-11-29", false), Some(Micros(1_764_374_400_000_000)));
+        assert_eq!(Micros::parse(" 2025-11-29 ", true), Some(Micros(1_764_460_800_000_000)));
+        assert_eq!(Micros::parse("2025-11-29T08:04:59.5Z", false), Some(Micros(1_764_403_499_500_000)));
+        for unreadable in ["", "yesterday", "2025-13-01", "2025-11-29T25:00:00Z", "99999-01-01"] {
+            assert_eq!(Micros::parse(unreadable, false), None, "{unreadable}");
+        }
     }
 }

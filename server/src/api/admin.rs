@@ -230,7 +230,7 @@ pub async fn act(
     }))
 }
 
-async fn administrator(state: &AppState, user_id: i64) -> Result<(), ApiError> {
+pub(super) async fn administrator(state: &AppState, user_id: i64) -> Result<(), ApiError> {
     if state.accounts.is_administrator(user_id).await? {
         Ok(())
     } else {

@@ -7,6 +7,7 @@
 //! cannot list an operation that is not served, nor miss one that is.
 
 mod admin;
+mod audit;
 mod auth;
 mod errors;
 mod groups;
@@ -71,6 +72,8 @@ fn v1_operations() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::overview))
         .routes(routes!(admin::users))
         .routes(routes!(admin::act))
+        .routes(routes!(audit::trail))
+        .routes(routes!(audit::export))
 }
 
 trait TrailingSlash {

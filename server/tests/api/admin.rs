@@ -270,3 +270,71 @@ async fn the_owner_of_public_leaves_only_with_an_administrator_to_take_over() {
         member.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listing["data"][0]["isOwner"], true, "{listing}");
 }
+
+#[tokio::test]
+async fn only_the_owner_acts_on_another_administrator() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let ada_client = signed_in(&app, "ada").await;
+    let bob_client = signed_in(&app, "bob").await;
+    let (ada, bob) = (user_id(&app, &owner, "ada").await, user_id(&app, &owner, "bob").await);
+    assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
+    assert_eq!(act(&app, &owner, bob, "make-admin").await.0, StatusCode::OK);
+
+    for refused in ["disable", "delete", "end-sessions", "expire-password", "remove-admin"] {
+        let (status, body) = act(&app, &ada_client, bob, refused).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{refused}: {body}");
+        assert!(body["message"].as_str().unwrap().contains("only the owner"), "{body}");
+    }
+    let olga = user_id(&app, &owner, "olga").await;
+    assert_eq!(act(&app, &ada_client, olga, "end-sessions").await.0, StatusCode::CONFLICT);
+    assert_eq!(current_status(&app, &bob_client).await, StatusCode::OK);
+    assert_eq!(current_status(&app, &owner).await, StatusCode::OK);
+    let (status, body) = act(&app, &owner, bob, "disable").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn public_never_passes_to_a_disabled_account() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let _ada = signed_in(&app, "ada").await;
+    let ada = user_id(&app, &owner, "ada").await;
+    assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
+    // The owner may disable another administrator, who stays an admin of `public`.
+    assert_eq!(act(&app, &owner, ada, "disable").await.0, StatusCode::OK);
+
+    // Handed on from the group's page: refused while disabled.
+    let public_id: i64 = app.count("SELECT group_id FROM groups WHERE is_default").await;
+    let transfer = owner
+        .patch(app.url(&format!("/api/v1/groups/{public_id}/members/{ada}")))
+        .json(&json!({"owner": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(transfer.status(), StatusCode::CONFLICT);
+    // At the owner's deletion: a disabled admin cannot take it over, so the deletion waits.
+    let deletion = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
+    assert_eq!(deletion.unwrap().status(), StatusCode::BAD_REQUEST);
+    let owners: Vec<i64> = app.scalars("SELECT user_id FROM group_managers WHERE is_owner").await;
+    assert_eq!(owners, [1]);
+}
+
+#[tokio::test]
+async fn a_disabled_account_cannot_change_its_password_by_id() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let _member = signed_in(&app, "mia").await;
+    let mia = user_id(&app, &owner, "mia").await;
+    assert_eq!(act(&app, &owner, mia, "disable").await.0, StatusCode::OK);
+    let change = new_client()
+        .post(app.url(&format!("/api/v1/users/{mia}/password")))
+        .json(&json!({"oldPassword": PASSWORD, "newPassword": "a brand new secret", "confirmNewPassword": "a brand new secret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(change.status(), StatusCode::FORBIDDEN);
+    assert_eq!(change.json::<Value>().await.unwrap()["error"], "UserDisabledError");
+    assert_eq!(act(&app, &owner, mia, "enable").await.0, StatusCode::OK);
+    assert_eq!(app.log_in("mia", PASSWORD).await.status(), StatusCode::OK, "the password is as it was");
+}

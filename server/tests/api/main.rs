@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
 mod admin_pages;
+mod audit_trail;
 mod group_abuse;
 mod group_management;
 mod group_members;

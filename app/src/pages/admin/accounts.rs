@@ -31,9 +31,19 @@ fn page_link(search: &str, index: i64) -> String {
     if query.is_empty() { "/admin/accounts".to_owned() } else { format!("/admin/accounts?{query}") }
 }
 
-/// The acts that apply to an account, as the viewer (`viewer_id`) sees it.
-fn acts_for(account: &AdminAccount, viewer_id: i64) -> Vec<AdminAct> {
-    if account.deleted_on.is_some() {
+/// Who is looking at the table.
+#[derive(Clone, Copy)]
+struct Viewer {
+    user_id: i64,
+    /// The owner of `public`, who alone grants the admin role and acts on other administrators.
+    owner: bool,
+}
+
+/// The acts that apply to an account, as `viewer` may do them.
+fn acts_for(account: &AdminAccount, viewer: Viewer) -> Vec<AdminAct> {
+    let viewer_id = viewer.user_id;
+    let another_administrator = account.is_administrator && account.user_id != viewer_id;
+    if account.deleted_on.is_some() || (another_administrator && !viewer.owner) {
         return Vec::new();
     }
     let protected = account.is_owner || account.user_id == viewer_id;
@@ -50,9 +60,9 @@ fn acts_for(account: &AdminAccount, viewer_id: i64) -> Vec<AdminAct> {
     if account.open_sessions > 0 {
         acts.push(AdminAct::EndSessions);
     }
-    if !account.is_administrator {
+    if viewer.owner && !account.is_administrator {
         acts.push(AdminAct::MakeAdmin);
-    } else if !account.is_owner {
+    } else if viewer.owner && !account.is_owner {
         acts.push(AdminAct::RemoveAdmin);
     }
     if !protected {
@@ -107,6 +117,8 @@ pub fn AdminAccountsPage() -> impl IntoView {
                 };
                 let back = page_link(&search, index);
                 let viewer_id = signed_in.user.user_id;
+                let owner = matches!(accounts.admin_account(viewer_id).await, Ok(Some(me)) if me.is_owner);
+                let viewer = Viewer { user_id: viewer_id, owner };
                 let no_rows = rows.is_empty();
                 view! {
                     <section class="card card-table" aria-labelledby="accounts-heading">
@@ -140,7 +152,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {rows.into_iter().map(|account| account_row(account, viewer_id, &back)).collect_view()}
+                                    {rows.into_iter().map(|account| account_row(account, viewer, &back)).collect_view()}
                                 </tbody>
                             </table>
                         </div>
@@ -152,9 +164,9 @@ pub fn AdminAccountsPage() -> impl IntoView {
     }
 }
 
-fn account_row(account: AdminAccount, viewer_id: i64, back: &str) -> impl IntoView {
+fn account_row(account: AdminAccount, viewer: Viewer, back: &str) -> impl IntoView {
     let status = account.status(now_micros());
-    let acts = acts_for(&account, viewer_id);
+    let acts = acts_for(&account, viewer);
     let role = if account.is_owner {
         Some("owner")
     } else if account.is_administrator {

@@ -3,16 +3,19 @@
 //! pages with plain forms and GET links: no island, nothing added to the WASM.
 //!
 //! `overview.rs` the counts and the week's chart (`chart.rs`), `accounts.rs` the accounts table,
+//! `audit.rs` the audit trail with its filters and downloads,
 //! `act.rs` the page that confirms an act (and asks for the password when the session's is not
 //! fresh).
 
 mod accounts;
 mod act;
+mod audit;
 mod chart;
 mod overview;
 
 pub use accounts::AdminAccountsPage;
 pub use act::AdminActPage;
+pub use audit::AdminAuditPage;
 pub use overview::AdminOverviewPage;
 
 use leptos::prelude::*;
@@ -29,6 +32,7 @@ fn administrator() -> Option<SignedIn> {
 enum Section {
     Overview,
     Accounts,
+    Audit,
 }
 
 #[component]
@@ -41,6 +45,7 @@ fn AdminNav(current: Section) -> impl IntoView {
         <nav class="section-nav" aria-label="Administration">
             {link(Section::Overview, "/admin", "Overview")}
             {link(Section::Accounts, "/admin/accounts", "Accounts")}
+            {link(Section::Audit, "/admin/audit", "Audit trail")}
         </nav>
     }
 }

@@ -12,78 +12,62 @@ use crate::ssr::{
     guard::client_subject,
 };
 
-/// What an audit record says happened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditEvent {
-    Signup,
-    LoginSucceeded,
-    LoginFailed,
-    LoginThrottled,
-    LoginPasswordExpired,
-    Logout,
-    LogoutEverywhere,
-    PasswordChanged,
-    PasswordChangeFailed,
-    PasswordSetByOperator,
-    SessionRevoked,
-    AccountDeleted,
-    AccountDeletionFailed,
-    GroupCreated,
-    GroupRenamed,
-    GroupDeleted,
-    MemberAdded,
-    MemberChanged,
-    MemberRemoved,
-    MemberLeft,
-    AdminGranted,
-    AdminRevoked,
-    OwnershipTransferred,
-    LoginDisabled,
-    AdminConfirmed,
-    AdminConfirmationFailed,
-    AccountDisabled,
-    AccountEnabled,
-    PasswordExpiredByAdmin,
-    SessionsEndedByAdmin,
-    AccountDeletedByAdmin,
+/// Declares [`AuditEvent`] with each event's name in the trail, and the list of them all, from
+/// one table.
+macro_rules! audit_events {
+    ($($variant:ident => $name:literal,)*) => {
+        /// What an audit record says happened.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum AuditEvent {
+            $($variant,)*
+        }
+
+        impl AuditEvent {
+            /// Every kind of event, in the order declared.
+            pub const ALL: &[AuditEvent] = &[$(AuditEvent::$variant,)*];
+
+            /// The event's name in the audit trail.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(AuditEvent::$variant => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl AuditEvent {
-    pub fn name(self) -> &'static str {
-        match self {
-            AuditEvent::Signup => "signup",
-            AuditEvent::LoginSucceeded => "login_succeeded",
-            AuditEvent::LoginFailed => "login_failed",
-            AuditEvent::LoginThrottled => "login_throttled",
-            AuditEvent::LoginPasswordExpired => "login_password_expired",
-            AuditEvent::Logout => "logout",
-            AuditEvent::LogoutEverywhere => "logout_everywhere",
-            AuditEvent::PasswordChanged => "password_changed",
-            AuditEvent::PasswordChangeFailed => "password_change_failed",
-            AuditEvent::PasswordSetByOperator => "password_set_by_operator",
-            AuditEvent::SessionRevoked => "session_revoked",
-            AuditEvent::AccountDeleted => "account_deleted",
-            AuditEvent::AccountDeletionFailed => "account_deletion_failed",
-            AuditEvent::GroupCreated => "group_created",
-            AuditEvent::GroupRenamed => "group_renamed",
-            AuditEvent::GroupDeleted => "group_deleted",
-            AuditEvent::MemberAdded => "member_added",
-            AuditEvent::MemberChanged => "member_changed",
-            AuditEvent::MemberRemoved => "member_removed",
-            AuditEvent::MemberLeft => "member_left",
-            AuditEvent::AdminGranted => "admin_granted",
-            AuditEvent::AdminRevoked => "admin_revoked",
-            AuditEvent::OwnershipTransferred => "ownership_transferred",
-            AuditEvent::LoginDisabled => "login_disabled",
-            AuditEvent::AdminConfirmed => "admin_confirmed",
-            AuditEvent::AdminConfirmationFailed => "admin_confirmation_failed",
-            AuditEvent::AccountDisabled => "account_disabled",
-            AuditEvent::AccountEnabled => "account_enabled",
-            AuditEvent::PasswordExpiredByAdmin => "password_expired_by_admin",
-            AuditEvent::SessionsEndedByAdmin => "sessions_ended_by_admin",
-            AuditEvent::AccountDeletedByAdmin => "account_deleted_by_admin",
-        }
-    }
+audit_events! {
+    Signup => "signup",
+    LoginSucceeded => "login_succeeded",
+    LoginFailed => "login_failed",
+    LoginThrottled => "login_throttled",
+    LoginPasswordExpired => "login_password_expired",
+    Logout => "logout",
+    LogoutEverywhere => "logout_everywhere",
+    PasswordChanged => "password_changed",
+    PasswordChangeFailed => "password_change_failed",
+    PasswordSetByOperator => "password_set_by_operator",
+    SessionRevoked => "session_revoked",
+    AccountDeleted => "account_deleted",
+    AccountDeletionFailed => "account_deletion_failed",
+    GroupCreated => "group_created",
+    GroupRenamed => "group_renamed",
+    GroupDeleted => "group_deleted",
+    MemberAdded => "member_added",
+    MemberChanged => "member_changed",
+    MemberRemoved => "member_removed",
+    MemberLeft => "member_left",
+    AdminGranted => "admin_granted",
+    AdminRevoked => "admin_revoked",
+    OwnershipTransferred => "ownership_transferred",
+    LoginDisabled => "login_disabled",
+    AdminConfirmed => "admin_confirmed",
+    AdminConfirmationFailed => "admin_confirmation_failed",
+    AccountDisabled => "account_disabled",
+    AccountEnabled => "account_enabled",
+    PasswordExpiredByAdmin => "password_expired_by_admin",
+    SessionsEndedByAdmin => "sessions_ended_by_admin",
+    AccountDeletedByAdmin => "account_deleted_by_admin",
 }
 
 impl Accounts {

@@ -36,8 +36,8 @@ mod users;
 use std::time::Duration;
 
 pub use admin::{
-    AccountStatus, ActDone, Acting, AdminAccount, AdminAct, CONFIRMATION_LIFETIME, HOURS_CHARTED, HourCounts, Overview,
-    confirmed_recently,
+    AccountStatus, ActDone, Acting, AdminAccount, AdminAct, AuditCursor, AuditQuery, AuditRecord,
+    CONFIRMATION_LIFETIME, HOURS_CHARTED, HourCounts, Overview, confirmed_recently,
 };
 pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;

@@ -74,9 +74,9 @@ impl Accounts {
         keep: Option<&SessionToken>,
         client: &ClientInfo,
     ) -> Result<PasswordReplaced, AccountError> {
-        let (user_id, username, email) = account
+        let (user_id, username, email, disabled) = account
             .as_ref()
-            .map(|(user_id, stored)| (Some(*user_id), stored.username.clone(), stored.email.clone()))
+            .map(|(user_id, stored)| (Some(*user_id), stored.username.clone(), stored.email.clone(), stored.disabled))
             .unwrap_or_default();
         // Before the current password is checked, only the rules that read nothing of the account:
         // "must not be your username" answered first would confirm an account's name by its id.
@@ -100,6 +100,11 @@ impl Accounts {
             return Err(AccountError::WrongCurrentPassword);
         };
         self.guard().record_success(attempt).await?;
+        // Whoever holds the password of a disabled account may not change it: it stays as the
+        // administrator found it until the account is enabled.
+        if disabled {
+            return Err(AccountError::AccountDisabled);
+        }
         change.parse(self.settings.password_policy, &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {

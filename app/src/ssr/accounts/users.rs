@@ -41,6 +41,8 @@ pub(super) struct StoredCredentials {
     pub username: String,
     pub email: String,
     pub password_hash: String,
+    /// Disabled by an administrator: a correct password is answered `AccountDisabled`.
+    pub disabled: bool,
 }
 
 impl Accounts {
@@ -69,12 +71,14 @@ impl Accounts {
 
     /// The username, email and password hash of a live account.
     pub(super) async fn credentials_of(&self, user_id: i64) -> Result<StoredCredentials, AccountError> {
-        const SQL: &str =
-            concat!("SELECT username, email, password_hash FROM users WHERE user_id = $1 AND ", live_account!());
-        let row: Option<(String, String, String)> =
+        const SQL: &str = concat!(
+            "SELECT username, email, password_hash, (disabled_on IS NOT NULL) FROM users WHERE user_id = $1 AND ",
+            live_account!()
+        );
+        let row: Option<(String, String, String, bool)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await?);
-        let (username, email, password_hash) = row.ok_or(AccountError::UserNotFound)?;
-        Ok(StoredCredentials { username, email, password_hash })
+        let (username, email, password_hash, disabled) = row.ok_or(AccountError::UserNotFound)?;
+        Ok(StoredCredentials { username, email, password_hash, disabled })
     }
 
     /// What a password check needs of the live account holding username key `key`, if its
@@ -91,7 +95,7 @@ impl Accounts {
         let row: Option<(i64, String, String, String)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(key).bind(now_micros()).fetch_optional(pool).await?);
         Ok(row.map(|(user_id, username, email, password_hash)| {
-            (user_id, StoredCredentials { username, email, password_hash })
+            (user_id, StoredCredentials { username, email, password_hash, disabled: false })
         }))
     }
 

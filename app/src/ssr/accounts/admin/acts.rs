@@ -162,6 +162,7 @@ struct Target {
     disabled_on: Option<Micros>,
     password_expires_on: Option<Micros>,
     owns_default_group: bool,
+    manages_default_group: bool,
 }
 
 impl Accounts {
@@ -194,21 +195,39 @@ impl Accounts {
                  the public group's page first."
             ));
         }
+        // The group rules, for the console: only the owner acts on another manager of `public`.
+        if target.manages_default_group
+            && !own
+            && act != AdminAct::MakeAdmin
+            && let Some(admin) = by.administrator()
+            && !self.target(admin.user_id).await?.owns_default_group
+        {
+            return refuse(format!(
+                "{name} is an administrator: only the owner of the public group can act on another administrator."
+            ));
+        }
         let now = now_micros();
         let mut sessions_ended = 0;
         match act {
             AdminAct::Disable => {
                 sessions_ended = self
                     .change_and_end_sessions(
+                        // Not the owner of `public`, asked again here: ownership may have passed to
+                        // the account since it was read.
                         concat!(
                             "UPDATE users SET disabled_on = $1 WHERE user_id = $2 AND disabled_on IS NULL AND ",
-                            live_account!()
+                            live_account!(),
+                            " AND NOT EXISTS (SELECT 1 FROM group_managers JOIN groups \
+                             ON groups.group_id = group_managers.group_id WHERE groups.is_default \
+                             AND group_managers.user_id = users.user_id AND group_managers.is_owner)"
                         ),
                         now,
                         user_id,
                     )
                     .await?
-                    .ok_or_else(|| AccountError::AdminRefused(format!("{name} is disabled already.")))?;
+                    .ok_or_else(|| {
+                        AccountError::AdminRefused(format!("{name} is disabled already, or owns the public group now."))
+                    })?;
             }
             AdminAct::Enable => {
                 const SQL: &str = concat!(
@@ -267,10 +286,13 @@ impl Accounts {
     }
 
     async fn target(&self, user_id: i64) -> Result<Target, AccountError> {
-        const SQL: &str = "SELECT username, deleted_on, disabled_on, password_expires_on, EXISTS (SELECT 1 \
+        const SQL: &str = concat!(
+            "SELECT username, deleted_on, disabled_on, password_expires_on, EXISTS (SELECT 1 \
              FROM group_managers JOIN groups ON groups.group_id = group_managers.group_id WHERE groups.is_default \
-             AND group_managers.user_id = users.user_id AND group_managers.is_owner) AS owns_default_group \
-             FROM users WHERE user_id = $1";
+             AND group_managers.user_id = users.user_id AND group_managers.is_owner) AS owns_default_group, ",
+            is_administrator!(),
+            " AS manages_default_group FROM users WHERE user_id = $1"
+        );
         let target: Option<Target> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(user_id).fetch_optional(pool).await?);
         target.ok_or(AccountError::UserNotFound)

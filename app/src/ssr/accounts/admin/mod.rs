@@ -1,17 +1,20 @@
 //! The administrators' side of the core. An administrator is a manager (owner or admin) of the
 //! default group, so the first account is one from the start, as in Dioptra. Here: who is one,
 //! fresh authentication for their acts (`confirm.rs`), the acts on accounts (`acts.rs`), and what
-//! the console reads: the accounts table (`directory.rs`) and the overview (`overview.rs`).
+//! the console reads: the accounts table (`directory.rs`), the overview (`overview.rs`) and the
+//! audit trail (`trail.rs`).
 
 mod acts;
 mod confirm;
 mod directory;
 mod overview;
+mod trail;
 
 pub use acts::{ActDone, AdminAct};
 pub use confirm::CONFIRMATION_LIFETIME;
 pub use directory::{AccountStatus, AdminAccount};
 pub use overview::{HOURS_CHARTED, HourCounts, Overview};
+pub use trail::{AuditCursor, AuditQuery, AuditRecord};
 
 use super::{Accounts, SignedIn, User};
 use crate::{

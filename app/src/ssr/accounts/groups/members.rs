@@ -172,6 +172,18 @@ impl Accounts {
                 }
             }
             if plan.transfer {
+                // A disabled owner could run nothing: ownership goes to accounts that can log in.
+                let usable: Option<i64> =
+                    sqlx::query_scalar(concat!("SELECT user_id FROM users WHERE user_id = $1 AND ", usable_account!()))
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if usable.is_none() {
+                    return Err(AccountError::AdminRefused(format!(
+                        "{} is disabled: enable the account before making it the owner.",
+                        before.username
+                    )));
+                }
                 // The statement that takes ownership from the actor is the one that proves it
                 // still has it; the unique index on owners keeps a group at one owner whatever races.
                 let taken = sqlx::query(

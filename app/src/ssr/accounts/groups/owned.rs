@@ -27,7 +27,8 @@ pub(in crate::ssr::accounts) fn first_other_live_admin_sql(db: &crate::ssr::db::
                  JOIN group_managers ON group_managers.group_id = group_members.group_id \
                    AND group_managers.user_id = group_members.user_id AND group_managers.is_admin \
                  WHERE group_members.group_id = $1 AND group_members.user_id <> $2 AND ",
-                live_account!(),
+                // A disabled admin could not run the group: the next one who can takes it.
+                usable_account!(),
                 " ORDER BY joined_on, group_members.user_id LIMIT 1",
                 $lock
             )

@@ -1,0 +1,87 @@
+//! The audit trail for administrators: filters, pages that follow a cursor, and the downloads.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, new_client, spawn_app};
+
+const PASSWORD: &str = "correct horse";
+
+async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
+    let client = new_client();
+    let email = format!("{username}@example.org");
+    let form =
+        [("username", username), ("email", email.as_str()), ("password", PASSWORD), ("confirm_password", PASSWORD)];
+    app.post_form(&client, "/api/register", &form).await;
+    assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
+    client
+}
+
+async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_trail_is_read_newest_first_narrowed_and_paged() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    let member = signed_in(&app, "mia").await;
+    for _ in 0..5 {
+        assert_eq!(app.log_in("mia", "a wrong password").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(get(&app, &member, "/api/v1/admin/audit").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(get(&app, &new_client(), "/api/v1/admin/audit").await.0, StatusCode::UNAUTHORIZED);
+
+    let (status, body) = get(&app, &owner, "/api/v1/admin/audit?event=login_failed&username=mia&pageLength=2").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    assert!(page["data"].as_array().unwrap().iter().all(|event| event["event"] == "login_failed"));
+    let mut seen: Vec<i64> = page["data"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let mut next = page["next"].as_str().map(str::to_owned);
+    while let Some(link) = next {
+        let page: Value = serde_json::from_str(&get(&app, &owner, &link).await.1).unwrap();
+        seen.extend(page["data"].as_array().unwrap().iter().map(|e| e["id"].as_i64().unwrap()));
+        next = page["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen.len(), 5, "every failure once: {seen:?}");
+    assert!(seen.windows(2).all(|pair| pair[0] > pair[1]), "newest first: {seen:?}");
+
+    let (_, body) = get(&app, &owner, "/api/v1/admin/audit?event=signup&until=2000-01-01").await;
+    assert_eq!(serde_json::from_str::<Value>(&body).unwrap()["data"], json!([]));
+    for bad in ["event=no_such_event", "from=yesterday", "after=nonsense", "pageLength=0", "pageLength=1001"] {
+        let (status, body) = get(&app, &owner, &format!("/api/v1/admin/audit?{bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn downloads_carry_every_matching_event_and_no_formula() {
+    let app = spawn_app().await;
+    let owner = signed_in(&app, "olga").await;
+    // A login names whatever it likes: a spreadsheet must not run it.
+    assert_eq!(app.log_in("=HYPERLINK(\"http://evil\")", "whatever it is").await.status(), StatusCode::UNAUTHORIZED);
+
+    let response = owner.get(app.url("/api/v1/admin/audit/export?format=csv&event=login_failed")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().contains("audit-trail.csv"));
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("id,occurredOn,event,userId,username"), "{csv}");
+    assert!(lines[1].contains("'=HYPERLINK"), "{csv}");
+
+    let jsonl = get(&app, &owner, "/api/v1/admin/audit/export?format=jsonl").await.1;
+    let events: Vec<Value> = jsonl.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    let signups = events.iter().filter(|event| event["event"] == "signup").count();
+    assert_eq!(signups, 1, "{jsonl}");
+    assert_eq!(events[0]["event"], "login_failed", "newest first");
+    assert_eq!(events[0]["username"], "=HYPERLINK(\"http://evil\")", "JSON keeps the text as it was");
+
+    let (status, _) = get(&app, &owner, "/api/v1/admin/audit/export?format=xml").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, html) = get(&app, &owner, "/admin/audit?event=login_failed").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("login failed") && html.contains("Export CSV"), "{html}");
+}
