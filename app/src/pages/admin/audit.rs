@@ -92,7 +92,9 @@ pub fn AdminAuditPage() -> impl IntoView {
                 };
                 let shown = match (records.len(), after.is_some()) {
                     (0, _) => "No events match.".to_owned(),
-                    (n, false) => format!("The {n} newest events that match"),
+                    (1, false) => "The one event that matches".to_owned(),
+                    (n, false) if full => format!("The {n} newest events that match"),
+                    (n, false) => format!("The {n} events that match"),
                     (n, true) => format!("{n} older events that match"),
                 };
                 let no_records = records.is_empty();
