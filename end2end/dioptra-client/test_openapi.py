@@ -26,6 +26,12 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/groups/{id}/members/{userId}"),
     ("patch", "/api/v1/groups/{id}/members/{userId}"),
     ("delete", "/api/v1/groups/{id}/members/{userId}"),
+    ("post", "/api/v1/admin/confirm"),
+    ("get", "/api/v1/admin/overview"),
+    ("get", "/api/v1/admin/users"),
+    ("post", "/api/v1/admin/users/{id}/{act}"),
+    ("get", "/api/v1/admin/audit"),
+    ("get", "/api/v1/admin/audit/export"),
     ("get", "/health"),
 }
 

@@ -74,8 +74,8 @@ test("an administrator disables an account while its owner is logged in, and ena
   ]);
   const csv = await (await download.createReadStream()).toArray();
   const text = Buffer.concat(csv).toString("utf8");
-  expect(text.split("\n")[0]).toContain("occurredOn,event");
-  expect(text).toContain(`account_disabled,1,${ADMINISTRATOR.username}`);
+  expect(text.split("\n")[0]).toContain('"occurredOn","event"');
+  expect(text).toContain(`"account_disabled","1","${ADMINISTRATOR.username}"`);
   await adminPage.screenshot({ path: "test-results/screenshots/admin-audit.png", fullPage: true });
 
   row = await findAccount(adminPage, owner.username);

@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::{
     errors::{ApiError, NOT_FOUND},
     input::{Authenticated, Body, Client, Paging, QueryMap, parse_id, read_body},
-    shapes::{BadBodyBody, DomainErrorBody, MessageBody, PageBody, ValidationErrorBody, timestamp},
+    shapes::{BadBodyBody, DomainErrorBody, MessageBody, NotFoundBody, PageBody, ValidationErrorBody, timestamp},
 };
 
 /// The administrator's password, typed again.
@@ -205,7 +205,7 @@ pub async fn users(
     (status = 200, body = ActBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Not an administrator (`UserPermissionsError`), or the password not confirmed within 10 minutes (`ConfirmationNeededError`)", body = DomainErrorBody),
-    (status = 404, description = "No such account (`UserDoesNotExistError`), or no such act", body = DomainErrorBody),
+    (status = 404, description = "No such account (`UserDoesNotExistError`), or an id or act that names nothing", body = NotFoundBody),
     (status = 409, description = "Not possible for this account, or done already (`AdministrationError`, with a sentence saying why)", body = DomainErrorBody),
 ))]
 pub async fn act(

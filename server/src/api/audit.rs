@@ -231,13 +231,16 @@ impl Chunk {
 /// `'` before it (OWASP's advice for CSV injection).
 fn inert(text: &Option<String>) -> Option<String> {
     text.as_ref().map(|text| match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '|') => format!("'{text}"),
         _ => text.clone(),
     })
 }
 
 fn render_csv(bodies: &[AuditEventBody], header: bool) -> Result<Vec<u8>, std::io::Error> {
-    let mut writer = csv::WriterBuilder::new().has_headers(header).from_writer(Vec::new());
+    // Every cell quoted: a `;` inside a name would start a new cell (and perhaps a formula) in
+    // spreadsheets whose list separator it is.
+    let mut writer =
+        csv::WriterBuilder::new().has_headers(header).quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
     for body in bodies {
         let cells = AuditEventBody {
             username: inert(&body.username),

@@ -247,28 +247,28 @@ async fn the_overview_counts_accounts_sessions_and_failed_logins() {
 }
 
 #[tokio::test]
-async fn the_owner_of_public_leaves_only_with_an_administrator_to_take_over() {
+async fn the_owner_of_public_hands_it_to_an_admin_or_else_the_first_member() {
     let app = spawn_app().await;
     let owner = signed_in(&app, "olga").await;
-    let member = signed_in(&app, "mia").await;
-    let mia = user_id(&app, &owner, "mia").await;
-    let delete_own = || async {
-        let request = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD}));
-        let response = request.send().await.unwrap();
-        (response.status(), response.json::<Value>().await.unwrap_or(Value::Null))
-    };
-    let (status, body) = delete_own().await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("no other account is an administrator"), "{body}");
-    assert_eq!(current_status(&app, &owner).await, StatusCode::OK, "nothing was done");
-
-    assert_eq!(act(&app, &owner, mia, "make-admin").await.0, StatusCode::OK);
-    let (status, body) = delete_own().await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    // mia owns `public` now, and runs the deployment.
+    let first = signed_in(&app, "mia").await;
+    let _second = signed_in(&app, "sam").await;
+    // No admin: the member who joined first takes `public` over, and runs the deployment.
+    let deleted = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
+    assert_eq!(deleted.unwrap().status(), StatusCode::OK);
     let listing: Value =
-        member.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
+        first.get(app.url("/api/v1/admin/users?search=mia")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listing["data"][0]["isOwner"], true, "{listing}");
+
+    // An admin goes before members who joined earlier.
+    let sam = user_id(&app, &first, "sam").await;
+    let _third = signed_in(&app, "tom").await;
+    assert_eq!(act(&app, &first, sam, "make-admin").await.0, StatusCode::OK);
+    let deleted = first.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
+    assert_eq!(deleted.unwrap().status(), StatusCode::OK);
+    let owners: Vec<String> = app
+        .scalars("SELECT users.username FROM group_managers JOIN users ON users.user_id = group_managers.user_id WHERE is_owner")
+        .await;
+    assert_eq!(owners, ["sam"]);
 }
 
 #[tokio::test]
@@ -313,7 +313,8 @@ async fn public_never_passes_to_a_disabled_account() {
         .await
         .unwrap();
     assert_eq!(transfer.status(), StatusCode::CONFLICT);
-    // At the owner's deletion: a disabled admin cannot take it over, so the deletion waits.
+    // At the owner's deletion: ada, the only other account, is disabled and cannot take it over,
+    // so the deletion waits.
     let deletion = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
     assert_eq!(deletion.unwrap().status(), StatusCode::BAD_REQUEST);
     let owners: Vec<i64> = app.scalars("SELECT user_id FROM group_managers WHERE is_owner").await;

@@ -69,15 +69,19 @@ async fn downloads_carry_every_matching_event_and_no_formula() {
     let csv = response.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 2, "{csv}");
-    assert!(lines[0].starts_with("id,occurredOn,event,userId,username"), "{csv}");
-    assert!(lines[1].contains("'=HYPERLINK"), "{csv}");
+    assert!(lines[0].starts_with("\"id\",\"occurredOn\",\"event\",\"userId\",\"username\""), "{csv}");
+    assert!(lines[1].contains(",\"'=HYPERLINK("), "{csv}");
+    // Every cell quoted: in a spreadsheet whose list separator is `;`, the name stays one cell.
+    assert_eq!(app.log_in("x;=1+1", "whatever it is").await.status(), StatusCode::UNAUTHORIZED);
+    let csv = get(&app, &owner, "/api/v1/admin/audit/export?format=csv&event=login_failed").await.1;
+    assert!(csv.contains(",\"x;=1+1\","), "{csv}");
 
     let jsonl = get(&app, &owner, "/api/v1/admin/audit/export?format=jsonl").await.1;
     let events: Vec<Value> = jsonl.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
     let signups = events.iter().filter(|event| event["event"] == "signup").count();
     assert_eq!(signups, 1, "{jsonl}");
     assert_eq!(events[0]["event"], "login_failed", "newest first");
-    assert_eq!(events[0]["username"], "=HYPERLINK(\"http://evil\")", "JSON keeps the text as it was");
+    assert_eq!(events[1]["username"], "=HYPERLINK(\"http://evil\")", "JSON keeps the text as it was");
 
     let (status, _) = get(&app, &owner, "/api/v1/admin/audit/export?format=xml").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

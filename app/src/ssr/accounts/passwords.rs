@@ -113,7 +113,7 @@ impl Accounts {
         let new_hash = new_hash_place.hash(change.new_password.into_exposed()).await?;
         let fresh_token = keep.map(|_| SessionToken::generate());
         let rekey = keep.zip(fresh_token.as_ref());
-        self.replace_password(user_id, &new_hash, rekey).await?;
+        self.replace_password(user_id, &new_hash, rekey, Replacer::Owner).await?;
         // The change ended every device of the account; whoever made it proved the password, so
         // their client becomes the first new one (else an owner who changes the password while
         // the account is under attack could no longer get in).
@@ -136,7 +136,7 @@ impl Accounts {
         .map_err(|message| FieldErrors::single(Field::Password, message))?;
         refuse_common(password.expose(), Field::Password)?;
         let new_hash = self.hasher.hash(password.expose().to_owned()).await?;
-        self.replace_password(user_id, &new_hash, None).await?;
+        self.replace_password(user_id, &new_hash, None, Replacer::Operator).await?;
         self.audit_name(AuditEvent::PasswordSetByOperator, Some(user_id), &stored.username, &ClientInfo::operator())
             .await;
         Ok(())
@@ -149,21 +149,36 @@ impl Accounts {
         user_id: i64,
         new_hash: &str,
         rekey: Option<(&SessionToken, &SessionToken)>,
+        by: Replacer,
     ) -> Result<(), AccountError> {
+        /// The owner's change: the account must still be usable when the new hash is stored
+        /// (it may have been disabled while the old password was being checked).
+        const BY_OWNER: &str = concat!(
+            "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4 AND ",
+            usable_account!()
+        );
+        const BY_OPERATOR: &str =
+            "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4";
+        let sql = match by {
+            Replacer::Owner => BY_OWNER,
+            Replacer::Operator => BY_OPERATOR,
+        };
         let now = now_micros();
         let password_expires_on = self.settings.password_lifetime.map(|lifetime| now.plus(lifetime));
         let keep_hash = rekey.map(|(_, fresh)| fresh.hash()).unwrap_or_default();
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
-            sqlx::query(
-                "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4",
-            )
-            .bind(new_hash)
-            .bind(now)
-            .bind(password_expires_on)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            let stored = sqlx::query(sql)
+                .bind(new_hash)
+                .bind(now)
+                .bind(password_expires_on)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if stored == 0 {
+                return Err(AccountError::AccountDisabled);
+            }
             if let Some((kept, fresh)) = rekey {
                 sqlx::query(sessions::REKEY)
                     .bind(fresh.hash())
@@ -179,6 +194,13 @@ impl Accounts {
         });
         Ok(())
     }
+}
+
+/// Who replaces a password: its owner (who proved the old one) or the operator.
+#[derive(Clone, Copy)]
+enum Replacer {
+    Owner,
+    Operator,
 }
 
 /// What a password change leaves: proof that the current password was checked, the caller's

@@ -151,7 +151,7 @@ impl Accounts {
         const SQL: &str =
             concat!("UPDATE users SET deleted_on = $1 WHERE user_id = $2 AND ", live_account!(), " RETURNING username");
         let now = now_micros();
-        let successor_sql = groups::first_other_live_admin_sql(&self.db);
+        let successor_sql = groups::successor_of_owner_sql(&self.db);
         let (username, deleted_groups, handed_on) = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             // The account's row first: on PostgreSQL, a group change that makes it an owner locks
@@ -202,12 +202,12 @@ impl Accounts {
                             groups::hand_on!(tx, group_id, user_id, successor_id);
                             handed_on = Some((group_id, name, successor_id, successor_name));
                         }
-                        // Nobody could run the deployment any more.
+                        // Only disabled accounts are left: none of them could run the deployment.
                         None if default_shared => {
                             return Err(GroupRefusal::rule(
                                 RuleClass::UserIsManagerError,
-                                "This account owns the public group and no other account is an administrator to take \
-                                 it over: make another member an admin of the public group first.",
+                                "This account owns the public group and every other account is disabled, so none \
+                                 could take it over: enable one first.",
                             ));
                         }
                         None => {}

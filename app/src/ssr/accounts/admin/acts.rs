@@ -320,8 +320,16 @@ impl Accounts {
         now: Micros,
         user_id: i64,
     ) -> Result<Option<u64>, AccountError> {
+        // The default group's row first, as every change to a group takes it (`lock_group!`): a
+        // transfer of `public` to this account then runs wholly before or after this statement,
+        // which re-reads who owns `public`. SQLite's writers take turns anyway.
+        let lock_public = match &self.db {
+            crate::ssr::db::Database::Postgres(_) => "SELECT group_id FROM groups WHERE is_default FOR UPDATE",
+            crate::ssr::db::Database::Sqlite(_) => "SELECT group_id FROM groups WHERE is_default",
+        };
         Ok(on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
+            sqlx::query(lock_public).execute(&mut *tx).await?;
             if sqlx::query(sql).bind(now).bind(user_id).execute(&mut *tx).await?.rows_affected() == 0 {
                 return Ok(None);
             }

@@ -127,9 +127,11 @@ impl Accounts {
                 sql.push(" AND occurred_on < ").push_bind(until);
             }
             if let Some(after) = after {
+                // The plain range first, which an index on time can seek to; the OR alone would
+                // make every page read all the pages before it.
+                sql.push(" AND occurred_on <= ").push_bind(after.occurred_on);
                 sql.push(" AND (occurred_on < ").push_bind(after.occurred_on);
-                sql.push(" OR (occurred_on = ").push_bind(after.occurred_on);
-                sql.push(" AND event_id < ").push_bind(after.event_id).push("))");
+                sql.push(" OR event_id < ").push_bind(after.event_id).push(")");
             }
             sql.push(" ORDER BY occurred_on DESC, event_id DESC LIMIT ").push_bind(limit);
             sql.build_query_as().fetch_all(pool).await?

@@ -15,7 +15,7 @@ mod owned;
 
 pub(super) use manage::group_label;
 pub(super) use owned::{
-    HAS_OTHER_LIVE_MEMBERS, LOCK_OWNED_GROUPS, STILL_OWNED, delete_group, first_other_live_admin_sql, hand_on,
+    HAS_OTHER_LIVE_MEMBERS, LOCK_OWNED_GROUPS, STILL_OWNED, delete_group, hand_on, successor_of_owner_sql,
 };
 
 use super::{Accounts, GroupDetails, GroupMember, Membership, Page, paging::SqlFilters};

@@ -13,30 +13,31 @@ pub(in crate::ssr::accounts) const LOCK_OWNED_GROUPS: &str = "UPDATE groups SET 
 pub(in crate::ssr::accounts) const STILL_OWNED: &str =
     "SELECT group_id FROM group_managers WHERE user_id = $1 AND is_owner";
 
-/// The live admin of group `$1` other than account `$2` who joined first, and its username: who
-/// the default group passes to when its owner's account is deleted (one its owner trusted to help
-/// run it; not simply the oldest account, which would then rule every account's permissions
-/// there). On PostgreSQL its row is locked (`FOR SHARE OF users`), so that it cannot be deleted
-/// before the hand-on commits; a row deleted meanwhile is skipped for the next.
-pub(in crate::ssr::accounts) fn first_other_live_admin_sql(db: &crate::ssr::db::Database) -> &'static str {
-    macro_rules! first_other_live_admin {
+/// Who group `$1` passes to when its owner, account `$2`, is deleted: its usable admin who joined
+/// first (one its owner trusted to help run it), or, with none, its usable member who joined
+/// first, so that the default group never stays with a deleted owner and the deployment keeps an
+/// administrator (Dioptra's clients delete their own account, the founder's too). Disabled
+/// accounts are passed over: they could run nothing. On PostgreSQL the row is locked
+/// (`FOR SHARE OF users`), so that it cannot be deleted before the hand-on commits; a row deleted
+/// meanwhile is skipped for the next.
+pub(in crate::ssr::accounts) fn successor_of_owner_sql(db: &crate::ssr::db::Database) -> &'static str {
+    macro_rules! successor_of_owner {
         ($lock:literal) => {
             concat!(
                 "SELECT group_members.user_id, users.username FROM group_members \
                  JOIN users ON users.user_id = group_members.user_id \
-                 JOIN group_managers ON group_managers.group_id = group_members.group_id \
-                   AND group_managers.user_id = group_members.user_id AND group_managers.is_admin \
+                 LEFT JOIN group_managers ON group_managers.group_id = group_members.group_id \
+                   AND group_managers.user_id = group_members.user_id \
                  WHERE group_members.group_id = $1 AND group_members.user_id <> $2 AND ",
-                // A disabled admin could not run the group: the next one who can takes it.
                 usable_account!(),
-                " ORDER BY joined_on, group_members.user_id LIMIT 1",
+                " ORDER BY COALESCE(group_managers.is_admin, FALSE) DESC, joined_on, group_members.user_id LIMIT 1",
                 $lock
             )
         };
     }
     match db {
-        crate::ssr::db::Database::Sqlite(_) => first_other_live_admin!(""),
-        crate::ssr::db::Database::Postgres(_) => first_other_live_admin!(" FOR SHARE OF users"),
+        crate::ssr::db::Database::Sqlite(_) => successor_of_owner!(""),
+        crate::ssr::db::Database::Postgres(_) => successor_of_owner!(" FOR SHARE OF users"),
     }
 }
 /// In transaction `$tx`: hands group `$group_id` from its owner `$from` to member `$to`, who gets
