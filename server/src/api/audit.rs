@@ -74,15 +74,19 @@ pub struct AuditPageBody {
     pub next: Option<String>,
 }
 
-/// The filters of a request, or Dioptra's validation error naming the one that is wrong.
+/// Dioptra's validation error for one field.
+fn invalid(field: &str, sentence: &str) -> ApiError {
+    ApiError::Fields {
+        errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
+        message: format!("{INPUT_INVALID}: {field}: {sentence}"),
+    }
+}
+
+/// The filters of a request, or the validation error naming the one that is wrong.
 fn filters(query: &HashMap<String, String>) -> Result<AuditQuery, ApiError> {
     let get = |name: &str| query.get(name).map(String::as_str);
-    AuditQuery::parse(get("username"), get("event"), get("clientAddress"), get("from"), get("until")).map_err(
-        |(field, sentence)| ApiError::Fields {
-            errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
-            message: format!("{INPUT_INVALID}: {field}: {sentence}"),
-        },
-    )
+    AuditQuery::parse(get("username"), get("event"), get("clientAddress"), get("from"), get("until"))
+        .map_err(|(field, sentence)| invalid(field, &sentence))
 }
 
 /// The query string that repeats `query`'s filters, for the links of further pages.
@@ -116,10 +120,6 @@ pub async fn trail(
 ) -> Result<Json<AuditPageBody>, ApiError> {
     administrator(&state, signed_in.user.user_id).await?;
     let filters = filters(&query)?;
-    let invalid = |field: &str, sentence: &str| ApiError::Fields {
-        errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
-        message: format!("{INPUT_INVALID}: {field}: {sentence}"),
-    };
     let after = match query.get("after") {
         None => None,
         Some(text) => Some(AuditCursor::decode(text).ok_or_else(|| invalid("after", "Not a cursor of this trail."))?),
@@ -165,12 +165,7 @@ pub async fn export(
     let (format, content_type) = match query.get("format").map(String::as_str) {
         Some("csv") => (Format::Csv, "text/csv; charset=utf-8"),
         Some("jsonl") => (Format::JsonLines, "application/x-ndjson"),
-        _ => {
-            return Err(ApiError::Fields {
-                errors: [("format".to_owned(), json!(["Must be csv or jsonl."]))].into_iter().collect(),
-                message: format!("{INPUT_INVALID}: format: Must be csv or jsonl."),
-            });
-        }
+        _ => return Err(invalid("format", "Must be csv or jsonl.")),
     };
     let accounts = state.accounts.clone();
     let start = Chunk { accounts, filters, after: None, format, header: format == Format::Csv, done: false };

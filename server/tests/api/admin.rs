@@ -8,22 +8,6 @@ use crate::helpers::{Signup, TestApp, new_client, spawn_app};
 
 const PASSWORD: &str = "correct horse";
 
-/// A client signed in as `username` (registered first when `register`).
-async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = new_client();
-    let email = format!("{username}@example.org");
-    let response = app
-        .post_form(
-            &client,
-            "/api/register",
-            &[("username", username), ("email", &email), ("password", PASSWORD), ("confirm_password", PASSWORD)],
-        )
-        .await;
-    assert!(response.status().is_success() || response.status().is_redirection(), "{}", response.status());
-    assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
-    client
-}
-
 async fn user_id(app: &TestApp, client: &reqwest::Client, username: &str) -> i64 {
     let page: Value = client
         .get(app.url(&format!("/api/v1/users?search=username:{username}")))
@@ -49,8 +33,8 @@ async fn current_status(app: &TestApp, client: &reqwest::Client) -> StatusCode {
 #[tokio::test]
 async fn only_administrators_may_read_and_act() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
     let mia = user_id(&app, &owner, "mia").await;
 
     let anonymous = new_client().get(app.url("/api/v1/admin/users")).send().await.unwrap();
@@ -89,8 +73,8 @@ async fn only_administrators_may_read_and_act() {
 #[tokio::test]
 async fn an_act_needs_the_password_typed_within_ten_minutes() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let _member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let _member = app.signed_in_as("mia").await;
     let mia = user_id(&app, &owner, "mia").await;
     // The login was ten minutes and a second ago: a stolen cookie alone can no longer act.
     app.execute("UPDATE sessions SET confirmed_on = confirmed_on - 601000000").await;
@@ -116,7 +100,7 @@ async fn an_act_needs_the_password_typed_within_ten_minutes() {
 #[tokio::test]
 async fn wrong_confirmations_count_against_the_guessing_limits() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
+    let owner = app.signed_in_as("olga").await;
     let mut last = StatusCode::OK;
     for _ in 0..12 {
         let response = owner
@@ -133,8 +117,8 @@ async fn wrong_confirmations_count_against_the_guessing_limits() {
 #[tokio::test]
 async fn a_disabled_account_loses_its_sessions_and_hears_why_only_with_its_password() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
     let mia = user_id(&app, &owner, "mia").await;
     assert_eq!(current_status(&app, &member).await, StatusCode::OK);
 
@@ -172,8 +156,8 @@ async fn a_disabled_account_loses_its_sessions_and_hears_why_only_with_its_passw
 #[tokio::test]
 async fn the_owner_of_public_is_never_disabled_deleted_or_demoted() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let admin = signed_in(&app, "ada").await;
+    let owner = app.signed_in_as("olga").await;
+    let admin = app.signed_in_as("ada").await;
     let olga = user_id(&app, &owner, "olga").await;
     let ada = user_id(&app, &owner, "ada").await;
     assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
@@ -192,8 +176,8 @@ async fn the_owner_of_public_is_never_disabled_deleted_or_demoted() {
 #[tokio::test]
 async fn expire_password_end_sessions_and_delete() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
     let mia = user_id(&app, &owner, "mia").await;
 
     let (status, body) = act(&app, &owner, mia, "end-sessions").await;
@@ -225,8 +209,8 @@ async fn expire_password_end_sessions_and_delete() {
 #[tokio::test]
 async fn the_overview_counts_accounts_sessions_and_failed_logins() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let _member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let _member = app.signed_in_as("mia").await;
     for _ in 0..3 {
         assert_eq!(app.log_in("mia", "a wrong password").await.status(), StatusCode::UNAUTHORIZED);
     }
@@ -249,9 +233,9 @@ async fn the_overview_counts_accounts_sessions_and_failed_logins() {
 #[tokio::test]
 async fn the_owner_of_public_hands_it_to_an_admin_or_else_the_first_member() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let first = signed_in(&app, "mia").await;
-    let _second = signed_in(&app, "sam").await;
+    let owner = app.signed_in_as("olga").await;
+    let first = app.signed_in_as("mia").await;
+    let _second = app.signed_in_as("sam").await;
     // No admin: the member who joined first takes `public` over, and runs the deployment.
     let deleted = owner.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
     assert_eq!(deleted.unwrap().status(), StatusCode::OK);
@@ -261,7 +245,7 @@ async fn the_owner_of_public_hands_it_to_an_admin_or_else_the_first_member() {
 
     // An admin goes before members who joined earlier.
     let sam = user_id(&app, &first, "sam").await;
-    let _third = signed_in(&app, "tom").await;
+    let _third = app.signed_in_as("tom").await;
     assert_eq!(act(&app, &first, sam, "make-admin").await.0, StatusCode::OK);
     let deleted = first.delete(app.url("/api/v1/users/current")).json(&json!({"password": PASSWORD})).send().await;
     assert_eq!(deleted.unwrap().status(), StatusCode::OK);
@@ -274,9 +258,9 @@ async fn the_owner_of_public_hands_it_to_an_admin_or_else_the_first_member() {
 #[tokio::test]
 async fn only_the_owner_acts_on_another_administrator() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let ada_client = signed_in(&app, "ada").await;
-    let bob_client = signed_in(&app, "bob").await;
+    let owner = app.signed_in_as("olga").await;
+    let ada_client = app.signed_in_as("ada").await;
+    let bob_client = app.signed_in_as("bob").await;
     let (ada, bob) = (user_id(&app, &owner, "ada").await, user_id(&app, &owner, "bob").await);
     assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
     assert_eq!(act(&app, &owner, bob, "make-admin").await.0, StatusCode::OK);
@@ -297,8 +281,8 @@ async fn only_the_owner_acts_on_another_administrator() {
 #[tokio::test]
 async fn public_never_passes_to_a_disabled_account() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let _ada = signed_in(&app, "ada").await;
+    let owner = app.signed_in_as("olga").await;
+    let _ada = app.signed_in_as("ada").await;
     let ada = user_id(&app, &owner, "ada").await;
     assert_eq!(act(&app, &owner, ada, "make-admin").await.0, StatusCode::OK);
     // The owner may disable another administrator, who stays an admin of `public`.
@@ -324,8 +308,8 @@ async fn public_never_passes_to_a_disabled_account() {
 #[tokio::test]
 async fn a_disabled_account_cannot_change_its_password_by_id() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let _member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let _member = app.signed_in_as("mia").await;
     let mia = user_id(&app, &owner, "mia").await;
     assert_eq!(act(&app, &owner, mia, "disable").await.0, StatusCode::OK);
     let change = new_client()

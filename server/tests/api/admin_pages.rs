@@ -7,16 +7,6 @@ use crate::helpers::{TestApp, new_client, spawn_app};
 
 const PASSWORD: &str = "correct horse";
 
-async fn person(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = new_client();
-    let email = format!("{username}@example.org");
-    let form =
-        [("username", username), ("email", email.as_str()), ("password", PASSWORD), ("confirm_password", PASSWORD)];
-    app.post_form(&client, "/api/register", &form).await;
-    assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
-    client
-}
-
 async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
@@ -39,8 +29,8 @@ async fn submit_act(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str
 #[tokio::test]
 async fn the_console_is_not_found_by_anyone_but_administrators() {
     let app = spawn_app().await;
-    let owner = person(&app, "olga").await;
-    let member = person(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
     for path in ["/admin", "/admin/accounts", "/admin/act?act=disable&user=1"] {
         for (who, client) in [("member", &member), ("visitor", &new_client())] {
             let (status, html) = page(&app, client, path).await;
@@ -65,8 +55,8 @@ async fn the_console_is_not_found_by_anyone_but_administrators() {
 #[tokio::test]
 async fn an_act_is_confirmed_on_its_page_and_asks_for_the_password_when_it_is_stale() {
     let app = spawn_app().await;
-    let owner = person(&app, "olga").await;
-    let member = person(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
 
     let (status, html) = page(&app, &owner, "/admin/act?act=disable&user=2&back=/admin/accounts?search=mia").await;
     assert_eq!(status, StatusCode::OK);

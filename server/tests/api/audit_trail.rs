@@ -5,18 +5,6 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, new_client, spawn_app};
 
-const PASSWORD: &str = "correct horse";
-
-async fn signed_in(app: &TestApp, username: &str) -> reqwest::Client {
-    let client = new_client();
-    let email = format!("{username}@example.org");
-    let form =
-        [("username", username), ("email", email.as_str()), ("password", PASSWORD), ("confirm_password", PASSWORD)];
-    app.post_form(&client, "/api/register", &form).await;
-    assert_eq!(app.log_in_with(&client, username, PASSWORD).await.status(), StatusCode::OK);
-    client
-}
-
 async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
@@ -25,8 +13,8 @@ async fn get(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCode
 #[tokio::test]
 async fn the_trail_is_read_newest_first_narrowed_and_paged() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
-    let member = signed_in(&app, "mia").await;
+    let owner = app.signed_in_as("olga").await;
+    let member = app.signed_in_as("mia").await;
     for _ in 0..5 {
         assert_eq!(app.log_in("mia", "a wrong password").await.status(), StatusCode::UNAUTHORIZED);
     }
@@ -59,7 +47,7 @@ async fn the_trail_is_read_newest_first_narrowed_and_paged() {
 #[tokio::test]
 async fn downloads_carry_every_matching_event_and_no_formula() {
     let app = spawn_app().await;
-    let owner = signed_in(&app, "olga").await;
+    let owner = app.signed_in_as("olga").await;
     // A login names whatever it likes: a spreadsheet must not run it.
     assert_eq!(app.log_in("=HYPERLINK(\"http://evil\")", "whatever it is").await.status(), StatusCode::UNAUTHORIZED);
 

@@ -136,6 +136,22 @@ impl TestApp {
         self.post_form(client, "/api/login", &[("username", username), ("password", password)]).await
     }
 
+    /// A new client signed in as a newly registered `username` (password "correct horse").
+    pub async fn signed_in_as(&self, username: &str) -> reqwest::Client {
+        let client = new_client();
+        let email = format!("{username}@example.org");
+        let form = [
+            ("username", username),
+            ("email", email.as_str()),
+            ("password", "correct horse"),
+            ("confirm_password", "correct horse"),
+        ];
+        let registered = self.post_form(&client, "/api/register", &form).await;
+        assert!(registered.status().is_success() || registered.status().is_redirection(), "{}", registered.status());
+        assert_eq!(self.log_in_with(&client, username, "correct horse").await.status(), StatusCode::OK);
+        client
+    }
+
     pub async fn log_in(&self, username: &str, password: &str) -> Response {
         self.log_in_with(&self.client, username, password).await
     }
