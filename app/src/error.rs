@@ -87,6 +87,12 @@ pub enum AccountError {
     /// sentence says which and why.
     #[error("{0}")]
     AdminRefused(String),
+    /// A password reset link that was used already, replaced by a newer one, or has expired.
+    #[error(
+        "This reset link no longer works: it was used already, replaced by a newer one, or has expired. Ask an \
+         administrator for a new one."
+    )]
+    ResetLinkInvalid,
 }
 
 impl AccountError {
@@ -106,7 +112,10 @@ impl AccountError {
             | AccountError::NotAdministrator
             | AccountError::ConfirmationNeeded => 403,
             AccountError::AdminRefused(_) => 409,
-            AccountError::UserNotFound | AccountError::GroupNotFound | AccountError::SessionNotFound => 404,
+            AccountError::UserNotFound
+            | AccountError::GroupNotFound
+            | AccountError::SessionNotFound
+            | AccountError::ResetLinkInvalid => 404,
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
@@ -254,6 +263,7 @@ mod tests {
             AccountError::AccountDisabled,
             AccountError::ConfirmationNeeded,
             AccountError::AdminRefused("The account is disabled already.".into()),
+            AccountError::ResetLinkInvalid,
         ] {
             let bytes = error.ser();
             assert_eq!(AccountError::de(bytes), error);

@@ -113,12 +113,32 @@ for (const theme of THEMES) {
       });
 
       test(`the administrators' console has no axe violations (${label})`, async ({ page }) => {
+        test.setTimeout(60_000);
+        // An account to make reset links for: the link as the console shows it, and its page.
+        const member: TestUser = uniqueUser("a11y-reset");
+        await signUp(page, member);
         await logIn(page, { ...ADMINISTRATOR });
+        const found = await page.request.get(`/api/v1/users?search=username:${member.username}`);
+        const memberId = (await found.json()).data[0].id;
+        const made = await page.request.post(`/api/v1/admin/users/${memberId}/reset-link`);
+        expect(made.status()).toBe(200);
+        const resetLink = new URL((await made.json()).resetLink);
         const consolePages: PageState[] = [
           { name: "admin-overview", path: "/admin", heading: "Administration" },
           { name: "admin-accounts", path: "/admin/accounts", heading: "Accounts" },
           { name: "admin-audit", path: "/admin/audit", heading: "Audit trail" },
           { name: "admin-act", path: "/admin/act?act=expire-password&user=1", heading: /^Expire the password of / },
+          // Before the console makes a newer link, which ends this one.
+          { name: "reset-password", path: resetLink.pathname + resetLink.search, heading: "Choose a new password" },
+          {
+            name: "admin-reset-link",
+            path: `/admin/act?act=reset-link&user=${memberId}&back=/admin/accounts`,
+            heading: /^Make a password reset link for /,
+            prepare: async (page) => {
+              await page.getByRole("button", { name: "Reset link", exact: true }).click();
+              await expect(page.getByLabel(`Reset link for ${member.username}`)).toBeVisible();
+            },
+          },
         ];
         for (const state of consolePages) await check(page, state, label);
       });

@@ -90,6 +90,15 @@ pub enum UsersCommand {
     Enable { username: String },
     /// Expire an account's password: the next login must choose a new one first.
     ExpirePassword { username: String },
+    /// Make a password reset link for an account and print it, to hand to its owner: it works
+    /// once, within 24 hours, and ends any earlier link of the account.
+    ResetLink {
+        username: String,
+        /// The deployment's address as browsers reach it, to begin the link with; without it the
+        /// link is printed from its path on.
+        #[arg(long, env = "DIOPTRA_PUBLIC_URL", value_parser = parse_public_url)]
+        public_url: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Args)]
@@ -230,6 +239,7 @@ impl Config {
             audit_retention: (self.audit_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600)),
             hash_queue_places: self.hash_queue.map(|places| places as usize),
+            public_url: self.public_url.clone(),
             ..self.passwords.account_settings()
         }
     }

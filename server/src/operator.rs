@@ -90,6 +90,18 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
         UsersCommand::Disable { username } => act(accounts, AdminAct::Disable, &username).await?,
         UsersCommand::Enable { username } => act(accounts, AdminAct::Enable, &username).await?,
         UsersCommand::ExpirePassword { username } => act(accounts, AdminAct::ExpirePassword, &username).await?,
+        UsersCommand::ResetLink { username, public_url } => {
+            let user = existing(accounts, &username).await?;
+            let done = accounts
+                .act_on(&Acting::operator(), AdminAct::ResetLink, user.user_id, &ClientInfo::operator())
+                .await?;
+            let Some(link) = &done.reset_link else { return Err(AccountError::Internal.into()) };
+            println!("{}", done.sentence());
+            match public_url {
+                Some(origin) => println!("{}", link.url(&origin)),
+                None => println!("{}\n(Put the deployment's address in front, or give --public-url.)", link.url("")),
+            }
+        }
     }
     Ok(())
 }

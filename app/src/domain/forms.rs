@@ -125,20 +125,54 @@ impl PasswordChangeForm {
         if self.old_password.is_empty() {
             errors.insert(Field::OldPassword, REQUIRED);
         }
-        let new_password = errors.check(
-            Field::NewPassword,
-            NewPassword::parse(self.new_password.expose(), policy, Some(username), Some(email)),
-        );
-        if self.confirm_new_password.is_empty() {
-            errors.insert(Field::ConfirmNewPassword, REQUIRED);
-        } else if self.confirm_new_password != self.new_password {
-            errors.insert(Field::ConfirmNewPassword, "Passwords do not match");
-        }
+        let new_password =
+            check_new_password(&mut errors, [&self.new_password, &self.confirm_new_password], policy, username, email);
         match new_password {
             Some(password) if errors.is_empty() => Ok(password),
             _ => Err(errors),
         }
     }
+}
+
+/// The form behind a password reset link: the link's token and the new password, twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetForm {
+    pub token: String,
+    pub new_password: TypedPassword,
+    pub confirm_new_password: TypedPassword,
+}
+
+impl PasswordResetForm {
+    /// Checks the new password against the rules and its confirmation; whether the link still
+    /// works is the server's to say.
+    pub fn parse(&self, policy: PasswordPolicy, username: &str, email: &str) -> Result<NewPassword, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let new_password =
+            check_new_password(&mut errors, [&self.new_password, &self.confirm_new_password], policy, username, email);
+        match new_password {
+            Some(password) if errors.is_empty() => Ok(password),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The new password of a change or a reset and its confirmation, into `errors` as the
+/// `new_password` and `confirm_new_password` fields.
+fn check_new_password(
+    errors: &mut FieldErrors,
+    [new_password, confirmation]: [&TypedPassword; 2],
+    policy: PasswordPolicy,
+    username: &str,
+    email: &str,
+) -> Option<NewPassword> {
+    let parsed = errors
+        .check(Field::NewPassword, NewPassword::parse(new_password.expose(), policy, Some(username), Some(email)));
+    if confirmation.is_empty() {
+        errors.insert(Field::ConfirmNewPassword, REQUIRED);
+    } else if confirmation != new_password {
+        errors.insert(Field::ConfirmNewPassword, "Passwords do not match");
+    }
+    parsed
 }
 
 #[cfg(test)]

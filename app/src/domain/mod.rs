@@ -13,7 +13,9 @@ mod username;
 
 pub use email::EmailAddress;
 pub use fields::{Field, FieldErrors};
-pub use forms::{Credentials, LoginForm, PasswordChangeForm, ProfileForm, RegisterForm, Registration};
+pub use forms::{
+    Credentials, LoginForm, PasswordChangeForm, PasswordResetForm, ProfileForm, RegisterForm, Registration,
+};
 pub use group::{BrokenImplication, GroupName, MAX_GROUP_NAME_CHARS, MemberFlags};
 pub use password::{NewPassword, PasswordPolicy, TypedPassword};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchError, SearchTerm, check_fields, parse_search};

@@ -57,6 +57,7 @@ fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let registered = query.with_untracked(|q| q.get("registered"));
     let deleted = query.with_untracked(|q| q.get("deleted"));
+    let reset = query.with_untracked(|q| q.get("reset"));
     let initial_error = error_from_url(LogIn::PATH);
     view! {
         <Title text="Login"/>
@@ -71,6 +72,11 @@ fn LoginPage() -> impl IntoView {
             {deleted.map(|name| view! {
                 <p class="notice notice-success" role="status">
                     {format!("Successfully deleted user '{name}'.")}
+                </p>
+            })}
+            {reset.map(|name| view! {
+                <p class="notice notice-success" role="status">
+                    {format!("The new password of '{name}' is set. Log in with it.")}
                 </p>
             })}
             <LoginForm initial_error/>
@@ -101,7 +107,8 @@ fn HomePage(viewer: Viewer) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <p class="hint">
-                "Everyone belongs to the default public group; additional groups cannot be created."
+                "Everyone belongs to the default public group. Create groups or find yours on the "
+                <a href="/groups">"Groups"</a> " page."
             </p>
         </section>
     }

@@ -16,6 +16,7 @@ mod groups;
 mod not_found;
 mod register;
 mod renew_password;
+mod reset_password;
 mod users;
 
 use leptos::prelude::*;
@@ -35,6 +36,7 @@ use self::{
     not_found::NotFound,
     register::RegisterPage,
     renew_password::RenewPasswordPage,
+    reset_password::ResetPasswordPage,
     users::UsersPage,
 };
 use crate::{PRODUCT_NAME, error::AccountError, islands::UserMenu};
@@ -78,6 +80,11 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("password"), StaticSegment("renew"))
                         view=RenewPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("password"), StaticSegment("reset"))
+                        view=ResetPasswordPage
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>

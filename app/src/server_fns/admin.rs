@@ -20,9 +20,9 @@ pub(crate) fn accounts_page(back: &str) -> &str {
     if own && plain && !back.contains('#') { back } else { "/admin/accounts" }
 }
 
-/// Does `act` (`disable`, `enable`, `expire-password`, `end-sessions`, `make-admin`,
-/// `remove-admin`, `delete`) to account `user_id`, first confirming `password` when one is given,
-/// then goes back to the accounts table (`back`) saying what was done.
+/// Does `act` (`disable`, `enable`, `expire-password`, `end-sessions`, `reset-link`,
+/// `make-admin`, `remove-admin`, `delete`) to account `user_id`, first confirming `password`
+/// when one is given, then goes back to the accounts table (`back`) saying what was done.
 #[server(endpoint = "admin/act")]
 pub async fn act_on_account(
     act: String,
@@ -39,6 +39,11 @@ pub async fn act_on_account(
         None => accounts.fresh_administrator(&signed_in).await?,
     };
     let done = accounts.act_on(&acting, act, user_id, &client).await?;
+    if let Some(link) = &done.reset_link {
+        // To the accounts table, which shows it once: never in an address.
+        let cookie = accounts.settings().cookies.set_reset_link(user_id, &link.token);
+        ssr::append_response_header(http::header::SET_COOKIE, &cookie);
+    }
     let back = accounts_page(&back);
     let separator = if back.contains('?') { '&' } else { '?' };
     // The account by id, not by name: a name in the address would stay in the history and logs.

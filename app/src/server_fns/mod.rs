@@ -75,6 +75,21 @@ pub async fn renew_password(
     Ok(())
 }
 
+/// Sets a new password through a reset link (its `token`), which it uses up, and sends the
+/// browser to the login page to log in with it. Every session of the account has ended.
+#[server(endpoint = "password/reset")]
+pub async fn reset_password(
+    token: String,
+    new_password: TypedPassword,
+    confirm_new_password: TypedPassword,
+) -> Result<(), AccountError> {
+    let form = crate::domain::PasswordResetForm { token, new_password, confirm_new_password };
+    let username = ssr::accounts().reset_password(form, &client_info()).await?;
+    let query = form_urlencoded::Serializer::new(String::new()).append_pair("reset", &username).finish();
+    leptos_axum::redirect(&format!("/?{query}"));
+    Ok(())
+}
+
 /// Ends this browser's session and returns to the login screen. Without a session it just
 /// returns there: the visitor wanted to be logged out, and is.
 #[server(endpoint = "logout")]

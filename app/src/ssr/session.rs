@@ -19,6 +19,12 @@ pub const SECURE_COOKIE_NAME: &str = "__Host-dioptra_session";
 /// [`DeviceToken`]). Named like the session cookie, with the same prefix rule.
 pub const DEVICE_COOKIE_NAME: &str = "dioptra_device";
 pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-dioptra_device";
+/// The cookie that carries a reset link just made from the act's form to the accounts table,
+/// which shows it once and clears it: the link never appears in an address.
+pub const RESET_LINK_COOKIE_NAME: &str = "dioptra_reset_link";
+pub const SECURE_RESET_LINK_COOKIE_NAME: &str = "__Host-dioptra_reset_link";
+/// How long a reset link waits in its cookie to be shown.
+const RESET_LINK_COOKIE_SECS: i64 = 300;
 
 /// A session token as the browser holds it.
 #[derive(Clone, PartialEq, Eq)]
@@ -81,6 +87,38 @@ impl DeviceToken {
     }
 }
 
+/// A password reset link's token: 256 random bits in the link an administrator hands to an
+/// account's owner. Like a session token it is shown once and the database keeps only its
+/// SHA-256, in `reset_links`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResetToken(SessionToken);
+
+impl std::fmt::Debug for ResetToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ResetToken(<redacted>)")
+    }
+}
+
+impl ResetToken {
+    pub fn generate() -> Self {
+        Self(SessionToken::generate())
+    }
+
+    /// Accepts only what `generate` makes, so junk in a link never reaches the database.
+    pub fn parse(value: &str) -> Option<Self> {
+        SessionToken::from_cookie_value(value).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// What the database stores and looks up.
+    pub fn hash(&self) -> Vec<u8> {
+        self.0.hash()
+    }
+}
+
 /// The well-formed device tokens of a request, as the session middleware read them (at most
 /// [`MAX_SESSION_COOKIES_TRIED`]); [`crate::ssr::accounts::ClientInfo`] carries them to the
 /// guessing limits.
@@ -126,6 +164,39 @@ impl CookiePolicy {
         self.named(self.device_name(), token.as_str()).max_age(Duration::seconds(max_age_secs)).build().to_string()
     }
 
+    fn reset_link_name(&self) -> &'static str {
+        if self.secure { SECURE_RESET_LINK_COOKIE_NAME } else { RESET_LINK_COOKIE_NAME }
+    }
+
+    /// The `Set-Cookie` value that carries the reset link just made for account `user_id` to the
+    /// page that shows it. `Strict`: only this site's own pages ever get it back.
+    pub fn set_reset_link(&self, user_id: i64, token: &ResetToken) -> String {
+        let value = format!("{user_id}.{}", token.as_str());
+        self.named(self.reset_link_name(), &value)
+            .same_site(SameSite::Strict)
+            .max_age(Duration::seconds(RESET_LINK_COOKIE_SECS))
+            .build()
+            .to_string()
+    }
+
+    /// The `Set-Cookie` value that makes the browser forget the reset link it carried.
+    pub fn clear_reset_link(&self) -> String {
+        self.named(self.reset_link_name(), "")
+            .same_site(SameSite::Strict)
+            .max_age(Duration::ZERO)
+            .expires(OffsetDateTime::UNIX_EPOCH)
+            .build()
+            .to_string()
+    }
+
+    /// The reset link a request's cookie carries: the account's id and the link's token.
+    pub fn reset_link_from_headers(&self, headers: &http::HeaderMap) -> Option<(i64, ResetToken)> {
+        cookie_values(headers).find(|cookie| cookie.name() == self.reset_link_name()).and_then(|cookie| {
+            let (user_id, token) = cookie.value().split_once('.')?;
+            Some((user_id.parse().ok()?, ResetToken::parse(token)?))
+        })
+    }
+
     /// The attributes every session cookie has. No `Domain`: the cookie goes back to this host
     /// only (and `__Host-` requires it).
     fn cookie<'c>(&self, value: &'c str) -> CookieBuilder<'c> {
@@ -150,18 +221,22 @@ impl CookiePolicy {
     }
 }
 
-/// The well-formed tokens in the cookies called `name`, in the order sent, without repeats, at
-/// most [`MAX_SESSION_COOKIES_TRIED`].
-fn tokens_named(headers: &http::HeaderMap, name: &str) -> Vec<SessionToken> {
-    let mut tokens: Vec<SessionToken> = Vec::new();
-    // Lossily: a byte that is not ASCII in any cookie (a browser sends UTF-8 values as they are)
-    // must not hide the others. A token is ASCII, so only junk is changed.
+/// Every cookie of a request's `Cookie` headers. Lossily: a byte that is not ASCII in any cookie
+/// (a browser sends UTF-8 values as they are) must not hide the others. A token is ASCII, so
+/// only junk is changed.
+fn cookie_values(headers: &http::HeaderMap) -> impl Iterator<Item = Cookie<'static>> + '_ {
     let values = headers
         .get_all(http::header::COOKIE)
         .iter()
         .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
-    let cookies = values.flat_map(Cookie::split_parse).filter_map(Result::ok);
-    for cookie in cookies.filter(|cookie| cookie.name() == name) {
+    values.flat_map(Cookie::split_parse).filter_map(Result::ok)
+}
+
+/// The well-formed tokens in the cookies called `name`, in the order sent, without repeats, at
+/// most [`MAX_SESSION_COOKIES_TRIED`].
+fn tokens_named(headers: &http::HeaderMap, name: &str) -> Vec<SessionToken> {
+    let mut tokens: Vec<SessionToken> = Vec::new();
+    for cookie in cookie_values(headers).filter(|cookie| cookie.name() == name) {
         let Some(token) = SessionToken::from_cookie_value(cookie.value()) else { continue };
         if !tokens.contains(&token) {
             tokens.push(token);

@@ -84,6 +84,12 @@ pub struct ActBody {
     pub sessions_ended: u64,
     /// The act as done, in a sentence.
     pub status: String,
+    /// `reset-link` only: the link to hand to the account's owner, shown this once. It works
+    /// once, until `resetLinkExpiresOn`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_link: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reset_link_expires_on: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -195,12 +201,13 @@ pub async fn users(
 }
 
 /// Do an act to an account: `disable` (it cannot log in, and its sessions end), `enable`,
-/// `expire-password` (the next login must choose a new one), `end-sessions`, `make-admin`,
+/// `expire-password` (the next login must choose a new one), `end-sessions`, `reset-link` (a
+/// link for the owner to choose a new password with, in the answer only), `make-admin`,
 /// `remove-admin` (the `admin` role in `public`) or `delete`. Needs the password confirmed on
 /// this session within 10 minutes (`POST /admin/confirm`).
 #[utoipa::path(post, path = "/admin/users/{id}/{act}", operation_id = "admin_act", tag = "admin", params(
     ("id" = i64, Path, minimum = 1),
-    ("act" = String, Path, description = "`disable`, `enable`, `expire-password`, `end-sessions`, `make-admin`, `remove-admin` or `delete`"),
+    ("act" = String, Path, description = "`disable`, `enable`, `expire-password`, `end-sessions`, `reset-link`, `make-admin`, `remove-admin` or `delete`"),
 ), responses(
     (status = 200, body = ActBody),
     (status = 401, description = "Not logged in", body = MessageBody),
@@ -213,7 +220,8 @@ pub async fn act(
     Authenticated(signed_in): Authenticated,
     Client(client): Client,
     Path((id, act)): Path<(String, String)>,
-) -> Result<Json<ActBody>, ApiError> {
+    headers: axum::http::HeaderMap,
+) -> Result<([(axum::http::HeaderName, &'static str); 1], Json<ActBody>), ApiError> {
     let user_id = parse_id(&id)?;
     let acting = state.accounts.fresh_administrator(&signed_in).await?;
     let act = AdminAct::from_slug(&act).ok_or_else(|| ApiError::plain(axum::http::StatusCode::NOT_FOUND, NOT_FOUND))?;
@@ -221,13 +229,22 @@ pub async fn act(
         app::error::AccountError::UserNotFound => ApiError::user_not_found(user_id),
         error => error.into(),
     })?;
-    Ok(Json(ActBody {
-        id: done.user_id,
-        username: done.username.clone(),
-        act: act.slug().to_owned(),
-        sessions_ended: done.sessions_ended,
-        status: done.sentence(),
-    }))
+    let host = headers.get(axum::http::header::HOST).and_then(|host| host.to_str().ok());
+    let origin = state.accounts.origin_for(host);
+    // A reset link is shown once: no cache may keep the answer.
+    let no_store = [(axum::http::header::CACHE_CONTROL, "no-store")];
+    Ok((
+        no_store,
+        Json(ActBody {
+            id: done.user_id,
+            username: done.username.clone(),
+            act: act.slug().to_owned(),
+            sessions_ended: done.sessions_ended,
+            status: done.sentence(),
+            reset_link: done.reset_link.as_ref().map(|link| link.url(&origin)),
+            reset_link_expires_on: done.reset_link.as_ref().map(|link| link.expires_on.to_rfc3339()),
+        }),
+    ))
 }
 
 pub(super) async fn administrator(state: &AppState, user_id: i64) -> Result<(), ApiError> {

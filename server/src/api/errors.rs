@@ -194,6 +194,9 @@ impl ApiError {
             AccountError::AdminRefused(sentence) => {
                 Self::domain(StatusCode::CONFLICT, "AdministrationError", &sentence, json!({}))
             }
+            AccountError::ResetLinkInvalid => {
+                Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", &error.to_string(), json!({}))
+            }
         }
     }
 }

@@ -23,6 +23,7 @@ mod openapi;
 mod operator;
 mod outage;
 mod register;
+mod reset_links;
 mod scale_out;
 mod search;
 mod security;

@@ -180,6 +180,45 @@ async fn disable_enable_and_expire_password_from_the_command_line() {
 }
 
 #[tokio::test]
+async fn reset_link_prints_a_link_the_owner_can_use_once() {
+    let database = TestDatabase::new().await;
+    create(&database, "olga", "the owner's secret");
+    create(&database, "dora", "the first secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+
+    let origin = app.url("");
+    let said = succeeds(run(database, &["users", "reset-link", "dora", "--public-url", &origin], ""));
+    let link = said.lines().find(|line| line.starts_with(&origin)).unwrap_or_else(|| panic!("{said}")).to_owned();
+    assert!(link.starts_with(&format!("{origin}/password/reset?token=")), "{said}");
+    assert!(said.contains("works once, within 24 hours"), "{said}");
+    // Without the deployment's address, the link from its path on, and a word on what to add.
+    let bare = succeeds(run(database, &["users", "reset-link", "dora"], ""));
+    assert!(bare.starts_with("A password reset link") && bare.contains("\n/password/reset?token="), "{bare}");
+    assert!(bare.contains("--public-url"), "{bare}");
+    let page = crate::helpers::new_client().get(&link).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::NOT_FOUND, "the newer link replaced it");
+
+    let link = succeeds(run(database, &["users", "reset-link", "dora", "--public-url", &origin], ""))
+        .lines()
+        .find(|line| line.starts_with(&origin))
+        .unwrap()
+        .to_owned();
+    let token = link.split_once("?token=").unwrap().1;
+    let form = [("token", token), ("new_password", "the second secret"), ("confirm_new_password", "the second secret")];
+    let used = app.post_form(&crate::helpers::new_client(), "/api/password/reset", &form).await;
+    assert!(used.status().is_success() || used.status().is_redirection(), "{}", used.status());
+    assert_eq!(app.log_in("dora", "the second secret").await.status(), StatusCode::OK);
+    let events: Vec<String> =
+        app.scalars("SELECT detail FROM audit_events WHERE event = 'reset_link_issued' ORDER BY event_id").await;
+    assert_eq!(events.len(), 3);
+    assert!(events.iter().all(|detail| detail.starts_with("by the operator")), "{events:?}");
+
+    let unknown = run(database, &["users", "reset-link", "nobody"], "");
+    assert!(!unknown.status.success() && stderr(&unknown).contains("no user 'nobody'"), "{}", stderr(&unknown));
+}
+
+#[tokio::test]
 async fn with_signup_disabled_the_register_page_explains_and_the_api_answers_403() {
     let database = TestDatabase::new().await;
     let app = spawn_app_on(database, |config| config.disable_signup = true).await;

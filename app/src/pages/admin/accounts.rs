@@ -11,7 +11,7 @@ use crate::{
     pages::{Pager, not_found::NotFound, users::EmailAddress},
     presentation::date_in_words,
     ssr::{
-        accounts::{AccountStatus, ActDone, AdminAccount, AdminAct},
+        accounts::{AccountStatus, ActDone, AdminAccount, AdminAct, reset_url},
         clock::now_micros,
     },
 };
@@ -57,6 +57,9 @@ fn acts_for(account: &AdminAccount, viewer: Viewer) -> Vec<AdminAct> {
     if status != AccountStatus::PasswordExpired {
         acts.push(AdminAct::ExpirePassword);
     }
+    if status != AccountStatus::Disabled && account.user_id != viewer_id {
+        acts.push(AdminAct::ResetLink);
+    }
     if account.open_sessions > 0 {
         acts.push(AdminAct::EndSessions);
     }
@@ -92,7 +95,9 @@ pub fn AdminAccountsPage() -> impl IntoView {
                 let accounts = crate::ssr::accounts();
                 let notice = match done {
                     Some((act, user_id, sessions_ended)) => accounts.admin_account(user_id).await.ok().flatten().map(|account| {
-                        ActDone { act, user_id, username: account.username, sessions_ended }.sentence()
+                        let done = ActDone { act, user_id, username: account.username, sessions_ended, reset_link: None };
+                        let link = (act == AdminAct::ResetLink).then(|| reset_link_carried(user_id));
+                        view! { <ActNotice done link/> }
                     }),
                     None => None,
                 };
@@ -124,7 +129,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
                     <section class="card card-table" aria-labelledby="accounts-heading">
                         <h1 id="accounts-heading">"Accounts"</h1>
                         <AdminNav current=Section::Accounts/>
-                        {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+                        {notice}
                         <form class="search" method="get" action="/admin/accounts" role="search">
                             <label for="account-search">"Search"</label>
                             <div class="search-row">
@@ -205,5 +210,54 @@ fn account_row(account: AdminAccount, viewer: Viewer, back: &str) -> impl IntoVi
             <td>{account.open_sessions.to_string()}</td>
             <td class="actions admin-actions">{buttons}</td>
         </tr>
+    }
+}
+
+/// The reset link that the act's answer left in its cookie for account `user_id`, as a whole
+/// URL, once: the cookie is cleared with this page. `None` when it is not there (the page was
+/// reloaded, or the cookie's time ran out).
+fn reset_link_carried(user_id: i64) -> Option<String> {
+    let accounts = crate::ssr::accounts();
+    let cookies = accounts.settings().cookies;
+    let carried = use_context::<http::request::Parts>()
+        .and_then(|parts| cookies.reset_link_from_headers(&parts.headers))
+        .filter(|(for_user, _)| *for_user == user_id)?;
+    crate::ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_reset_link());
+    let origin = crate::ssr::site_origin();
+    Some(reset_url(&origin, &carried.1))
+}
+
+/// What the last act did; after a reset link, the link itself (shown only now) with its Copy
+/// button, or why it is no longer shown.
+#[component]
+fn ActNotice(done: ActDone, link: Option<Option<String>>) -> impl IntoView {
+    let sentence = done.sentence();
+    let username = done.username;
+    match link {
+        None => view! { <p class="notice notice-success" role="status">{sentence}</p> }.into_any(),
+        Some(None) => view! {
+            <p class="notice notice-info" role="status">
+                "The reset link for " {username} " was shown once and is not shown again. If it is lost, make a new one: "
+                "the old one then stops working."
+            </p>
+        }
+        .into_any(),
+        Some(Some(url)) => view! {
+            <div class="notice notice-success reset-link" role="status">
+                <p>{sentence}</p>
+                <label for="reset-link">"Reset link for " {username.clone()}</label>
+                <div class="copy-row">
+                    <input id="reset-link" type="text" readonly value=url aria-describedby="reset-link-help"/>
+                    <button class="button button-secondary" type="button" data-copy="reset-link"
+                        data-copy-status="reset-link-copied" hidden>"Copy"</button>
+                </div>
+                <p class="hint" id="reset-link-help">
+                    "Hand it to " {username} " yourself, by a channel you trust. It is shown only now."
+                    " " <span id="reset-link-copied" role="status"></span>
+                </p>
+            </div>
+            <script src="/copy.js" defer></script>
+        }
+        .into_any(),
     }
 }

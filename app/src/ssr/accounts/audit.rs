@@ -68,6 +68,8 @@ audit_events! {
     PasswordExpiredByAdmin => "password_expired_by_admin",
     SessionsEndedByAdmin => "sessions_ended_by_admin",
     AccountDeletedByAdmin => "account_deleted_by_admin",
+    ResetLinkIssued => "reset_link_issued",
+    PasswordResetByLink => "password_reset_by_link",
 }
 
 impl Accounts {

@@ -9,6 +9,7 @@
 //! - `devices.rs`: known devices, the browsers that have logged in to an account before (the
 //!   device cookie), which its guessing limit lets through;
 //! - `passwords.rs`: changing and setting passwords, the common-password rule;
+//! - `reset_links.rs`: the links an administrator hands over to let an owner choose a new password;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
 //!   `members.rs` who is in a group and what they may do there);
@@ -28,6 +29,7 @@ mod groups;
 mod login;
 mod paging;
 mod passwords;
+mod reset_links;
 mod sessions;
 mod signup;
 mod types;
@@ -46,6 +48,7 @@ pub use groups::{
 };
 pub use login::{LoggedIn, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
+pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, reset_url};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
 
 use crate::{
@@ -77,6 +80,9 @@ pub struct AccountSettings {
     /// Password hashes waiting or running at most; more are refused with `Busy`. `None`: 128 per
     /// core (see `password/`).
     pub hash_queue_places: Option<usize>,
+    /// The deployment's address as browsers reach it (`scheme://host[:port]`), when configured:
+    /// reset links are made with it.
+    pub public_url: Option<String>,
 }
 
 impl AccountSettings {
@@ -103,6 +109,7 @@ impl Default for AccountSettings {
             signup_open: true,
             audit_retention: Some(Duration::from_secs(400 * 24 * 3600)),
             hash_queue_places: None,
+            public_url: None,
         }
     }
 }
@@ -128,8 +135,8 @@ impl Accounts {
         &self.db
     }
 
-    /// Deletes ended sessions, lapsed attempt counters, expired devices and audit events past
-    /// their retention.
+    /// Deletes ended sessions, lapsed attempt counters, expired devices and reset links, and
+    /// audit events past their retention.
     /// Any replica may run it at any time.
     /// Each step runs whatever the others did: one that fails (say, out of its time budget on
     /// a huge table) leaves the rest to do their work, and the first failure is returned.
@@ -138,11 +145,13 @@ impl Accounts {
         let counters = self.guard().forget_stale().await;
         let devices = self.forget_expired_devices().await;
         let audit_events = self.forget_old_audit_events().await;
-        tracing::debug!(?sessions, ?counters, ?devices, ?audit_events, "cleaned up");
+        let reset_links = self.forget_expired_reset_links().await;
+        tracing::debug!(?sessions, ?counters, ?devices, ?audit_events, ?reset_links, "cleaned up");
         sessions?;
         counters?;
         devices?;
         audit_events?;
+        reset_links?;
         Ok(())
     }
 

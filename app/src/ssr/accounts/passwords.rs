@@ -2,7 +2,10 @@
 //! operator's command), and the rule that a new password may not be a common one. Either way
 //! every other session of the account ends in the transaction that stores the new hash.
 
-use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, devices, sessions, users::StoredCredentials};
+use super::{
+    Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, devices, reset_links, sessions,
+    users::StoredCredentials,
+};
 use crate::{
     domain::{Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, username_key},
     error::AccountError,
@@ -144,12 +147,12 @@ impl Accounts {
 
     /// Stores a new password hash (restarting its expiry) and ends every known device and every
     /// session of the account, except that `rekey` = (old, new) moves the caller's session to a new token.
-    async fn replace_password(
+    pub(super) async fn replace_password(
         &self,
         user_id: i64,
         new_hash: &str,
         rekey: Option<(&SessionToken, &SessionToken)>,
-        by: Replacer,
+        by: Replacer<'_>,
     ) -> Result<(), AccountError> {
         /// The owner's change: the account must still be usable when the new hash is stored
         /// (it may have been disabled while the old password was being checked).
@@ -159,8 +162,12 @@ impl Accounts {
         );
         const BY_OPERATOR: &str =
             "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4";
+        /// A reset link is used up in the transaction that stores the new hash, so that of two
+        /// uses at once only one stores a password.
+        const USE_LINK: &str = "DELETE FROM reset_links WHERE token_hash = $1 AND user_id = $2 AND expires_on > $3";
         let sql = match by {
-            Replacer::Owner => BY_OWNER,
+            // The link's owner, like the owner, needs a usable account.
+            Replacer::Owner | Replacer::ResetLink(_) => BY_OWNER,
             Replacer::Operator => BY_OPERATOR,
         };
         let now = now_micros();
@@ -168,6 +175,12 @@ impl Accounts {
         let keep_hash = rekey.map(|(_, fresh)| fresh.hash()).unwrap_or_default();
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
+            if let Replacer::ResetLink(token_hash) = by {
+                let used = sqlx::query(USE_LINK).bind(token_hash).bind(user_id).bind(now).execute(&mut *tx).await?;
+                if used.rows_affected() == 0 {
+                    return Err(AccountError::ResetLinkInvalid);
+                }
+            }
             let stored = sqlx::query(sql)
                 .bind(new_hash)
                 .bind(now)
@@ -190,17 +203,21 @@ impl Accounts {
             sqlx::query(sessions::END_ALL_BUT).bind(user_id).bind(&keep_hash).execute(&mut *tx).await?;
             // Whoever knew the old password may have made devices with it.
             sqlx::query(devices::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
+            // A new password makes any reset link of the account moot.
+            sqlx::query(reset_links::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
     }
 }
 
-/// Who replaces a password: its owner (who proved the old one) or the operator.
+/// Who replaces a password: its owner (who proved the old one), the operator, or whoever holds
+/// the reset link whose token has this hash.
 #[derive(Clone, Copy)]
-enum Replacer {
+pub(super) enum Replacer<'link> {
     Owner,
     Operator,
+    ResetLink(&'link [u8]),
 }
 
 /// What a password change leaves: proof that the current password was checked, the caller's

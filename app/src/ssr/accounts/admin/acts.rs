@@ -1,5 +1,6 @@
 //! What an administrator (or the operator) can do to an account: disable and enable it, expire
-//! its password, end its sessions, grant and take back the admin role, delete it. Each act is one
+//! its password, end its sessions, make it a password reset link, grant and take back the admin
+//! role, delete it. Each act is one
 //! transaction, refuses what it cannot do (an unknown or deleted account, the owner of the
 //! default group, an act already done) with a sentence saying why, and is recorded in the audit
 //! trail with the actor's name.
@@ -8,7 +9,7 @@ use super::{Accounts, Acting};
 use crate::{
     error::AccountError,
     ssr::{
-        accounts::{AuditEvent, ClientInfo, FlagChange, sessions},
+        accounts::{AuditEvent, ClientInfo, FlagChange, IssuedResetLink, reset_links, sessions},
         clock::{Micros, now_micros},
         db::{BeginWrite, on_pool},
     },
@@ -21,17 +22,19 @@ pub enum AdminAct {
     Enable,
     ExpirePassword,
     EndSessions,
+    ResetLink,
     MakeAdmin,
     RemoveAdmin,
     Delete,
 }
 
 impl AdminAct {
-    pub const ALL: [AdminAct; 7] = [
+    pub const ALL: [AdminAct; 8] = [
         AdminAct::Disable,
         AdminAct::Enable,
         AdminAct::ExpirePassword,
         AdminAct::EndSessions,
+        AdminAct::ResetLink,
         AdminAct::MakeAdmin,
         AdminAct::RemoveAdmin,
         AdminAct::Delete,
@@ -44,6 +47,7 @@ impl AdminAct {
             AdminAct::Enable => "enable",
             AdminAct::ExpirePassword => "expire-password",
             AdminAct::EndSessions => "end-sessions",
+            AdminAct::ResetLink => "reset-link",
             AdminAct::MakeAdmin => "make-admin",
             AdminAct::RemoveAdmin => "remove-admin",
             AdminAct::Delete => "delete",
@@ -61,6 +65,7 @@ impl AdminAct {
             AdminAct::Enable => "Enable",
             AdminAct::ExpirePassword => "Expire password",
             AdminAct::EndSessions => "End sessions",
+            AdminAct::ResetLink => "Reset link",
             AdminAct::MakeAdmin => "Make admin",
             AdminAct::RemoveAdmin => "Remove admin",
             AdminAct::Delete => "Delete",
@@ -74,6 +79,7 @@ impl AdminAct {
             AdminAct::Enable => format!("Enable {username}?"),
             AdminAct::ExpirePassword => format!("Expire the password of {username}?"),
             AdminAct::EndSessions => format!("End the sessions of {username}?"),
+            AdminAct::ResetLink => format!("Make a password reset link for {username}?"),
             AdminAct::MakeAdmin => format!("Make {username} an administrator?"),
             AdminAct::RemoveAdmin => format!("Remove {username} as an administrator?"),
             AdminAct::Delete => format!("Delete {username}?"),
@@ -89,6 +95,10 @@ impl AdminAct {
             AdminAct::Enable => format!("{username} will be able to log in again."),
             AdminAct::ExpirePassword => format!("{username} will have to choose a new password at the next login."),
             AdminAct::EndSessions => format!("Every session of {username} ends now, on every device."),
+            AdminAct::ResetLink => format!(
+                "You get a link to hand to {username}, shown once. Opening it lets them choose a new password, once, \
+                 within 24 hours; then every session of the account ends. An earlier link of the account stops working."
+            ),
             AdminAct::MakeAdmin => format!("{username} becomes an admin of the public group: an administrator."),
             AdminAct::RemoveAdmin => {
                 format!("{username} stops being an admin of the public group and an administrator.")
@@ -106,6 +116,7 @@ impl AdminAct {
             AdminAct::Enable => Some(AuditEvent::AccountEnabled),
             AdminAct::ExpirePassword => Some(AuditEvent::PasswordExpiredByAdmin),
             AdminAct::EndSessions => Some(AuditEvent::SessionsEndedByAdmin),
+            AdminAct::ResetLink => Some(AuditEvent::ResetLinkIssued),
             AdminAct::Delete => Some(AuditEvent::AccountDeletedByAdmin),
             // Recorded by the group's own change (admin_granted, admin_revoked).
             AdminAct::MakeAdmin | AdminAct::RemoveAdmin => None,
@@ -121,6 +132,8 @@ pub struct ActDone {
     pub username: String,
     /// How many sessions it ended.
     pub sessions_ended: u64,
+    /// The reset link it made, to be shown once.
+    pub reset_link: Option<IssuedResetLink>,
 }
 
 impl ActDone {
@@ -134,6 +147,9 @@ impl ActDone {
                 format!("{name}'s password has expired: a new one is needed at the next login.")
             }
             AdminAct::EndSessions => format!("{} of {name} ended.", capitalised(&sessions_words(self.sessions_ended))),
+            AdminAct::ResetLink => {
+                format!("A password reset link for {name} is ready. It works once, within 24 hours.")
+            }
             AdminAct::MakeAdmin => format!("{name} is now an administrator."),
             AdminAct::RemoveAdmin => format!("{name} is no longer an administrator."),
             AdminAct::Delete => format!("{name} is deleted."),
@@ -206,8 +222,12 @@ impl Accounts {
                 "{name} is an administrator: only the owner of the public group can act on another administrator."
             ));
         }
+        if act == AdminAct::ResetLink && target.disabled_on.is_some() {
+            return refuse(format!("{name} is disabled: enable the account before making it a reset link."));
+        }
         let now = now_micros();
         let mut sessions_ended = 0;
+        let mut reset_link = None;
         match act {
             AdminAct::Disable => {
                 sessions_ended = self
@@ -254,6 +274,12 @@ impl Accounts {
                     sqlx::query(sessions::END_ALL).bind(user_id).execute(pool).await?.rows_affected()
                 });
             }
+            AdminAct::ResetLink => {
+                let made_by = by.administrator().map(|admin| admin.user_id);
+                reset_link = Some(self.make_reset_link(user_id, made_by).await?.ok_or_else(|| {
+                    AccountError::AdminRefused(format!("{name} was disabled or deleted meanwhile: no link was made."))
+                })?);
+            }
             AdminAct::MakeAdmin | AdminAct::RemoveAdmin => {
                 let Some(admin) = by.administrator() else {
                     return refuse(
@@ -274,7 +300,7 @@ impl Accounts {
                 self.remove(user_id, client).await?;
             }
         }
-        let done = ActDone { act, user_id, username: name, sessions_ended };
+        let done = ActDone { act, user_id, username: name, sessions_ended, reset_link };
         if let Some(event) = act.audit_event() {
             let detail = format!("account {user_id} {:?}: {}", done.username, done.sentence());
             match by.administrator() {
@@ -334,6 +360,8 @@ impl Accounts {
                 return Ok(None);
             }
             let ended = sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            // A disabled account keeps no way back in for when it is enabled again.
+            sqlx::query(reset_links::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
             Some(ended)
         }))
