@@ -57,6 +57,54 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Read the audit trail from the command line: `dioptra-accounts audit list --event
+    /// login_failed`, or every matching event as CSV or JSON lines with `audit export`.
+    Audit {
+        #[command(flatten)]
+        database: DatabaseOptions,
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditCommand {
+    /// The newest events the filters match, newest first, as a table.
+    List {
+        #[command(flatten)]
+        filters: AuditFilters,
+        /// How many events at most.
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        limit: i64,
+    },
+    /// Every event the filters match, newest first, to standard output.
+    Export {
+        /// `csv` (a header row, then one row an event) or `jsonl` (one JSON object a line).
+        #[arg(long, value_parser = ["csv", "jsonl"])]
+        format: String,
+        #[command(flatten)]
+        filters: AuditFilters,
+    },
+}
+
+/// The audit trail's filters, as in the console and the API.
+#[derive(Debug, Clone, Args)]
+pub struct AuditFilters {
+    /// The account's name as recorded.
+    #[arg(long)]
+    pub username: Option<String>,
+    /// The kind of event, e.g. `login_failed`.
+    #[arg(long)]
+    pub event: Option<String>,
+    /// The client's address.
+    #[arg(long)]
+    pub client_address: Option<String>,
+    /// From this date (UTC) or RFC 3339 time on.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Until the end of this date (UTC), or until this RFC 3339 time.
+    #[arg(long)]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -7,6 +7,7 @@
 
 mod api;
 mod assets;
+mod audit_export;
 mod config;
 mod metrics;
 mod middleware;
@@ -14,5 +15,7 @@ pub mod operator;
 mod startup;
 pub mod telemetry;
 
-pub use config::{Cli, Command, Config, DatabaseOptions, LogFormat, PasswordOptions, UsersCommand};
+pub use config::{
+    AuditCommand, AuditFilters, Cli, Command, Config, DatabaseOptions, LogFormat, PasswordOptions, UsersCommand,
+};
 pub use startup::{Application, StartError, serve};

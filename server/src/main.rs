@@ -24,6 +24,9 @@ async fn main() -> ExitCode {
         Some(Command::Users { database, passwords, command }) => {
             operator::users(&database, &passwords, command).await.map_err(|e| e.to_string())
         }
+        Some(Command::Audit { database, command }) => {
+            operator::audit(&database, command).await.map_err(|e| e.to_string())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

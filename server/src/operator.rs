@@ -1,4 +1,4 @@
-//! The operator's commands: `migrate` and `users …`. They open the database directly, so they
+//! The operator's commands: `migrate`, `users …` and `audit …`. They open the database directly, so they
 //! work whether or not a server is running, and they go through the same accounts core as the
 //! server (the same validation, hashing and session rules).
 
@@ -7,10 +7,13 @@ use std::io::{BufRead, IsTerminal};
 use app::{
     domain::{RegisterForm, check_fields, parse_search},
     error::AccountError,
-    ssr::accounts::{Accounts, Acting, AdminAct, ClientInfo, User},
+    ssr::accounts::{AccountSettings, Accounts, Acting, AdminAct, AuditQuery, AuditRecord, ClientInfo, User},
 };
 
-use crate::config::{DatabaseOptions, PasswordOptions, UsersCommand};
+use crate::{
+    audit_export::{Export, Format},
+    config::{AuditCommand, AuditFilters, DatabaseOptions, PasswordOptions, UsersCommand},
+};
 
 /// Why an operator's command failed, in words for the terminal.
 #[derive(Debug, thiserror::Error)]
@@ -106,6 +109,74 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
     Ok(())
 }
 
+pub async fn audit(database: &DatabaseOptions, command: AuditCommand) -> Result<(), CommandError> {
+    let db = database.connect().await?;
+    db.migrate().await?;
+    let accounts = std::sync::Arc::new(Accounts::new(db, AccountSettings::default()));
+    let outcome = run_audit_command(&accounts, command).await;
+    accounts.database().close().await;
+    outcome
+}
+
+async fn run_audit_command(accounts: &std::sync::Arc<Accounts>, command: AuditCommand) -> Result<(), CommandError> {
+    use std::io::Write;
+    match command {
+        AuditCommand::List { filters, limit } => {
+            let records = accounts.audit_trail(&audit_query(&filters)?, None, limit).await?;
+            print!("{}", audit_table(&records));
+        }
+        AuditCommand::Export { format, filters } => {
+            let format =
+                Format::from_name(&format).ok_or_else(|| CommandError::Input("--format: csv or jsonl".into()))?;
+            let mut export = Export::new(accounts.clone(), audit_query(&filters)?, format);
+            let mut out = std::io::stdout().lock();
+            while let Some(chunk) = export.next_chunk().await {
+                let written = out.write_all(&chunk?).and_then(|()| out.flush());
+                // A reader that stops early (`| head`) is not an error.
+                if written.as_ref().is_err_and(|error| error.kind() == std::io::ErrorKind::BrokenPipe) {
+                    break;
+                }
+                written.map_err(|error| CommandError::Input(format!("cannot write the export: {error}")))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn audit_query(filters: &AuditFilters) -> Result<AuditQuery, CommandError> {
+    AuditQuery::parse(
+        filters.username.as_deref(),
+        filters.event.as_deref(),
+        filters.client_address.as_deref(),
+        filters.from.as_deref(),
+        filters.until.as_deref(),
+    )
+    .map_err(|(field, sentence)| {
+        let flag = if field == "clientAddress" { "client-address" } else { field };
+        CommandError::Input(format!("--{flag}: {sentence}"))
+    })
+}
+
+fn audit_table(records: &[AuditRecord]) -> String {
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|record| {
+            vec![
+                record.occurred_on.to_minute_utc(),
+                record.event.clone(),
+                record.username.clone().unwrap_or_default().escape_debug().to_string(),
+                record.client_address.clone().unwrap_or_default(),
+                record.repeats.to_string(),
+                record.detail.clone().unwrap_or_default().escape_debug().to_string(),
+            ]
+        })
+        .collect();
+    let header = ["TIME", "EVENT", "ACCOUNT", "ADDRESS", "TIMES", "DETAIL"];
+    let mut out = table(&header, &rows);
+    out.push_str(&format!("{} event{}\n", records.len(), if records.len() == 1 { "" } else { "s" }));
+    out
+}
+
 /// Does an administrative act as the operator, with the console's rules (the owner of `public`
 /// is never disabled or deleted), and says what it did.
 async fn act(accounts: &Accounts, act: AdminAct, username: &str) -> Result<(), CommandError> {
@@ -142,10 +213,10 @@ fn read_new_password(username: &str) -> Result<String, CommandError> {
 }
 
 fn user_table(users: &[User]) -> String {
-    let rows: Vec<[String; 5]> = users
+    let rows: Vec<Vec<String>> = users
         .iter()
         .map(|user| {
-            [
+            vec![
                 user.user_id.to_string(),
                 user.username.clone(),
                 user.email.clone(),
@@ -154,20 +225,26 @@ fn user_table(users: &[User]) -> String {
             ]
         })
         .collect();
-    let header = ["ID", "USERNAME", "EMAIL", "CREATED", "LAST LOGIN"].map(String::from);
-    let mut widths = header.clone().map(|h| h.chars().count());
-    for row in &rows {
+    let mut out = table(&["ID", "USERNAME", "EMAIL", "CREATED", "LAST LOGIN"], &rows);
+    out.push_str(&format!("{} user{}\n", users.len(), if users.len() == 1 { "" } else { "s" }));
+    out
+}
+
+/// `rows` under `header`, each column as wide as its widest cell.
+fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let header: Vec<String> = header.iter().map(|name| (*name).to_owned()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|name| name.chars().count()).collect();
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
     let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
-    out.push_str(&format!("{} user{}\n", users.len(), if users.len() == 1 { "" } else { "s" }));
     out
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use app::ssr::{
     AppState,
-    accounts::{Accounts, AuditCursor, AuditQuery, AuditRecord},
+    accounts::{AuditCursor, AuditQuery},
 };
 use axum::{
     Json,
@@ -19,52 +19,18 @@ use serde::Serialize;
 use serde_json::json;
 use utoipa::ToSchema;
 
+pub use crate::audit_export::AuditEventBody;
+use crate::audit_export::{Export, Format};
+
 use super::{
     admin::administrator,
     errors::{ApiError, INPUT_INVALID},
     input::{Authenticated, MAX_PAGE_LENGTH, QueryMap},
-    shapes::{DomainErrorBody, MessageBody, ValidationErrorBody, timestamp},
+    shapes::{DomainErrorBody, MessageBody, ValidationErrorBody},
 };
 
 /// Events per page unless `pageLength` says otherwise.
 const DEFAULT_PAGE: i64 = 50;
-/// Events read from the database per chunk of a download.
-const EXPORT_CHUNK: i64 = 1000;
-
-/// One recorded event.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuditEventBody {
-    pub id: i64,
-    pub occurred_on: String,
-    /// The kind of event, e.g. `login_failed`, `account_disabled`.
-    pub event: String,
-    /// The account that acted (or that a login named), when known.
-    pub user_id: Option<i64>,
-    pub username: Option<String>,
-    pub client_address: Option<String>,
-    /// What was done to what, for acts on groups and accounts.
-    pub detail: Option<String>,
-    /// How many times it happened: throttled attempts are one event a minute per client.
-    pub repeats: i64,
-    pub last_occurred_on: Option<String>,
-}
-
-impl From<&AuditRecord> for AuditEventBody {
-    fn from(record: &AuditRecord) -> Self {
-        Self {
-            id: record.event_id,
-            occurred_on: timestamp(record.occurred_on),
-            event: record.event.clone(),
-            user_id: record.user_id,
-            username: record.username.clone(),
-            client_address: record.client_address.clone(),
-            detail: record.detail.clone(),
-            repeats: record.repeats,
-            last_occurred_on: record.last_occurred_on.map(timestamp),
-        }
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct AuditPageBody {
@@ -162,117 +128,24 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     administrator(&state, signed_in.user.user_id).await?;
     let filters = filters(&query)?;
-    let (format, content_type) = match query.get("format").map(String::as_str) {
-        Some("csv") => (Format::Csv, "text/csv; charset=utf-8"),
-        Some("jsonl") => (Format::JsonLines, "application/x-ndjson"),
-        _ => return Err(invalid("format", "Must be csv or jsonl.")),
-    };
-    let accounts = state.accounts.clone();
-    let start = Chunk { accounts, filters, after: None, format, header: format == Format::Csv, done: false };
-    let stream = futures_util::stream::unfold(start, Chunk::next);
-    let extension = if format == Format::Csv { "csv" } else { "jsonl" };
-    let disposition = format!("attachment; filename=\"audit-trail.{extension}\"");
+    let format = query
+        .get("format")
+        .and_then(|name| Format::from_name(name))
+        .ok_or_else(|| invalid("format", "Must be csv or jsonl."))?;
+    let export = Export::new(state.accounts.clone(), filters, format);
+    // An error ends the download: the client sees a truncated body, and the log says why.
+    let stream = futures_util::stream::unfold(export, |mut export| async move {
+        let chunk = export.next_chunk().await?.map_err(|error| {
+            tracing::error!(%error, "an audit trail download stopped");
+            std::io::Error::other(error.to_string())
+        });
+        Some((chunk, export))
+    });
+    let disposition = format!("attachment; filename=\"audit-trail.{}\"", format.extension());
     Ok((
         StatusCode::OK,
-        [(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)],
+        [(header::CONTENT_TYPE, format.content_type().to_owned()), (header::CONTENT_DISPOSITION, disposition)],
         Body::from_stream(stream),
     )
         .into_response())
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Csv,
-    JsonLines,
-}
-
-/// Where a download has got to.
-struct Chunk {
-    accounts: std::sync::Arc<Accounts>,
-    filters: AuditQuery,
-    after: Option<AuditCursor>,
-    format: Format,
-    header: bool,
-    done: bool,
-}
-
-impl Chunk {
-    /// The next thousand events, rendered; an error ends the download (the client sees a
-    /// truncated body, and the log says why).
-    async fn next(mut self) -> Option<(Result<Vec<u8>, std::io::Error>, Self)> {
-        if self.done {
-            return None;
-        }
-        let records = match self.accounts.audit_trail(&self.filters, self.after, EXPORT_CHUNK).await {
-            Ok(records) => records,
-            Err(error) => {
-                tracing::error!(%error, "an audit trail download stopped");
-                return Some((Err(std::io::Error::other(error.to_string())), Self { done: true, ..self }));
-            }
-        };
-        self.done = i64::try_from(records.len()).unwrap_or(i64::MAX) < EXPORT_CHUNK;
-        self.after = records.last().map(AuditRecord::cursor);
-        let bodies: Vec<AuditEventBody> = records.iter().map(AuditEventBody::from).collect();
-        let rendered = match self.format {
-            Format::Csv => render_csv(&bodies, std::mem::take(&mut self.header)),
-            Format::JsonLines => Ok(render_json_lines(&bodies)),
-        };
-        Some((rendered, self))
-    }
-}
-
-/// A text cell a spreadsheet would not run as a formula: a login can record any name it was
-/// typed with, so `=HYPERLINK(…)` in the username column is an attacker's, and is written with a
-/// `'` before it (OWASP's advice for CSV injection).
-fn inert(text: &Option<String>) -> Option<String> {
-    text.as_ref().map(|text| match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '|') => format!("'{text}"),
-        _ => text.clone(),
-    })
-}
-
-fn render_csv(bodies: &[AuditEventBody], header: bool) -> Result<Vec<u8>, std::io::Error> {
-    // Every cell quoted: a `;` inside a name would start a new cell (and perhaps a formula) in
-    // spreadsheets whose list separator it is.
-    let mut writer =
-        csv::WriterBuilder::new().has_headers(header).quote_style(csv::QuoteStyle::Always).from_writer(Vec::new());
-    for body in bodies {
-        let cells = AuditEventBody {
-            username: inert(&body.username),
-            client_address: inert(&body.client_address),
-            detail: inert(&body.detail),
-            event: body.event.clone(),
-            occurred_on: body.occurred_on.clone(),
-            last_occurred_on: body.last_occurred_on.clone(),
-            ..*body
-        };
-        writer.serialize(&cells).map_err(std::io::Error::other)?;
-    }
-    if header && bodies.is_empty() {
-        writer
-            .write_record([
-                "id",
-                "occurredOn",
-                "event",
-                "userId",
-                "username",
-                "clientAddress",
-                "detail",
-                "repeats",
-                "lastOccurredOn",
-            ])
-            .map_err(std::io::Error::other)?;
-    }
-    writer.into_inner().map_err(|error| std::io::Error::other(error.to_string()))
-}
-
-fn render_json_lines(bodies: &[AuditEventBody]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for body in bodies {
-        // A struct of strings and numbers always serializes.
-        if serde_json::to_writer(&mut out, body).is_ok() {
-            out.push(b'\n');
-        }
-    }
-    out
 }

@@ -17,7 +17,7 @@ mod json_object;
 mod members;
 mod openapi;
 mod sessions;
-mod shapes;
+pub(crate) mod shapes;
 mod users;
 
 use app::ssr::AppState;

@@ -242,3 +242,38 @@ async fn with_signup_disabled_the_register_page_explains_and_the_api_answers_403
     assert_eq!(form.status(), StatusCode::FORBIDDEN);
     assert_eq!(app.count("SELECT COUNT(*) FROM users").await, 0);
 }
+
+#[tokio::test]
+async fn audit_list_and_export_read_the_trail_with_the_consoles_filters() {
+    let database = TestDatabase::new().await;
+    create(&database, "olga", "the owner's secret");
+    create(&database, "dora", "the first secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+    for _ in 0..2 {
+        assert_eq!(app.log_in("dora", "not the secret").await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.log_in("=HYPERLINK(\"x\")", "not the secret").await.status(), StatusCode::UNAUTHORIZED);
+
+    let listed = succeeds(run(database, &["audit", "list", "--event", "login_failed", "--username", "dora"], ""));
+    let lines: Vec<&str> = listed.lines().collect();
+    assert!(lines[0].starts_with("TIME") && lines[0].contains("EVENT"), "{listed}");
+    assert_eq!(lines.iter().filter(|line| line.contains("login_failed") && line.contains("dora")).count(), 2);
+    assert!(listed.ends_with("2 events\n"), "{listed}");
+    let limited = succeeds(run(database, &["audit", "list", "--limit", "1"], ""));
+    assert!(limited.ends_with("1 event\n"), "{limited}");
+
+    let csv = succeeds(run(database, &["audit", "export", "--format", "csv", "--event", "login_failed"], ""));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert!(rows[0].starts_with("\"id\",\"occurredOn\",\"event\""), "{csv}");
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "a formula is made inert: {csv}");
+    let jsonl = succeeds(run(database, &["audit", "export", "--format", "jsonl", "--username", "dora"], ""));
+    let events: Vec<Value> = jsonl.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert!(events.len() >= 3 && events.iter().all(|event| event["username"] == "dora"), "{jsonl}");
+
+    let wrong = run(database, &["audit", "list", "--from", "yesterday"], "");
+    assert!(!wrong.status.success() && stderr(&wrong).contains("--from:"), "{}", stderr(&wrong));
+    let unknown = run(database, &["audit", "list", "--event", "nothing_like_it"], "");
+    assert!(stderr(&unknown).contains("no kind of event"), "{}", stderr(&unknown));
+}
