@@ -51,7 +51,7 @@ test("an administrator hands over a reset link that the owner uses once", async 
   await fresh.getByLabel("New password", { exact: true }).fill(newPassword);
   await fresh.getByLabel("Confirm password").fill(newPassword);
   await fresh.getByRole("button", { name: "Set password" }).click();
-  await expect(fresh.getByRole("status")).toHaveText(`The new password of '${owner.username}' is set. Log in with it.`);
+  await expect(fresh.getByRole("status")).toHaveText("Your new password is set. Log in with it.");
 
   // Every session of the account ended: the owner's other browser is signed out.
   await ownerPage.reload();

@@ -9,5 +9,6 @@ CREATE TABLE reset_links (
     created_on BIGINT NOT NULL,
     expires_on BIGINT NOT NULL
 );
-CREATE INDEX reset_links_user_id ON reset_links (user_id);
+-- One link per account: its newest.
+CREATE UNIQUE INDEX reset_links_user_id ON reset_links (user_id);
 CREATE INDEX reset_links_expires_on ON reset_links (expires_on);

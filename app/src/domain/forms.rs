@@ -134,10 +134,11 @@ impl PasswordChangeForm {
     }
 }
 
-/// The form behind a password reset link: the link's token and the new password, twice.
+/// The form behind a password reset link: the link's token and the new password, twice. The
+/// token is as secret as a password, so it is kept like one (never in `Debug`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PasswordResetForm {
-    pub token: String,
+    pub token: TypedPassword,
     pub new_password: TypedPassword,
     pub confirm_new_password: TypedPassword,
 }
@@ -186,6 +187,17 @@ mod tests {
             password: "correct horse".into(),
             confirm_password: "correct horse".into(),
         }
+    }
+
+    #[test]
+    fn a_reset_forms_token_never_shows_in_debug() {
+        let form = PasswordResetForm {
+            token: "n0tAnyBodysBusiness".into(),
+            new_password: "a new secret".into(),
+            confirm_new_password: "a new secret".into(),
+        };
+        let shown = format!("{form:?}");
+        assert!(!shown.contains("n0tAnyBodysBusiness") && !shown.contains("a new secret"), "{shown}");
     }
 
     #[test]

@@ -74,10 +74,8 @@ fn LoginPage() -> impl IntoView {
                     {format!("Successfully deleted user '{name}'.")}
                 </p>
             })}
-            {reset.map(|name| view! {
-                <p class="notice notice-success" role="status">
-                    {format!("The new password of '{name}' is set. Log in with it.")}
-                </p>
+            {reset.map(|_| view! {
+                <p class="notice notice-success" role="status">"Your new password is set. Log in with it."</p>
             })}
             <LoginForm initial_error/>
             <p class="card-footer">

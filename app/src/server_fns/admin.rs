@@ -41,7 +41,7 @@ pub async fn act_on_account(
     let done = accounts.act_on(&acting, act, user_id, &client).await?;
     if let Some(link) = &done.reset_link {
         // To the accounts table, which shows it once: never in an address.
-        let cookie = accounts.settings().cookies.set_reset_link(user_id, &link.token);
+        let cookie = accounts.settings().cookies.set_reset_link(user_id, &link.token, &ssr::site_origin());
         ssr::append_response_header(http::header::SET_COOKIE, &cookie);
     }
     let back = accounts_page(&back);

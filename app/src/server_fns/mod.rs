@@ -75,18 +75,19 @@ pub async fn renew_password(
     Ok(())
 }
 
-/// Sets a new password through a reset link (its `token`), which it uses up, and sends the
-/// browser to the login page to log in with it. Every session of the account has ended.
+/// Sets a new password through a reset link (its `token`, kept like a password), which it uses
+/// up, and sends the browser to the login page to log in with it. Every session of the account
+/// has ended.
 #[server(endpoint = "password/reset")]
 pub async fn reset_password(
-    token: String,
+    token: TypedPassword,
     new_password: TypedPassword,
     confirm_new_password: TypedPassword,
 ) -> Result<(), AccountError> {
     let form = crate::domain::PasswordResetForm { token, new_password, confirm_new_password };
-    let username = ssr::accounts().reset_password(form, &client_info()).await?;
-    let query = form_urlencoded::Serializer::new(String::new()).append_pair("reset", &username).finish();
-    leptos_axum::redirect(&format!("/?{query}"));
+    ssr::accounts().reset_password(form, &client_info()).await?;
+    // No name in the address: it would stay in the history, and anyone could make up one.
+    leptos_axum::redirect("/?reset=1");
     Ok(())
 }
 
@@ -98,9 +99,18 @@ pub async fn log_out() -> Result<(), AccountError> {
     if let Some(signed_in) = ssr::signed_in() {
         accounts.log_out(&signed_in, &client_info()).await?;
     }
-    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    forget_session_cookies(&accounts);
     leptos_axum::redirect("/");
     Ok(())
+}
+
+/// Makes the browser forget its session, and any reset link it carries to the console (an
+/// administrator who logs out leaves nothing for the next person at the browser).
+#[cfg(feature = "ssr")]
+fn forget_session_cookies(accounts: &ssr::accounts::Accounts) {
+    let cookies = accounts.settings().cookies;
+    ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear());
+    ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_reset_link());
 }
 
 #[cfg(feature = "ssr")]
@@ -149,7 +159,7 @@ pub async fn log_out_everywhere() -> Result<(), AccountError> {
     if let Some(signed_in) = ssr::signed_in() {
         accounts.log_out_everywhere(&signed_in.user, &client_info()).await?;
     }
-    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    forget_session_cookies(&accounts);
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -164,7 +174,7 @@ pub async fn delete_account(password: TypedPassword) -> Result<(), AccountError>
         return Err(AccountError::Invalid(errors));
     }
     accounts.delete(&signed_in.user, password, &client_info()).await?;
-    ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.clear());
+    forget_session_cookies(&accounts);
     let query =
         form_urlencoded::Serializer::new(String::new()).append_pair("deleted", &signed_in.user.username).finish();
     leptos_axum::redirect(&format!("/?{query}"));

@@ -67,10 +67,10 @@ pub fn set_page_headers() {
     options.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
 }
 
-/// The deployment's address as the browser reached it, for links handed to someone else: the
-/// configured public URL, else `http://` and the request's `Host` (when it looks like a host).
+/// The deployment's address as the browser reached it, for links handed to someone else (see
+/// [`Accounts::origin_for`]).
 pub fn site_origin() -> String {
-    let host = use_context::<http::request::Parts>()
-        .and_then(|parts| parts.headers.get(http::header::HOST)?.to_str().ok().map(str::to_owned));
-    accounts().origin_for(host.as_deref())
+    let parts = use_context::<http::request::Parts>();
+    let header = |name| parts.as_ref().and_then(|parts| parts.headers.get(name)?.to_str().ok().map(str::to_owned));
+    accounts().origin_for(header(http::header::ORIGIN).as_deref(), header(http::header::HOST).as_deref())
 }

@@ -168,10 +168,11 @@ impl CookiePolicy {
         if self.secure { SECURE_RESET_LINK_COOKIE_NAME } else { RESET_LINK_COOKIE_NAME }
     }
 
-    /// The `Set-Cookie` value that carries the reset link just made for account `user_id` to the
-    /// page that shows it. `Strict`: only this site's own pages ever get it back.
-    pub fn set_reset_link(&self, user_id: i64, token: &ResetToken) -> String {
-        let value = format!("{user_id}.{}", token.as_str());
+    /// The `Set-Cookie` value that carries the reset link just made for account `user_id` (its
+    /// token, and the deployment's address `origin` as the browser reached it) to the page that
+    /// shows it. `Strict`: only this site's own pages ever get it back.
+    pub fn set_reset_link(&self, user_id: i64, token: &ResetToken, origin: &str) -> String {
+        let value = format!("{user_id}.{}.{origin}", token.as_str());
         self.named(self.reset_link_name(), &value)
             .same_site(SameSite::Strict)
             .max_age(Duration::seconds(RESET_LINK_COOKIE_SECS))
@@ -189,11 +190,19 @@ impl CookiePolicy {
             .to_string()
     }
 
-    /// The reset link a request's cookie carries: the account's id and the link's token.
-    pub fn reset_link_from_headers(&self, headers: &http::HeaderMap) -> Option<(i64, ResetToken)> {
+    /// Whether a request carries a reset link's cookie, well-formed or not.
+    pub fn has_reset_link(&self, headers: &http::HeaderMap) -> bool {
+        cookie_values(headers).any(|cookie| cookie.name() == self.reset_link_name())
+    }
+
+    /// The reset link a request's cookie carries: the account's id, the link's token, and the
+    /// deployment's address (a plain `scheme://host[:port]`).
+    pub fn reset_link_from_headers(&self, headers: &http::HeaderMap) -> Option<(i64, ResetToken, String)> {
         cookie_values(headers).find(|cookie| cookie.name() == self.reset_link_name()).and_then(|cookie| {
-            let (user_id, token) = cookie.value().split_once('.')?;
-            Some((user_id.parse().ok()?, ResetToken::parse(token)?))
+            let mut parts = cookie.value().splitn(3, '.');
+            let (user_id, token, origin) = (parts.next()?, parts.next()?, parts.next()?);
+            let origin = Some(origin).filter(|origin| crate::ssr::accounts::plain_origin(origin))?;
+            Some((user_id.parse().ok()?, ResetToken::parse(token)?, origin.to_owned()))
         })
     }
 

@@ -229,8 +229,8 @@ pub async fn act(
         app::error::AccountError::UserNotFound => ApiError::user_not_found(user_id),
         error => error.into(),
     })?;
-    let host = headers.get(axum::http::header::HOST).and_then(|host| host.to_str().ok());
-    let origin = state.accounts.origin_for(host);
+    let header = |name| headers.get(name).and_then(|value: &axum::http::HeaderValue| value.to_str().ok());
+    let origin = state.accounts.origin_for(header(axum::http::header::ORIGIN), header(axum::http::header::HOST));
     // A reset link is shown once: no cache may keep the answer.
     let no_store = [(axum::http::header::CACHE_CONTROL, "no-store")];
     Ok((

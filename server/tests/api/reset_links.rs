@@ -5,7 +5,7 @@ use reqwest::{StatusCode, header};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::helpers::{TestApp, new_client, session_cookie, spawn_app};
 
 const PASSWORD: &str = "correct horse";
 const NEW_PASSWORD: &str = "a brand new secret";
@@ -74,7 +74,7 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
     }
 
     let target = use_link(&app, link, NEW_PASSWORD, NEW_PASSWORD).await;
-    assert_eq!(target, "/?reset=mia");
+    assert_eq!(target, "/?reset=1");
     assert_eq!(
         member.get(app.url("/api/v1/users/current")).send().await.unwrap().status(),
         StatusCode::UNAUTHORIZED,
@@ -143,10 +143,10 @@ async fn two_uses_at_once_set_one_password() {
         let link = link_of(&app, &owner, mia).await;
         let (first, second) = (format!("first secret {round}"), format!("second secret {round}"));
         let (a, b) = tokio::join!(use_link(&app, &link, &first, &first), use_link(&app, &link, &second, &second));
-        let done: Vec<_> = [&a, &b].into_iter().filter(|target| *target == "/?reset=mia").collect();
+        let done: Vec<_> = [&a, &b].into_iter().filter(|target| *target == "/?reset=1").collect();
         assert_eq!(done.len(), 1, "round {round}: {a} / {b}");
-        let winner = if a == "/?reset=mia" { &first } else { &second };
-        let loser = if a == "/?reset=mia" { &second } else { &first };
+        let winner = if a == "/?reset=1" { &first } else { &second };
+        let loser = if a == "/?reset=1" { &second } else { &first };
         assert_eq!(app.log_in("mia", winner).await.status(), StatusCode::OK, "round {round}");
         assert_eq!(app.log_in("mia", loser).await.status(), StatusCode::UNAUTHORIZED, "round {round}");
     }
@@ -168,7 +168,7 @@ async fn a_disabled_account_gets_no_link_and_loses_the_one_it_had() {
     // Enabled again, it gets a new link, and a link made by the operator works the same.
     owner.post(app.url(&format!("/api/v1/admin/users/{mia}/enable"))).send().await.unwrap();
     let link = link_of(&app, &owner, mia).await;
-    assert_eq!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await, "/?reset=mia");
+    assert_eq!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await, "/?reset=1");
 }
 
 #[tokio::test]
@@ -237,5 +237,99 @@ async fn the_console_shows_a_new_link_once_from_its_cookie() {
 
     let again = owner.get(app.url(&target)).send().await.unwrap().text().await.unwrap();
     assert!(!again.contains("/password/reset?token=") && again.contains("was shown once"));
-    assert_eq!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await, "/?reset=mia");
+    assert_eq!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await, "/?reset=1");
+}
+
+/// Makes `username` an administrator (an admin of `public`) or takes it back, as the owner.
+async fn set_admin(app: &TestApp, owner: &reqwest::Client, user_id: i64, admin: bool) {
+    let act = if admin { "make-admin" } else { "remove-admin" };
+    let response = owner.post(app.url(&format!("/api/v1/admin/users/{user_id}/{act}"))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{act}");
+}
+
+#[tokio::test]
+async fn a_link_works_only_while_its_maker_could_still_make_it() {
+    let app = spawn_app().await;
+    let (owner, _member, mia) = mia(&app).await;
+    let adam_client = app.signed_in_as("adam").await;
+    let adam = app.count("SELECT user_id FROM users WHERE username = 'adam'").await;
+    set_admin(&app, &owner, adam, true).await;
+
+    // A plain admin's link for a member, and the member is then made an administrator: only the
+    // owner acts on administrators, so the link no longer opens the account.
+    let link = link_of(&app, &adam_client, mia).await;
+    set_admin(&app, &owner, mia, true).await;
+    assert_eq!(open(&link).await.0, StatusCode::NOT_FOUND);
+    assert!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.contains("__err="));
+    assert_eq!(app.log_in("mia", PASSWORD).await.status(), StatusCode::OK, "the password is unchanged");
+    // The owner's own link for an administrator works.
+    let link = link_of(&app, &owner, mia).await;
+    assert_eq!(open(&link).await.0, StatusCode::OK);
+
+    // A link from an admin who is no longer one opens nothing.
+    set_admin(&app, &owner, mia, false).await;
+    let link = link_of(&app, &adam_client, mia).await;
+    set_admin(&app, &owner, adam, false).await;
+    assert_eq!(open(&link).await.0, StatusCode::NOT_FOUND);
+    assert!(use_link(&app, &link, NEW_PASSWORD, NEW_PASSWORD).await.contains("__err="));
+    assert_eq!(app.log_in("mia", PASSWORD).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn enabling_an_account_brings_back_no_link() {
+    let app = spawn_app().await;
+    let (owner, _member, mia) = mia(&app).await;
+    let link = link_of(&app, &owner, mia).await;
+    // As if a link had been made while the account was being disabled.
+    app.execute("UPDATE users SET disabled_on = 1 WHERE username = 'mia'").await;
+    let enable = owner.post(app.url(&format!("/api/v1/admin/users/{mia}/enable"))).send().await.unwrap();
+    assert_eq!(enable.status(), StatusCode::OK);
+    assert_eq!(open(&link).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.count("SELECT COUNT(*) FROM reset_links").await, 0);
+}
+
+#[tokio::test]
+async fn a_link_has_the_scheme_the_browser_used() {
+    let app = spawn_app().await;
+    let (owner, _member, mia) = mia(&app).await;
+    // Behind a proxy that ends TLS the browser's Origin says https, though the request the
+    // server sees came over http.
+    let https = app.url("").replacen("http://", "https://", 1);
+    let response = owner
+        .post(app.url(&format!("/api/v1/admin/users/{mia}/reset-link")))
+        .header(header::ORIGIN, &https)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["resetLink"].as_str().unwrap().starts_with(&format!("{https}/password/reset?token=")), "{body}");
+}
+
+#[tokio::test]
+async fn a_planted_cookie_shows_no_link_and_logging_out_forgets_a_real_one() {
+    let app = spawn_app().await;
+    let (owner, _member, mia) = mia(&app).await;
+    let planted_token = "A".repeat(43);
+    let page = app.url(&format!("/admin/accounts?done=reset-link&user={mia}&ended=0"));
+    // The owner's session beside a cookie someone else planted (a sibling subdomain can).
+    let login = app.log_in_with(&reqwest::Client::new(), "olga", PASSWORD).await;
+    let session = session_cookie(&login).unwrap();
+    let session = session.split(';').next().unwrap();
+    let shown = reqwest::Client::new()
+        .get(&page)
+        .header(header::COOKIE, format!("{session}; dioptra_reset_link={mia}.{planted_token}.http://evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shown.status(), StatusCode::OK);
+    let cleared = shown.headers()[header::SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(cleared.starts_with("dioptra_reset_link=;"), "{cleared}");
+    let html = shown.text().await.unwrap();
+    assert!(!html.contains("evil.example") && !html.contains(&planted_token), "a planted link is never shown");
+    assert!(html.contains("was shown once"));
+
+    let logout = app.log_out_with(&owner).await;
+    let cookies: Vec<_> = logout.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(cookies.iter().any(|cookie| cookie.starts_with("dioptra_reset_link=;")), "{cookies:?}");
 }

@@ -93,14 +93,23 @@ pub fn AdminAccountsPage() -> impl IntoView {
             {Suspend::new(async move {
                 let Some(signed_in) = administrator() else { return view! { <NotFound/> }.into_any() };
                 let accounts = crate::ssr::accounts();
-                let notice = match done {
+                let done = match done {
                     Some((act, user_id, sessions_ended)) => accounts.admin_account(user_id).await.ok().flatten().map(|account| {
-                        let done = ActDone { act, user_id, username: account.username, sessions_ended, reset_link: None };
-                        let link = (act == AdminAct::ResetLink).then(|| reset_link_carried(user_id));
-                        view! { <ActNotice done link/> }
+                        ActDone { act, user_id, username: account.username, sessions_ended, reset_link: None }
                     }),
                     None => None,
                 };
+                let notice = match done {
+                    Some(done) => {
+                        let link = match done.act {
+                            AdminAct::ResetLink => Some(reset_link_carried(done.user_id, signed_in.user.user_id).await),
+                            _ => None,
+                        };
+                        Some(view! { <ActNotice done link/> })
+                    }
+                    None => None,
+                };
+                forget_carried_link();
                 let parsed = crate::domain::parse_search(&search)
                     .and_then(|terms| crate::domain::check_fields(&terms, &["username", "email"]).map(|()| terms));
                 let listing = match parsed {
@@ -214,17 +223,25 @@ fn account_row(account: AdminAccount, viewer: Viewer, back: &str) -> impl IntoVi
 }
 
 /// The reset link that the act's answer left in its cookie for account `user_id`, as a whole
-/// URL, once: the cookie is cleared with this page. `None` when it is not there (the page was
-/// reloaded, or the cookie's time ran out).
-fn reset_link_carried(user_id: i64) -> Option<String> {
+/// URL: only a working link of that account that `viewer_id` made, so a cookie planted by
+/// someone else shows nothing. `None` when there is none (the page was reloaded, the cookie's
+/// time ran out).
+async fn reset_link_carried(user_id: i64, viewer_id: i64) -> Option<String> {
     let accounts = crate::ssr::accounts();
-    let cookies = accounts.settings().cookies;
-    let carried = use_context::<http::request::Parts>()
-        .and_then(|parts| cookies.reset_link_from_headers(&parts.headers))
-        .filter(|(for_user, _)| *for_user == user_id)?;
-    crate::ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_reset_link());
-    let origin = crate::ssr::site_origin();
-    Some(reset_url(&origin, &carried.1))
+    let (for_user, token, origin) = use_context::<http::request::Parts>()
+        .and_then(|parts| accounts.settings().cookies.reset_link_from_headers(&parts.headers))?;
+    let made = for_user == user_id && accounts.is_link_made_by(&token, user_id, viewer_id).await.unwrap_or(false);
+    made.then(|| reset_url(&origin, &token))
+}
+
+/// Clears the reset link's cookie, if the request brought one: it is shown once, on the first
+/// page of the table that follows the act, and never again.
+fn forget_carried_link() {
+    let cookies = crate::ssr::accounts().settings().cookies;
+    let carried = use_context::<http::request::Parts>().is_some_and(|parts| cookies.has_reset_link(&parts.headers));
+    if carried {
+        crate::ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_reset_link());
+    }
 }
 
 /// What the last act did; after a reset link, the link itself (shown only now) with its Copy

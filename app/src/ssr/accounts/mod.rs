@@ -48,7 +48,7 @@ pub use groups::{
 };
 pub use login::{LoggedIn, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
-pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, reset_url};
+pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
 
 use crate::{

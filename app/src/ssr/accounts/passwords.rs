@@ -162,9 +162,6 @@ impl Accounts {
         );
         const BY_OPERATOR: &str =
             "UPDATE users SET password_hash = $1, last_modified_on = $2, password_expires_on = $3 WHERE user_id = $4";
-        /// A reset link is used up in the transaction that stores the new hash, so that of two
-        /// uses at once only one stores a password.
-        const USE_LINK: &str = "DELETE FROM reset_links WHERE token_hash = $1 AND user_id = $2 AND expires_on > $3";
         let sql = match by {
             // The link's owner, like the owner, needs a usable account.
             Replacer::Owner | Replacer::ResetLink(_) => BY_OWNER,
@@ -176,7 +173,14 @@ impl Accounts {
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             if let Replacer::ResetLink(token_hash) = by {
-                let used = sqlx::query(USE_LINK).bind(token_hash).bind(user_id).bind(now).execute(&mut *tx).await?;
+                // Used up in the transaction that stores the new hash: of two uses at once, only
+                // one stores a password.
+                let used = sqlx::query(reset_links::USE_LINK)
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 if used.rows_affected() == 0 {
                     return Err(AccountError::ResetLinkInvalid);
                 }

@@ -26,6 +26,31 @@ pub const RESET_PAGE_PATH: &str = "/password/reset";
 /// Ends every reset link of account `$1`.
 pub(super) const FORGET_ALL: &str = "DELETE FROM reset_links WHERE user_id = $1";
 
+/// Whether the `reset_links` row in the query may still be used: the act's rules hold as they
+/// stand now, not only as they stood when the link was made. Its maker (unless the operator) is
+/// still a usable administrator, and when its account has since become an administrator, the
+/// maker is the owner of the default group (who alone acts on administrators) or the account.
+macro_rules! link_still_authorised {
+    () => {
+        "(reset_links.created_by IS NULL OR (\
+         EXISTS (SELECT 1 FROM users maker JOIN group_managers made ON made.user_id = maker.user_id \
+         JOIN groups ON groups.group_id = made.group_id WHERE maker.user_id = reset_links.created_by \
+         AND groups.is_default AND (made.is_owner OR made.is_admin) \
+         AND maker.deleted_on IS NULL AND maker.disabled_on IS NULL) \
+         AND (reset_links.created_by = reset_links.user_id \
+         OR NOT EXISTS (SELECT 1 FROM group_managers held JOIN groups ON groups.group_id = held.group_id \
+         WHERE groups.is_default AND held.user_id = reset_links.user_id AND (held.is_owner OR held.is_admin)) \
+         OR EXISTS (SELECT 1 FROM group_managers owning JOIN groups ON groups.group_id = owning.group_id \
+         WHERE groups.is_default AND owning.user_id = reset_links.created_by AND owning.is_owner))))"
+    };
+}
+
+/// Uses up the link with token hash `$1` of account `$2` if it works at time `$3`.
+pub(super) const USE_LINK: &str = concat!(
+    "DELETE FROM reset_links WHERE token_hash = $1 AND user_id = $2 AND expires_on > $3 AND ",
+    link_still_authorised!()
+);
+
 /// A link just made: its token, shown once, and when it stops working.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IssuedResetLink {
@@ -38,6 +63,17 @@ impl IssuedResetLink {
     pub fn url(&self, origin: &str) -> String {
         reset_url(origin, &self.token)
     }
+}
+
+/// Whether `origin` is `http://` or `https://` and a plain host.
+pub fn plain_origin(origin: &str) -> bool {
+    let host = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+    host.is_some_and(plain_host)
+}
+
+/// Letters, digits and `.-:[]` only: a name, an address, a port.
+fn plain_host(host: &str) -> bool {
+    !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
 }
 
 /// The whole link of reset token `token` at the deployment's address `origin`.
@@ -62,41 +98,52 @@ impl Accounts {
         user_id: i64,
         created_by: Option<i64>,
     ) -> Result<Option<IssuedResetLink>, AccountError> {
-        const MAKE: &str = concat!(
-            "INSERT INTO reset_links (token_hash, user_id, created_by, created_on, expires_on) \
-             SELECT $1, users.user_id, $2, $3, $4 FROM users WHERE users.user_id = $5 AND ",
-            usable_account!()
-        );
+        const MAKE: &str = "INSERT INTO reset_links (token_hash, user_id, created_by, created_on, expires_on) \
+                            VALUES ($1, $2, $3, $4, $5)";
+        // The account's row, locked on PostgreSQL: a disable that commits meanwhile either
+        // waits for this link (and then ends it) or has ended the account's use first.
+        let usable = match &self.db {
+            crate::ssr::db::Database::Postgres(_) => {
+                concat!("SELECT user_id FROM users WHERE user_id = $1 AND ", usable_account!(), " FOR UPDATE")
+            }
+            crate::ssr::db::Database::Sqlite(_) => {
+                concat!("SELECT user_id FROM users WHERE user_id = $1 AND ", usable_account!())
+            }
+        };
         let token = ResetToken::generate();
         let now = now_micros();
         let expires_on = now.plus(RESET_LINK_LIFETIME);
-        let made = on_pool!(&self.db, |pool| {
+        on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
+            let found: Option<i64> = sqlx::query_scalar(usable).bind(user_id).fetch_optional(&mut *tx).await?;
+            if found.is_none() {
+                return Ok(None);
+            }
             sqlx::query(FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
-            let made = sqlx::query(MAKE)
+            sqlx::query(MAKE)
                 .bind(token.hash())
+                .bind(user_id)
                 .bind(created_by)
                 .bind(now)
                 .bind(expires_on)
-                .bind(user_id)
                 .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .await?;
             tx.commit().await?;
-            made
         });
-        Ok((made == 1).then_some(IssuedResetLink { token, expires_on }))
+        Ok(Some(IssuedResetLink { token, expires_on }))
     }
 
     /// The account that the reset link with `token` opens: `ResetLinkInvalid` for a link that
-    /// was used, replaced or never made, or has expired, or whose account was deleted;
-    /// `AccountDisabled` while its account is disabled.
+    /// was used, replaced or never made, or has expired, or whose account was deleted, or that
+    /// its maker could no longer make; `AccountDisabled` while its account is disabled.
     pub async fn reset_link(&self, token: &str) -> Result<ResetLink, AccountError> {
         const SQL: &str = concat!(
             "SELECT users.user_id, users.username, users.email, users.disabled_on IS NOT NULL, reset_links.expires_on \
              FROM reset_links JOIN users ON users.user_id = reset_links.user_id \
              WHERE reset_links.token_hash = $1 AND reset_links.expires_on > $2 AND ",
-            live_account!()
+            live_account!(),
+            " AND ",
+            link_still_authorised!()
         );
         let token = ResetToken::parse(token).ok_or(AccountError::ResetLinkInvalid)?;
         let row: Option<(i64, String, String, bool, Micros)> = on_pool!(&self.db, |pool| {
@@ -113,26 +160,47 @@ impl Accounts {
     /// uses at once, one sets the password and the other is `ResetLinkInvalid`. Every session
     /// and known device of the account ends. Returns the account's username.
     pub async fn reset_password(&self, form: PasswordResetForm, client: &ClientInfo) -> Result<String, AccountError> {
-        let link = self.reset_link(&form.token).await?;
+        let link = self.reset_link(form.token.expose()).await?;
         let new_password = form.parse(self.settings.password_policy, &link.username, &link.email)?;
         refuse_common(new_password.expose(), Field::NewPassword)?;
         let new_hash = self.hasher.hash(new_password.expose().to_owned()).await?;
-        let token = ResetToken::parse(&form.token).ok_or(AccountError::ResetLinkInvalid)?;
+        let token = ResetToken::parse(form.token.expose()).ok_or(AccountError::ResetLinkInvalid)?;
         self.replace_password(link.user_id, &new_hash, None, super::passwords::Replacer::ResetLink(&token.hash()))
             .await?;
         self.audit_name(AuditEvent::PasswordResetByLink, Some(link.user_id), &link.username, client).await;
         Ok(link.username)
     }
 
-    /// The deployment's address for a link: the configured public URL, else `http://` and the
-    /// `host` the request named, if it is one (letters, digits, `.-:[]`), else localhost.
-    pub fn origin_for(&self, host: Option<&str>) -> String {
+    /// Whether `token` is the working link of account `user_id` that administrator `made_by`
+    /// made: the console shows a link from its cookie only then, so a planted cookie shows
+    /// nothing.
+    pub async fn is_link_made_by(&self, token: &ResetToken, user_id: i64, made_by: i64) -> Result<bool, AccountError> {
+        const SQL: &str = "SELECT 1 FROM reset_links WHERE token_hash = $1 AND user_id = $2 AND created_by = $3 \
+                           AND expires_on > $4";
+        let found: Option<i32> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(SQL)
+                .bind(token.hash())
+                .bind(user_id)
+                .bind(made_by)
+                .bind(now_micros())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// The deployment's address for a link: the configured public URL; else the `Origin` the
+    /// browser sent (its scheme is the one it used, even behind a proxy that ends TLS; the
+    /// cross-site check has matched it to the host); else `http://` and the request's `Host`;
+    /// each only if it is a plain `scheme://host[:port]`.
+    pub fn origin_for(&self, origin: Option<&str>, host: Option<&str>) -> String {
         if let Some(public_url) = &self.settings.public_url {
             return public_url.clone();
         }
-        let plain =
-            |host: &&str| !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
-        format!("http://{}", host.filter(plain).unwrap_or("localhost"))
+        if let Some(origin) = origin.filter(|origin| plain_origin(origin)) {
+            return origin.to_owned();
+        }
+        format!("http://{}", host.filter(|host| plain_host(host)).unwrap_or("localhost"))
     }
 
     /// Deletes reset links past their lifetime (the periodic clean-up).

@@ -257,6 +257,8 @@ impl Accounts {
                 if target.disabled_on.is_none() || self.update(SQL, None, user_id).await? == 0 {
                     return refuse(format!("{name} is not disabled."));
                 }
+                // Nothing made before or while it was disabled opens it now.
+                self.update(reset_links::FORGET_ALL, None, user_id).await?;
             }
             AdminAct::ExpirePassword => {
                 const SQL: &str = concat!(
