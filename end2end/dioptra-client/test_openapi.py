@@ -32,6 +32,8 @@ EXPECTED_OPERATIONS = {
     ("post", "/api/v1/admin/users/{id}/{act}"),
     ("get", "/api/v1/admin/audit"),
     ("get", "/api/v1/admin/audit/export"),
+    ("get", "/api/v1/admin/settings"),
+    ("patch", "/api/v1/admin/settings"),
     ("get", "/health"),
 }
 

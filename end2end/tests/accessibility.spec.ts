@@ -127,6 +127,7 @@ for (const theme of THEMES) {
           { name: "admin-overview", path: "/admin", heading: "Administration" },
           { name: "admin-accounts", path: "/admin/accounts", heading: "Accounts" },
           { name: "admin-audit", path: "/admin/audit", heading: "Audit trail" },
+          { name: "admin-settings", path: "/admin/settings", heading: "Settings" },
           { name: "admin-act", path: "/admin/act?act=expire-password&user=1", heading: /^Expire the password of / },
           // Before the console makes a newer link, which ends this one.
           { name: "reset-password", path: resetLink.pathname + resetLink.search, heading: "Choose a new password" },

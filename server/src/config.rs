@@ -65,6 +65,27 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The settings every replica shares, as on the console's Settings page. What the command
+    /// line of `serve` says applies until a setting is set.
+    Settings {
+        #[command(flatten)]
+        database: DatabaseOptions,
+        #[command(subcommand)]
+        command: SettingsCommand,
+    },
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum SettingsCommand {
+    /// Every shared setting: its value, and where it comes from.
+    List,
+    /// Set a shared setting for every replica: `signup-open true|false`, or
+    /// `min-password-length N` (8 to 64). Replicas apply it within seconds.
+    Set {
+        #[arg(value_parser = ["signup-open", "min-password-length"])]
+        name: String,
+        value: String,
+    },
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -16,6 +16,7 @@ mod startup;
 pub mod telemetry;
 
 pub use config::{
-    AuditCommand, AuditFilters, Cli, Command, Config, DatabaseOptions, LogFormat, PasswordOptions, UsersCommand,
+    AuditCommand, AuditFilters, Cli, Command, Config, DatabaseOptions, LogFormat, PasswordOptions, SettingsCommand,
+    UsersCommand,
 };
 pub use startup::{Application, StartError, serve};

@@ -27,6 +27,9 @@ async fn main() -> ExitCode {
         Some(Command::Audit { database, command }) => {
             operator::audit(&database, command).await.map_err(|e| e.to_string())
         }
+        Some(Command::Settings { database, command }) => {
+            operator::settings(&database, command).await.map_err(|e| e.to_string())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,4 +1,4 @@
-//! The operator's commands: `migrate`, `users …` and `audit …`. They open the database directly, so they
+//! The operator's commands: `migrate`, `users …`, `audit …` and `settings …`. They open the database directly, so they
 //! work whether or not a server is running, and they go through the same accounts core as the
 //! server (the same validation, hashing and session rules).
 
@@ -12,7 +12,7 @@ use app::{
 
 use crate::{
     audit_export::{Export, Format},
-    config::{AuditCommand, AuditFilters, DatabaseOptions, PasswordOptions, UsersCommand},
+    config::{AuditCommand, AuditFilters, DatabaseOptions, PasswordOptions, SettingsCommand, UsersCommand},
 };
 
 /// Why an operator's command failed, in words for the terminal.
@@ -140,6 +140,55 @@ async fn run_audit_command(accounts: &std::sync::Arc<Accounts>, command: AuditCo
             }
         }
     }
+    Ok(())
+}
+
+pub async fn settings(database: &DatabaseOptions, command: SettingsCommand) -> Result<(), CommandError> {
+    let db = database.connect().await?;
+    db.migrate().await?;
+    let accounts = Accounts::new(db, AccountSettings::default());
+    let outcome = run_settings_command(&accounts, command).await;
+    accounts.database().close().await;
+    outcome
+}
+
+async fn run_settings_command(accounts: &Accounts, command: SettingsCommand) -> Result<(), CommandError> {
+    use app::ssr::accounts::{Setting, SettingsChange};
+    if let SettingsCommand::Set { name, value } = &command {
+        let given = Some(value.as_str());
+        let parsed = match name.as_str() {
+            "signup-open" => SettingsChange::parse(given, None),
+            _ => SettingsChange::parse(None, given),
+        };
+        let change = parsed.map_err(|(_, sentence)| CommandError::Input(format!("{name}: {sentence}")))?;
+        let changed = accounts.change_settings(&Acting::operator(), change, &ClientInfo::operator()).await?;
+        if changed.is_empty() {
+            println!("{name} is {value} already.");
+        } else {
+            println!("{name} is now {value}; every replica applies it within seconds.");
+        }
+    }
+    // The command line this command was given is not `serve`'s: say what the table holds.
+    let rows: Vec<Vec<String>> = accounts
+        .setting_states()
+        .await?
+        .into_iter()
+        .map(|state| {
+            let name = match state.setting {
+                Setting::SignupOpen => "signup-open",
+                Setting::MinPasswordLength => "min-password-length",
+            };
+            let (value, source) = match state.set {
+                Some(set) => (
+                    state.value,
+                    format!("set by {} on {}", set.by.as_deref().unwrap_or("the operator"), set.on.to_minute_utc()),
+                ),
+                None => ("-".into(), format!("the command line of serve ({})", state.setting.flag())),
+            };
+            vec![name.to_owned(), value, source]
+        })
+        .collect();
+    print!("{}", table(&["SETTING", "VALUE", "FROM"], &rows));
     Ok(())
 }
 

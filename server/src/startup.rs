@@ -35,6 +35,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
+    #[error("the shared settings cannot be read: {0}")]
+    Settings(app::error::AccountError),
 }
 
 /// A server that is bound and migrated, ready to run.
@@ -49,6 +51,7 @@ impl Application {
         let db = config.database.connect().await?;
         db.migrate().await?;
         let accounts = Arc::new(Accounts::new(db, config.account_settings()));
+        accounts.refresh_settings().await.map_err(StartError::Settings)?;
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let local_addr = listener.local_addr().map_err(StartError::Serve)?;
@@ -80,12 +83,14 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     pub async fn run(self) -> Result<(), StartError> {
         let janitor = tokio::spawn(clean_up_periodically(self.accounts.clone()));
+        let settings = tokio::spawn(refresh_settings_periodically(self.accounts.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await
             .map_err(StartError::Serve)?;
         janitor.abort();
+        settings.abort();
         self.accounts.database().close().await;
         Ok(())
     }
@@ -175,6 +180,19 @@ async fn clean_up_periodically(accounts: Arc<Accounts>) {
         every.tick().await;
         if let Err(error) = accounts.clean_up().await {
             tracing::warn!(%error, "clean-up failed; trying again later");
+        }
+    }
+}
+
+/// Reads the shared settings again every few seconds, so that a change made on another replica
+/// applies here too.
+async fn refresh_settings_periodically(accounts: Arc<Accounts>) {
+    let mut every = tokio::time::interval(app::ssr::accounts::SETTINGS_REFRESH);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(error) = accounts.refresh_settings().await {
+            tracing::warn!(%error, "the shared settings could not be read; keeping the last ones");
         }
     }
 }

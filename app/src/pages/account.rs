@@ -36,7 +36,7 @@ fn account_view() -> Option<AccountView> {
         username: user.username,
         email: user.email,
         password_expires: user.password_expires_on.map(date_in_words),
-        min_password_chars: settings.password_policy.min_chars,
+        min_password_chars: accounts.password_policy().min_chars,
         session_policy,
     })
 }

@@ -29,7 +29,7 @@ use leptos_router::{
 
 use self::{
     account::AccountPage,
-    admin::{AdminAccountsPage, AdminActPage, AdminAuditPage, AdminOverviewPage},
+    admin::{AdminAccountsPage, AdminActPage, AdminAuditPage, AdminOverviewPage, AdminSettingsPage},
     front::Front,
     group::GroupPage,
     groups::GroupsPage,
@@ -99,6 +99,11 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=(StaticSegment("admin"), StaticSegment("act")) view=AdminActPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("admin"), StaticSegment("settings"))
+                        view=AdminSettingsPage
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -9,8 +9,7 @@ use crate::{islands::RegisterForm, server_fns::Register};
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let accounts = crate::ssr::accounts();
-    let settings = accounts.settings();
-    let (min_password_chars, signup_open) = (settings.password_policy.min_chars, settings.signup_open);
+    let (min_password_chars, signup_open) = (accounts.password_policy().min_chars, accounts.signup_open());
     let initial_error = error_from_url(Register::PATH);
     let body = if signup_open {
         view! {

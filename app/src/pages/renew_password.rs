@@ -10,7 +10,7 @@ use crate::{islands::RenewPasswordForm, server_fns::RenewPassword};
 
 #[component]
 pub fn RenewPasswordPage() -> impl IntoView {
-    let min_password_chars = crate::ssr::accounts().settings().password_policy.min_chars;
+    let min_password_chars = crate::ssr::accounts().password_policy().min_chars;
     let username = use_query_map().with_untracked(|query| query.get("username")).unwrap_or_default();
     let initial_error = error_from_url(RenewPassword::PATH);
     view! {

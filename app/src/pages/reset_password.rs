@@ -22,7 +22,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     Ok(link) => link,
                     Err(refusal) => return view! { <LinkRefused refusal/> }.into_any(),
                 };
-                let min_chars = accounts.settings().password_policy.min_chars;
+                let min_chars = accounts.password_policy().min_chars;
                 let fields = error.as_ref().and_then(AccountError::field_errors).cloned().unwrap_or_default();
                 let general = error.as_ref().filter(|error| error.field_errors().is_none()).map(ToString::to_string);
                 let new_error = fields.get(Field::NewPassword).map(str::to_owned);

@@ -55,6 +55,37 @@ pub async fn act_on_account(
     Ok(())
 }
 
+/// Saves the shared settings (`signup_open`: `true` or `false`; `min_password_length`), first
+/// confirming `password` when one is given, then shows the settings page again, saying how many
+/// changed.
+#[server(endpoint = "admin/settings")]
+pub async fn save_settings(
+    signup_open: Option<String>,
+    min_password_length: Option<String>,
+    password: Option<TypedPassword>,
+) -> Result<(), AccountError> {
+    use ssr::accounts::SettingsChange;
+    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let accounts = ssr::accounts();
+    let change = SettingsChange::parse(signup_open.as_deref(), min_password_length.as_deref()).map_err(
+        |(setting, sentence)| {
+            let name = match setting {
+                ssr::accounts::Setting::SignupOpen => "Signup",
+                ssr::accounts::Setting::MinPasswordLength => "Minimum password length",
+            };
+            AccountError::AdminRefused(format!("{name}: {sentence}"))
+        },
+    )?;
+    let client = client_info();
+    let acting = match password.filter(|typed| !typed.is_empty()) {
+        Some(password) => accounts.confirm_administrator(&signed_in, password, &client).await?,
+        None => accounts.fresh_administrator(&signed_in).await?,
+    };
+    let changed = accounts.change_settings(&acting, change, &client).await?;
+    leptos_axum::redirect(&format!("/admin/settings?saved={}", changed.len()));
+    Ok(())
+}
+
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::accounts_page;

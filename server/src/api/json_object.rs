@@ -51,6 +51,10 @@ impl JsonObject {
         self.take(key, true, "integer", Value::as_i64)
     }
 
+    pub fn optional_integer(&mut self, key: &str) -> Option<i64> {
+        self.take(key, false, "integer", Value::as_i64)
+    }
+
     pub fn optional_boolean(&mut self, key: &str) -> Option<bool> {
         self.take(key, false, "boolean", Value::as_bool)
     }

@@ -17,6 +17,7 @@ mod json_object;
 mod members;
 mod openapi;
 mod sessions;
+mod settings;
 pub(crate) mod shapes;
 mod users;
 
@@ -72,6 +73,7 @@ fn v1_operations() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::overview))
         .routes(routes!(admin::users))
         .routes(routes!(admin::act))
+        .routes(routes!(settings::read, settings::change))
         .routes(routes!(audit::trail))
         .routes(routes!(audit::export))
 }

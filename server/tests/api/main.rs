@@ -29,4 +29,5 @@ mod search;
 mod security;
 mod session_cookies;
 mod sessions;
+mod settings;
 mod startup;

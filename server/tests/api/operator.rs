@@ -277,3 +277,39 @@ async fn audit_list_and_export_read_the_trail_with_the_consoles_filters() {
     let unknown = run(database, &["audit", "list", "--event", "nothing_like_it"], "");
     assert!(stderr(&unknown).contains("no kind of event"), "{}", stderr(&unknown));
 }
+
+#[tokio::test]
+async fn settings_set_closes_signup_for_a_server_started_with_it_open() {
+    let database = TestDatabase::new().await;
+    create(&database, "olga", "the owner's secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+    let listed = succeeds(run(database, &["settings", "list"], ""));
+    assert!(
+        listed.contains("signup-open") && listed.contains("the command line of serve (--disable-signup)"),
+        "{listed}"
+    );
+
+    let said = succeeds(run(database, &["settings", "set", "signup-open", "false"], ""));
+    assert!(said.starts_with("signup-open is now false"), "{said}");
+    assert!(said.contains("set by the operator on "), "{said}");
+    let started = std::time::Instant::now();
+    for attempt in 0.. {
+        let body = serde_json::json!({"username": format!("early{attempt}"), "email": format!("early{attempt}@example.org"),
+            "password": "long enough secret", "confirmPassword": "long enough secret"});
+        let status =
+            crate::helpers::new_client().post(app.url("/api/v1/users")).json(&body).send().await.unwrap().status();
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK, "signup is open until the server reads the setting");
+        assert!(started.elapsed() < std::time::Duration::from_secs(15), "the server never closed signup");
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let again = succeeds(run(database, &["settings", "set", "signup-open", "false"], ""));
+    assert!(again.starts_with("signup-open is false already"), "{again}");
+    let wrong = run(database, &["settings", "set", "min-password-length", "4"], "");
+    assert!(!wrong.status.success() && stderr(&wrong).contains("from 8 to 64"), "{}", stderr(&wrong));
+    let detail: Vec<String> = app.scalars("SELECT detail FROM audit_events WHERE event = 'setting_changed'").await;
+    assert_eq!(detail, ["by the operator: signup_open: the command line's → false"]);
+}

@@ -3,7 +3,7 @@
 //! pages with plain forms and GET links: no island, nothing added to the WASM.
 //!
 //! `overview.rs` the counts and the week's chart (`chart.rs`), `accounts.rs` the accounts table,
-//! `audit.rs` the audit trail with its filters and downloads,
+//! `audit.rs` the audit trail with its filters and downloads, `settings.rs` the shared settings,
 //! `act.rs` the page that confirms an act (and asks for the password when the session's is not
 //! fresh).
 
@@ -12,11 +12,13 @@ mod act;
 mod audit;
 mod chart;
 mod overview;
+mod settings;
 
 pub use accounts::AdminAccountsPage;
 pub use act::AdminActPage;
 pub use audit::AdminAuditPage;
 pub use overview::AdminOverviewPage;
+pub use settings::AdminSettingsPage;
 
 use leptos::prelude::*;
 
@@ -33,6 +35,7 @@ enum Section {
     Overview,
     Accounts,
     Audit,
+    Settings,
 }
 
 #[component]
@@ -46,6 +49,7 @@ fn AdminNav(current: Section) -> impl IntoView {
             {link(Section::Overview, "/admin", "Overview")}
             {link(Section::Accounts, "/admin/accounts", "Accounts")}
             {link(Section::Audit, "/admin/audit", "Audit trail")}
+            {link(Section::Settings, "/admin/settings", "Settings")}
         </nav>
     }
 }

@@ -70,6 +70,7 @@ audit_events! {
     AccountDeletedByAdmin => "account_deleted_by_admin",
     ResetLinkIssued => "reset_link_issued",
     PasswordResetByLink => "password_reset_by_link",
+    SettingChanged => "setting_changed",
 }
 
 impl Accounts {

@@ -15,6 +15,7 @@
 //!   `members.rs` who is in a group and what they may do there);
 //! - `admin/`: administrators (the managers of the default group), fresh authentication for
 //!   their acts, the acts on accounts (disable, expire a password, …) and what the console reads;
+//! - `shared_settings.rs`: the settings administrators change at run time, shared by replicas;
 //! - `audit.rs`: the audit trail;
 //! - `paging.rs`: paged, searchable listings (the LIKE builder);
 //! - `sql.rs`: the SQL fragments every query shares (the live-account rule, `User`'s columns).
@@ -31,6 +32,7 @@ mod paging;
 mod passwords;
 mod reset_links;
 mod sessions;
+mod shared_settings;
 mod signup;
 mod types;
 mod users;
@@ -49,6 +51,9 @@ pub use groups::{
 pub use login::{LoggedIn, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
 pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
+pub use shared_settings::{
+    LiveSettings, MIN_PASSWORD_CHARS, SETTINGS_REFRESH, Setting, SettingSet, SettingState, SettingsChange,
+};
 pub use types::{ClientAddress, ClientInfo, GroupDetails, GroupMember, Membership, Page, SessionInfo, SignedIn, User};
 
 use crate::{
@@ -64,6 +69,8 @@ use crate::{
 
 #[derive(Clone, Debug)]
 pub struct AccountSettings {
+    /// The command line's rules for new passwords; what applies is [`Accounts::password_policy`]
+    /// (an administrator may have changed the minimum length).
     pub password_policy: PasswordPolicy,
     /// How long a password stays valid (Dioptra: 365 days); `None` means it never expires.
     pub password_lifetime: Option<Duration>,
@@ -73,7 +80,8 @@ pub struct AccountSettings {
     pub session_idle_timeout: Duration,
     pub cookies: CookiePolicy,
     pub guessing: GuessingLimits,
-    /// Whether visitors may create their own accounts; when not, only an operator can.
+    /// The command line's word on whether visitors may create their own accounts; what applies
+    /// is [`Accounts::signup_open`].
     pub signup_open: bool,
     /// How long the audit trail keeps an event; `None` keeps them forever.
     pub audit_retention: Option<Duration>,
@@ -119,12 +127,16 @@ pub struct Accounts {
     db: Database,
     hasher: PasswordHasher,
     settings: AccountSettings,
+    /// The shared settings as this replica last read them (`shared_settings.rs`).
+    live: std::sync::RwLock<LiveSettings>,
 }
 
 impl Accounts {
     pub fn new(db: Database, settings: AccountSettings) -> Self {
         let queue_places = settings.hash_queue_places.unwrap_or(password::QUEUE_PLACES_PER_CORE * password::cores());
-        Self { db, hasher: PasswordHasher::new(queue_places), settings }
+        let live =
+            LiveSettings { signup_open: settings.signup_open, min_password_chars: settings.password_policy.min_chars };
+        Self { db, hasher: PasswordHasher::new(queue_places), settings, live: std::sync::RwLock::new(live) }
     }
 
     pub fn settings(&self) -> &AccountSettings {

@@ -83,7 +83,7 @@ impl Accounts {
             .unwrap_or_default();
         // Before the current password is checked, only the rules that read nothing of the account:
         // "must not be your username" answered first would confirm an account's name by its id.
-        change.parse(self.settings.password_policy, "", "")?;
+        change.parse(self.password_policy(), "", "")?;
         refuse_common(change.new_password.expose(), Field::NewPassword)?;
         let address = client.address.as_deref();
         // Both hashes' places at once: a busy server refuses before the current password is
@@ -108,7 +108,7 @@ impl Accounts {
         if disabled {
             return Err(AccountError::AccountDisabled);
         }
-        change.parse(self.settings.password_policy, &username, &email)?;
+        change.parse(self.password_policy(), &username, &email)?;
         // The old password was just verified, so comparing strings says whether it is unchanged.
         if change.new_password == change.old_password {
             return Err(AccountError::PasswordUnchanged);
@@ -130,13 +130,9 @@ impl Accounts {
     #[tracing::instrument(skip_all, fields(user_id = user_id))]
     pub async fn set_password(&self, user_id: i64, new_password: &str) -> Result<(), AccountError> {
         let stored = self.credentials_of(user_id).await?;
-        let password = NewPassword::parse(
-            new_password,
-            self.settings.password_policy,
-            Some(&stored.username),
-            Some(&stored.email),
-        )
-        .map_err(|message| FieldErrors::single(Field::Password, message))?;
+        let password =
+            NewPassword::parse(new_password, self.password_policy(), Some(&stored.username), Some(&stored.email))
+                .map_err(|message| FieldErrors::single(Field::Password, message))?;
         refuse_common(password.expose(), Field::Password)?;
         let new_hash = self.hasher.hash(password.expose().to_owned()).await?;
         self.replace_password(user_id, &new_hash, None, Replacer::Operator).await?;

@@ -161,7 +161,7 @@ impl Accounts {
     /// and known device of the account ends. Returns the account's username.
     pub async fn reset_password(&self, form: PasswordResetForm, client: &ClientInfo) -> Result<String, AccountError> {
         let link = self.reset_link(form.token.expose()).await?;
-        let new_password = form.parse(self.settings.password_policy, &link.username, &link.email)?;
+        let new_password = form.parse(self.password_policy(), &link.username, &link.email)?;
         refuse_common(new_password.expose(), Field::NewPassword)?;
         let new_hash = self.hasher.hash(new_password.expose().to_owned()).await?;
         let token = ResetToken::parse(form.token.expose()).ok_or(AccountError::ResetLinkInvalid)?;

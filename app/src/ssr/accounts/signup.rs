@@ -17,7 +17,7 @@ impl Accounts {
     /// Self-service signup: creates an account if signup is open and `client` has not signed up
     /// too often. Does not log the new user in.
     pub async fn register(&self, form: &RegisterForm, client: &ClientInfo) -> Result<User, AccountError> {
-        if !self.settings.signup_open {
+        if !self.signup_open() {
             return Err(AccountError::SignupClosed);
         }
         let registration = self.parse_registration(form)?;
@@ -38,7 +38,7 @@ impl Accounts {
     }
 
     fn parse_registration(&self, form: &RegisterForm) -> Result<Registration, AccountError> {
-        let registration = form.parse(self.settings.password_policy)?;
+        let registration = form.parse(self.password_policy())?;
         refuse_common(registration.password.expose(), Field::Password)?;
         Ok(registration)
     }

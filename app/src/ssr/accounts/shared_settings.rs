@@ -1,0 +1,249 @@
+//! Settings that administrators change while the deployment runs, shared by its replicas:
+//! whether visitors may sign up, and the minimum length of a new password. Each is a row of
+//! `settings` once an administrator (or the operator) sets it; until then the server's command
+//! line decides (`--disable-signup`, `--min-password-length`). Every replica keeps the values in
+//! memory, so the checks that need them read no database: a change applies at once on the
+//! replica that made it, and on the others when they next read the table (every few seconds).
+
+use std::{ops::RangeInclusive, time::Duration};
+
+use super::{Accounts, Acting, AuditEvent, ClientInfo};
+use crate::{
+    domain::PasswordPolicy,
+    error::AccountError,
+    ssr::{
+        clock::{Micros, now_micros},
+        db::on_pool,
+    },
+};
+
+/// How often a replica reads the settings again.
+pub const SETTINGS_REFRESH: Duration = Duration::from_secs(5);
+
+/// The minimum password lengths an administrator may choose: never below 8 (NIST SP 800-63B-4),
+/// never so long that people cannot remember one.
+pub const MIN_PASSWORD_CHARS: RangeInclusive<usize> = 8..=64;
+
+/// A setting administrators may change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Setting {
+    SignupOpen,
+    MinPasswordLength,
+}
+
+impl Setting {
+    pub const ALL: [Setting; 2] = [Setting::SignupOpen, Setting::MinPasswordLength];
+
+    /// Its name in the `settings` table, the audit trail and the operator's command.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::SignupOpen => "signup_open",
+            Setting::MinPasswordLength => "min_password_length",
+        }
+    }
+
+    /// The command-line flag that decides it until it is set.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Setting::SignupOpen => "--disable-signup",
+            Setting::MinPasswordLength => "--min-password-length",
+        }
+    }
+}
+
+/// The values every replica applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LiveSettings {
+    pub signup_open: bool,
+    pub min_password_chars: usize,
+}
+
+impl LiveSettings {
+    fn value(self, setting: Setting) -> String {
+        match setting {
+            Setting::SignupOpen => self.signup_open.to_string(),
+            Setting::MinPasswordLength => self.min_password_chars.to_string(),
+        }
+    }
+
+    /// `self` with `setting` stored as `value`; a value this version cannot read is ignored.
+    fn with(mut self, setting: Setting, value: &str) -> Self {
+        match setting {
+            Setting::SignupOpen => self.signup_open = value.parse().unwrap_or(self.signup_open),
+            Setting::MinPasswordLength => {
+                self.min_password_chars = value.parse().unwrap_or(self.min_password_chars);
+            }
+        }
+        self
+    }
+}
+
+/// A change of settings as submitted: `None` leaves a setting as it is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SettingsChange {
+    pub signup_open: Option<bool>,
+    pub min_password_chars: Option<usize>,
+}
+
+impl SettingsChange {
+    /// Reads `signup_open` (`true` or `false`) and `min_password_length` (a whole number of
+    /// characters in [`MIN_PASSWORD_CHARS`]), or names the one that is wrong and why.
+    pub fn parse(signup_open: Option<&str>, min_password_length: Option<&str>) -> Result<Self, (Setting, String)> {
+        let signup_open = match signup_open.map(str::trim) {
+            None => None,
+            Some("true") => Some(true),
+            Some("false") => Some(false),
+            Some(_) => return Err((Setting::SignupOpen, "Must be true or false.".into())),
+        };
+        let range =
+            || format!("Must be a whole number from {} to {}.", MIN_PASSWORD_CHARS.start(), MIN_PASSWORD_CHARS.end());
+        let min_password_chars = match min_password_length.map(str::trim) {
+            None => None,
+            Some(text) => Some(
+                text.parse::<usize>()
+                    .ok()
+                    .filter(|chars| MIN_PASSWORD_CHARS.contains(chars))
+                    .ok_or_else(|| (Setting::MinPasswordLength, range()))?,
+            ),
+        };
+        Ok(Self { signup_open, min_password_chars })
+    }
+
+    fn value(self, setting: Setting) -> Option<String> {
+        match setting {
+            Setting::SignupOpen => self.signup_open.map(|open| open.to_string()),
+            Setting::MinPasswordLength => self.min_password_chars.map(|chars| chars.to_string()),
+        }
+    }
+}
+
+/// A setting as it stands, for the console and the API.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingState {
+    pub setting: Setting,
+    /// The value applied now.
+    pub value: String,
+    /// What the command line says (applied while nobody has set it).
+    pub command_line: String,
+    /// Who set it last and when; `None` while the command line decides.
+    pub set: Option<SettingSet>,
+}
+
+/// Who set a setting: an administrator by name, or the operator (`None`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingSet {
+    pub by: Option<String>,
+    pub on: Micros,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    name: String,
+    value: String,
+    changed_on: Micros,
+    changed_by: Option<String>,
+}
+
+const ROWS: &str = "SELECT settings.name, settings.value, settings.changed_on, users.username AS changed_by \
+                    FROM settings LEFT JOIN users ON users.user_id = settings.changed_by";
+
+impl Accounts {
+    /// Whether visitors may create their own accounts, as every check reads it.
+    pub fn signup_open(&self) -> bool {
+        self.live_settings().signup_open
+    }
+
+    /// The rules for a new password, as every check reads them.
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy { min_chars: self.live_settings().min_password_chars }
+    }
+
+    fn live_settings(&self) -> LiveSettings {
+        *self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// What the command line says, before any row of `settings`.
+    fn command_line_settings(&self) -> LiveSettings {
+        LiveSettings {
+            signup_open: self.settings.signup_open,
+            min_password_chars: self.settings.password_policy.min_chars,
+        }
+    }
+
+    /// Reads the settings again (at start, after a change, and every [`SETTINGS_REFRESH`]).
+    pub async fn refresh_settings(&self) -> Result<(), AccountError> {
+        let rows = self.setting_rows().await?;
+        let live = rows.iter().fold(self.command_line_settings(), |live, row| match setting_named(&row.name) {
+            Some(setting) => live.with(setting, &row.value),
+            None => live,
+        });
+        *self.live.write().unwrap_or_else(std::sync::PoisonError::into_inner) = live;
+        Ok(())
+    }
+
+    /// Every setting: its value now, the command line's, and who set it.
+    pub async fn setting_states(&self) -> Result<Vec<SettingState>, AccountError> {
+        let rows = self.setting_rows().await?;
+        let command_line = self.command_line_settings();
+        Ok(Setting::ALL
+            .into_iter()
+            .map(|setting| {
+                let row = rows.iter().find(|row| row.name == setting.name());
+                let value = command_line.with(setting, row.map_or("", |row| row.value.as_str())).value(setting);
+                let set = row.map(|row| SettingSet { by: row.changed_by.clone(), on: row.changed_on });
+                SettingState { setting, value, command_line: command_line.value(setting), set }
+            })
+            .collect())
+    }
+
+    /// Stores each setting `change` gives a new value, audited, and applies it here at once.
+    /// Returns the settings it changed: none when every value was already so.
+    pub async fn change_settings(
+        &self,
+        by: &Acting,
+        change: SettingsChange,
+        client: &ClientInfo,
+    ) -> Result<Vec<Setting>, AccountError> {
+        const STORE: &str = "INSERT INTO settings (name, value, changed_on, changed_by) VALUES ($1, $2, $3, $4) \
+                             ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
+                             changed_on = excluded.changed_on, changed_by = excluded.changed_by";
+        let before = self.setting_states().await?;
+        let admin = by.administrator();
+        let mut changed = Vec::new();
+        for state in before {
+            let Some(value) = change.value(state.setting) else { continue };
+            // The operator's command is not started with `serve`'s command line, so until a
+            // setting is set it cannot know the value in force: it stores what it is given.
+            let known = state.set.is_some() || admin.is_some();
+            if known && value == state.value {
+                continue;
+            }
+            on_pool!(&self.db, |pool| {
+                sqlx::query(STORE)
+                    .bind(state.setting.name())
+                    .bind(&value)
+                    .bind(now_micros())
+                    .bind(admin.map(|admin| admin.user_id))
+                    .execute(pool)
+                    .await?;
+            });
+            let before = if known { state.value.as_str() } else { "the command line's" };
+            let detail = format!("{}: {before} → {value}", state.setting.name());
+            match admin {
+                Some(admin) => self.audit_detail(AuditEvent::SettingChanged, admin, &detail, client).await,
+                None => self.record_operator(AuditEvent::SettingChanged, &detail, client).await,
+            }
+            changed.push(state.setting);
+        }
+        self.refresh_settings().await?;
+        Ok(changed)
+    }
+
+    async fn setting_rows(&self) -> Result<Vec<Row>, AccountError> {
+        Ok(on_pool!(&self.db, |pool| sqlx::query_as(ROWS).fetch_all(pool).await?))
+    }
+}
+
+fn setting_named(name: &str) -> Option<Setting> {
+    Setting::ALL.into_iter().find(|setting| setting.name() == name)
+}
