@@ -105,8 +105,8 @@ fn HomePage(viewer: Viewer) -> impl IntoView {
                 }).collect_view()}
             </ul>
             <p class="hint">
-                "Everyone belongs to the default public group. Create groups or find yours on the "
-                <a href="/groups">"Groups"</a> " page."
+                "Everyone belongs to the default public group. Groups, in the bar above, lists yours and "
+                "creates new ones."
             </p>
         </section>
     }
