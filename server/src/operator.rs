@@ -42,6 +42,8 @@ pub async fn users(
     let db = database.connect().await?;
     db.migrate().await?;
     let accounts = Accounts::new(db, passwords.account_settings());
+    // The rules for new passwords are the deployment's, as administrators set them.
+    accounts.refresh_settings().await?;
     let outcome = run_users_command(&accounts, command).await;
     accounts.database().close().await;
     outcome

@@ -57,16 +57,22 @@ pub async fn act_on_account(
 
 /// Saves the shared settings (`signup_open`: `true` or `false`; `min_password_length`), first
 /// confirming `password` when one is given, then shows the settings page again, saying how many
-/// changed.
+/// changed. Only the fields changed on the page (`…_was`: the values it showed) are saved, so a
+/// page left open does not undo another administrator's change to the other setting.
 #[server(endpoint = "admin/settings")]
 pub async fn save_settings(
     signup_open: Option<String>,
+    signup_open_was: Option<String>,
     min_password_length: Option<String>,
+    min_password_length_was: Option<String>,
     password: Option<TypedPassword>,
 ) -> Result<(), AccountError> {
     use ssr::accounts::SettingsChange;
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
+    let changed = |value: Option<String>, was: Option<String>| value.filter(|value| Some(value) != was.as_ref());
+    let signup_open = changed(signup_open, signup_open_was);
+    let min_password_length = changed(min_password_length, min_password_length_was);
     let change = SettingsChange::parse(signup_open.as_deref(), min_password_length.as_deref()).map_err(
         |(setting, sentence)| {
             let name = match setting {

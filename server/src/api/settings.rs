@@ -35,11 +35,21 @@ pub struct SettingBody<T> {
     pub set_on: Option<String>,
 }
 
+/// A change of settings: either or both.
+#[derive(ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code, reason = "describes the request in the OpenAPI document; the handler reads it field by field")]
+pub struct SettingsRequest {
+    pub signup_open: Option<bool>,
+    /// From 8 to 64.
+    #[schema(minimum = 8, maximum = 64)]
+    pub min_password_length: Option<i64>,
+}
+
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsBody {
     pub signup_open: SettingBody<bool>,
-    /// From 8 to 64.
     pub min_password_length: SettingBody<i64>,
 }
 
@@ -83,7 +93,7 @@ pub async fn read(
 /// Change shared settings: `{"signupOpen": false, "minPasswordLength": 12}`, either or both.
 /// Every replica applies them within seconds; each change is audited. Needs the password
 /// confirmed on this session within 10 minutes (`POST /admin/confirm`).
-#[utoipa::path(patch, path = "/admin/settings", operation_id = "admin_change_settings", tag = "admin", responses(
+#[utoipa::path(patch, path = "/admin/settings", operation_id = "admin_change_settings", tag = "admin", request_body = SettingsRequest, responses(
     (status = 200, body = SettingsBody),
     (status = 400, description = "Not a JSON object, an unknown field, or a value of the wrong type or out of range", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),

@@ -308,8 +308,18 @@ async fn settings_set_closes_signup_for_a_server_started_with_it_open() {
     }
     let again = succeeds(run(database, &["settings", "set", "signup-open", "false"], ""));
     assert!(again.starts_with("signup-open is false already"), "{again}");
+    // The operator's own commands keep the deployment's password rules.
+    succeeds(run(database, &["settings", "set", "min-password-length", "20"], ""));
+    let short = run(database, &["users", "set-password", "olga"], "only fifteen ch\n");
+    assert!(!short.status.success() && stderr(&short).contains("at least 20"), "{}", stderr(&short));
     let wrong = run(database, &["settings", "set", "min-password-length", "4"], "");
     assert!(!wrong.status.success() && stderr(&wrong).contains("from 8 to 64"), "{}", stderr(&wrong));
     let detail: Vec<String> = app.scalars("SELECT detail FROM audit_events WHERE event = 'setting_changed'").await;
-    assert_eq!(detail, ["by the operator: signup_open: the command line's → false"]);
+    assert_eq!(
+        detail,
+        [
+            "by the operator: signup_open: the command line's → false",
+            "by the operator: min_password_length: the command line's → 20"
+        ]
+    );
 }

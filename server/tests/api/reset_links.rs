@@ -233,7 +233,7 @@ async fn the_console_shows_a_new_link_once_from_its_cookie() {
     let html = shown.text().await.unwrap();
     let start = html.find(&app.url("/password/reset?token=")).expect("the whole link is shown");
     let link: String = html[start..].chars().take_while(|c| *c != '"').collect();
-    assert!(html.contains(">Copy</button>") && html.contains("/copy.js"));
+    assert!(html.contains(">Copy</button>") && html.contains("/console.js"));
 
     let again = owner.get(app.url(&target)).send().await.unwrap().text().await.unwrap();
     assert!(!again.contains("/password/reset?token=") && again.contains("was shown once"));

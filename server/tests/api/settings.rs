@@ -114,9 +114,12 @@ async fn bad_values_are_refused_and_a_stale_session_must_confirm() {
     assert_eq!(body["signupOpen"]["source"], "commandLine", "nothing half-done");
     assert_eq!(app.count("SELECT COUNT(*) FROM settings").await, 0);
 
-    // The same value again changes nothing and records nothing.
+    // A value chosen while the command line decides is stored, even the same one (another
+    // replica may have been started with other flags); the same value again records nothing.
+    let (_, body) = change(&app, &owner, json!({"signupOpen": true})).await;
+    assert_eq!(body["signupOpen"]["source"], "set");
     assert_eq!(change(&app, &owner, json!({"signupOpen": true})).await.0, StatusCode::OK);
-    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'setting_changed'").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'setting_changed'").await, 1);
 
     app.execute("UPDATE sessions SET confirmed_on = confirmed_on - 601000000").await;
     let (status, body) = change(&app, &owner, json!({"signupOpen": false})).await;
@@ -147,7 +150,9 @@ async fn the_settings_page_shows_where_each_value_comes_from_and_saves_with_the_
     assert!(page.contains("From the command line: 8 (--min-password-length)."));
     assert!(page.contains(">Save settings</button>") && !page.contains("confirm-password"));
 
-    let target = save(&app, &owner, &[("signup_open", "false"), ("min_password_length", "10")]).await;
+    let shown = [("signup_open_was", "true"), ("min_password_length_was", "8")];
+    let target =
+        save(&app, &owner, &[&shown[..], &[("signup_open", "false"), ("min_password_length", "10")]].concat()).await;
     assert_eq!(target, "/admin/settings?saved=2");
     let page = owner.get(app.url(&target)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Saved: the changes apply on every replica within seconds."));
@@ -167,4 +172,40 @@ async fn the_settings_page_shows_where_each_value_comes_from_and_saves_with_the_
     let saved =
         save(&app, &owner, &[("signup_open", "true"), ("min_password_length", "10"), ("password", PASSWORD)]).await;
     assert_eq!(saved, "/admin/settings?saved=1");
+}
+
+#[tokio::test]
+async fn a_page_left_open_does_not_undo_another_administrators_change() {
+    let app = spawn_app().await;
+    let owner = app.signed_in_as("olga").await;
+    // The page showed signup open and length 8; meanwhile another administrator closes signup.
+    assert_eq!(change(&app, &owner, json!({"signupOpen": false})).await.0, StatusCode::OK);
+    let form = [
+        ("signup_open", "true"),
+        ("signup_open_was", "true"),
+        ("min_password_length", "12"),
+        ("min_password_length_was", "8"),
+    ];
+    assert_eq!(save(&app, &owner, &form).await, "/admin/settings?saved=1");
+    let (_, body) = settings(&app, &owner).await;
+    assert_eq!(body["signupOpen"]["value"], false, "the untouched field stays as the other administrator left it");
+    assert_eq!(body["minPasswordLength"]["value"], 12);
+}
+
+#[tokio::test]
+async fn a_stored_value_no_form_could_save_is_never_trusted() {
+    let app = spawn_app().await;
+    let owner = app.signed_in_as("olga").await;
+    app.execute("INSERT INTO settings (name, value, changed_on) VALUES ('signup_open', 'False', 0)").await;
+    app.execute("INSERT INTO settings (name, value, changed_on) VALUES ('min_password_length', '0', 0)").await;
+    app.accounts.refresh_settings().await.unwrap();
+    assert_eq!(sign_up(&app.address, "nina", PASSWORD).await, StatusCode::FORBIDDEN, "unreadable: signup closes");
+    let change = app
+        .post_form(
+            &owner,
+            "/api/account/password",
+            &[("old_password", PASSWORD), ("new_password", "x"), ("confirm_new_password", "x")],
+        )
+        .await;
+    assert_eq!(change.status(), StatusCode::BAD_REQUEST, "a length of 0 is ignored");
 }

@@ -273,7 +273,6 @@ fn ActNotice(done: ActDone, link: Option<Option<String>>) -> impl IntoView {
                     " " <span id="reset-link-copied" role="status"></span>
                 </p>
             </div>
-            <script src="/copy.js" defer></script>
         }
         .into_any(),
     }

@@ -113,7 +113,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                             <table class="table">
                                 <thead>
                                     <tr>
-                                        <th scope="col">"Time (UTC)"</th>
+                                        <th scope="col" data-zone="Time">"Time (UTC)"</th>
                                         <th scope="col">"Event"</th>
                                         <th scope="col">"Account"</th>
                                         <th scope="col">"Client address"</th>
@@ -180,7 +180,7 @@ fn event_row(record: AuditRecord) -> AnyView {
     };
     view! {
         <tr>
-            <td><time datetime=record.occurred_on.to_rfc3339()>{when}</time></td>
+            <td><time datetime=record.occurred_on.to_rfc3339() data-local="">{when}</time></td>
             <td>{record.event.replace('_', " ")}{repeats}</td>
             <td>{account}</td>
             <td>{record.client_address.unwrap_or_default()}</td>

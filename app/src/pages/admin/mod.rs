@@ -45,6 +45,8 @@ fn AdminNav(current: Section) -> impl IntoView {
         view! { <a class="section-link" href=href aria-current=here>{label}</a> }
     };
     view! {
+        // The console's small script: local times, Copy buttons (`public/console.js`).
+        <script src="/console.js" defer></script>
         <nav class="section-nav" aria-label="Administration">
             {link(Section::Overview, "/admin", "Overview")}
             {link(Section::Accounts, "/admin/accounts", "Accounts")}

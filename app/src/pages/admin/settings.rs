@@ -57,24 +57,28 @@ pub fn AdminSettingsPage() -> impl IntoView {
                                       without a restart. Each change is written to the audit trail.")}
                         </p>
                         <form class="form" method="post" action=SaveSettings::PATH>
+                            <input type="hidden" name="signup_open_was" value=signup.value.clone()/>
+                            <input type="hidden" name="min_password_length_was" value=length.value.clone()/>
                             <fieldset class="choice" aria-describedby="signup-source">
                                 <legend>"Signup"</legend>
                                 <label><input type="radio" name="signup_open" value="true" checked=open/>
                                     " Open: visitors create their own accounts"</label>
                                 <label><input type="radio" name="signup_open" value="false" checked=!open/>
                                     " Closed: only the operator creates accounts"</label>
-                                <p class="hint" id="signup-source">{source_words(&signup)}</p>
+                                <SettingSource state=signup id="signup-source"/>
                             </fieldset>
                             <div class="field">
                                 <label for="min-password-length">"Minimum password length"</label>
+                                // No min or max: a command line's length outside them must not stop
+                                // the form from saving the other setting; the server checks.
                                 <input id="min-password-length" name="min_password_length" type="number" required
-                                    min=MIN_PASSWORD_CHARS.start().to_string() max=MIN_PASSWORD_CHARS.end().to_string()
-                                    value=length.value.clone() aria-describedby="length-help length-source"/>
+                                    inputmode="numeric" value=length.value.clone()
+                                    aria-describedby="length-help length-source"/>
                                 <p class="hint" id="length-help">
                                     {format!("From {} to {} characters. New passwords only: those already set stay valid.",
                                         MIN_PASSWORD_CHARS.start(), MIN_PASSWORD_CHARS.end())}
                                 </p>
-                                <p class="hint" id="length-source">{source_words(&length)}</p>
+                                <SettingSource state=length.clone() id="length-source"/>
                             </div>
                             {(!fresh).then(|| view! {
                                 <div class="field">
@@ -96,18 +100,26 @@ pub fn AdminSettingsPage() -> impl IntoView {
 }
 
 /// Where a setting's value comes from, in a sentence: the command line (which flag), or who set
-/// it and when, with what the command line says.
-fn source_words(state: &SettingState) -> String {
+/// it and when (in the viewer's time zone, with `console.js`), with what the command line says.
+#[component]
+fn SettingSource(state: SettingState, id: &'static str) -> impl IntoView {
     let command_line = match (state.setting, state.command_line.as_str()) {
         (Setting::SignupOpen, "true") => format!("open (no {})", state.setting.flag()),
         (Setting::SignupOpen, _) => format!("closed ({})", state.setting.flag()),
         (Setting::MinPasswordLength, chars) => format!("{chars} ({})", state.setting.flag()),
     };
-    match &state.set {
-        None => format!("From the command line: {command_line}."),
+    match state.set {
+        None => view! { <p class="hint" id=id>{format!("From the command line: {command_line}.")}</p> }.into_any(),
         Some(set) => {
-            let by = set.by.as_deref().unwrap_or("the operator");
-            format!("Set by {by} on {}; the command line says {command_line}.", set.on.to_minute_utc())
+            let by = set.by.unwrap_or_else(|| "the operator".to_owned());
+            view! {
+                <p class="hint" id=id>
+                    {format!("Set by {by} on ")}
+                    <time datetime=set.on.to_rfc3339() data-local="">{set.on.to_minute_utc()}</time>
+                    {format!("; the command line says {command_line}.")}
+                </p>
+            }
+            .into_any()
         }
     }
 }

@@ -66,12 +66,24 @@ impl LiveSettings {
         }
     }
 
-    /// `self` with `setting` stored as `value`; a value this version cannot read is ignored.
+    /// `self` with `setting` stored as `value`. A stored value that no form could have saved (a
+    /// row written by hand, say) is never trusted: signup closes, a length outside
+    /// [`MIN_PASSWORD_CHARS`] is ignored, and the log says so.
     fn with(mut self, setting: Setting, value: &str) -> Self {
-        match setting {
-            Setting::SignupOpen => self.signup_open = value.parse().unwrap_or(self.signup_open),
-            Setting::MinPasswordLength => {
-                self.min_password_chars = value.parse().unwrap_or(self.min_password_chars);
+        match (setting, SettingsChange::parse_one(setting, value)) {
+            (Setting::SignupOpen, Ok(SettingsChange { signup_open: Some(open), .. })) => self.signup_open = open,
+            (Setting::MinPasswordLength, Ok(SettingsChange { min_password_chars: Some(chars), .. })) => {
+                self.min_password_chars = chars;
+            }
+            _ => {
+                tracing::warn!(
+                    setting = setting.name(),
+                    value = value.escape_debug().to_string(),
+                    "a stored setting cannot be read; ignoring it"
+                );
+                if setting == Setting::SignupOpen {
+                    self.signup_open = false;
+                }
             }
         }
         self
@@ -107,6 +119,14 @@ impl SettingsChange {
             ),
         };
         Ok(Self { signup_open, min_password_chars })
+    }
+
+    /// Reads `value` as `setting`'s, like [`SettingsChange::parse`].
+    fn parse_one(setting: Setting, value: &str) -> Result<Self, (Setting, String)> {
+        match setting {
+            Setting::SignupOpen => Self::parse(Some(value), None),
+            Setting::MinPasswordLength => Self::parse(None, Some(value)),
+        }
     }
 
     fn value(self, setting: Setting) -> Option<String> {
@@ -189,7 +209,7 @@ impl Accounts {
             .into_iter()
             .map(|setting| {
                 let row = rows.iter().find(|row| row.name == setting.name());
-                let value = command_line.with(setting, row.map_or("", |row| row.value.as_str())).value(setting);
+                let value = row.map_or(command_line, |row| command_line.with(setting, &row.value)).value(setting);
                 let set = row.map(|row| SettingSet { by: row.changed_by.clone(), on: row.changed_on });
                 SettingState { setting, value, command_line: command_line.value(setting), set }
             })
@@ -212,12 +232,13 @@ impl Accounts {
         let mut changed = Vec::new();
         for state in before {
             let Some(value) = change.value(state.setting) else { continue };
-            // The operator's command is not started with `serve`'s command line, so until a
-            // setting is set it cannot know the value in force: it stores what it is given.
-            let known = state.set.is_some() || admin.is_some();
-            if known && value == state.value {
+            // A value chosen while the command line decides is stored even when it is the same:
+            // replicas may have been started with other flags, and the operator's command knows
+            // none of `serve`'s.
+            if state.set.is_some() && value == state.value {
                 continue;
             }
+            let known = state.set.is_some() || admin.is_some();
             on_pool!(&self.db, |pool| {
                 sqlx::query(STORE)
                     .bind(state.setting.name())
