@@ -1,7 +1,7 @@
 //! The administrators' console in the browser, without JavaScript: the pages only administrators
 //! see, and the act form posted as a browser posts it.
 
-use reqwest::{StatusCode, header};
+use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, new_client, spawn_app};
 
@@ -14,16 +14,7 @@ async fn page(app: &TestApp, client: &reqwest::Client, path: &str) -> (StatusCod
 
 /// Posts the act form as a browser without JavaScript does: the redirect's target.
 async fn submit_act(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> String {
-    let response = client
-        .post(app.url("/api/admin/act"))
-        .form(form)
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, app.url("/admin/act?act=disable&user=2"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FOUND);
-    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+    app.submit_form(client, "/api/admin/act", &app.url("/admin/act?act=disable&user=2"), form).await
 }
 
 #[tokio::test]

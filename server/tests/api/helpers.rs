@@ -170,6 +170,28 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Posts `form` to the server function at `path` as a browser without JavaScript does, from
+    /// the page at `referer`; the address the answer redirects to (where an error rides in
+    /// `__err`).
+    pub async fn submit_form(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        referer: &str,
+        form: &[(&str, &str)],
+    ) -> String {
+        let response = client
+            .post(self.url(path))
+            .form(form)
+            .header(header::ACCEPT, "text/html")
+            .header(header::REFERER, referer)
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(response.status(), StatusCode::FOUND);
+        response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+    }
+
     /// The front page as `client` sees it.
     pub async fn front_page(&self, client: &reqwest::Client) -> String {
         let response = client.get(self.url("/")).send().await.unwrap();

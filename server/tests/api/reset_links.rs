@@ -38,16 +38,7 @@ async fn open(link: &str) -> (StatusCode, String) {
 /// Posts the reset page's form as a browser without JavaScript does; the redirect's target.
 async fn use_link(app: &TestApp, link: &str, password: &str, confirmation: &str) -> String {
     let form = [("token", token_of(link)), ("new_password", password), ("confirm_new_password", confirmation)];
-    let response = new_client()
-        .post(app.url("/api/password/reset"))
-        .form(&form)
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, link)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FOUND);
-    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+    app.submit_form(&new_client(), "/api/password/reset", link, &form).await
 }
 
 async fn mia(app: &TestApp) -> (reqwest::Client, reqwest::Client, i64) {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{StatusCode, header};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{Signup, TestApp, new_client, spawn_app, spawn_binary};
@@ -129,16 +129,7 @@ async fn bad_values_are_refused_and_a_stale_session_must_confirm() {
 
 /// Posts the settings form as a browser without JavaScript does; the redirect's target.
 async fn save(app: &TestApp, client: &reqwest::Client, form: &[(&str, &str)]) -> String {
-    let response = client
-        .post(app.url("/api/admin/settings"))
-        .form(form)
-        .header(header::ACCEPT, "text/html")
-        .header(header::REFERER, app.url("/admin/settings"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::FOUND);
-    response.headers()[header::LOCATION].to_str().unwrap().to_owned()
+    app.submit_form(client, "/api/admin/settings", &app.url("/admin/settings"), form).await
 }
 
 #[tokio::test]

@@ -75,6 +75,9 @@ const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.c
 // search's parameters stay the only ones.
 const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \
      AND managers.group_id = (SELECT group_id FROM groups WHERE is_default) WHERE users.user_id > 0";
+/// The same accounts for the count: the join adds columns, never rows (one manager row at most
+/// per account and group).
+const COUNTED: &str = " FROM users WHERE users.user_id > 0";
 
 impl Accounts {
     /// Accounts (deleted ones too) matching every search term, ordered by id, with their open
@@ -86,7 +89,9 @@ impl Accounts {
         limit: i64,
     ) -> Result<Page<AdminAccount>, AccountError> {
         let filters = matching(FROM, terms);
-        let mut page: Page<AdminAccount> = self.page(SELECT, "users.user_id", &filters, index, limit).await?;
+        let counted = matching(COUNTED, terms);
+        let mut page: Page<AdminAccount> =
+            self.page_counting(SELECT, "users.user_id", &filters, &counted, index, limit).await?;
         let ids: Vec<i64> = page.items.iter().map(|account| account.user_id).collect();
         let counts = self.open_sessions_of(&ids).await?;
         for account in &mut page.items {

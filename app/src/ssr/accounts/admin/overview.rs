@@ -43,10 +43,11 @@ pub struct Overview {
 
 impl Accounts {
     pub async fn overview(&self) -> Result<Overview, AccountError> {
-        const ACCOUNTS: &str = "SELECT \
-             COUNT(*) FILTER (WHERE deleted_on IS NULL AND disabled_on IS NULL), \
-             COUNT(*) FILTER (WHERE deleted_on IS NULL AND disabled_on IS NOT NULL), \
-             COUNT(*) FILTER (WHERE deleted_on IS NOT NULL) FROM users";
+        // Disabled and deleted accounts are few, each counted from a partial index of its own;
+        // live ones are the rest.
+        const ACCOUNTS: &str = "SELECT (SELECT COUNT(*) FROM users), \
+             (SELECT COUNT(*) FROM users WHERE deleted_on IS NULL AND disabled_on IS NOT NULL), \
+             (SELECT COUNT(*) FROM users WHERE deleted_on IS NOT NULL)";
         // Throttled attempts are aggregated a row a minute per client: their `repeats` count.
         const SINCE: &str = "SELECT event, CAST(SUM(repeats) AS BIGINT) FROM audit_events \
              WHERE event IN ($1, $2, $3, $4) AND occurred_on >= $5 GROUP BY event";
@@ -57,8 +58,9 @@ impl Accounts {
         let day_ago = Micros(now.0 - 24 * HOUR_MICROS);
         let current_hour = now.0.div_euclid(HOUR_MICROS);
         let first_hour = current_hour - i64::try_from(HOURS_CHARTED).unwrap_or(i64::MAX) + 1;
-        let (live, disabled, deleted): (i64, i64, i64) =
+        let (all, disabled, deleted): (i64, i64, i64) =
             on_pool!(&self.db, |pool| sqlx::query_as(ACCOUNTS).fetch_one(pool).await?);
+        let live = all - disabled - deleted;
         let last_day: Vec<(String, i64)> = on_pool!(&self.db, |pool| {
             sqlx::query_as(SINCE)
                 .bind(AuditEvent::Signup.name())
