@@ -76,8 +76,10 @@ const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.c
 const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \
      AND managers.group_id = (SELECT group_id FROM groups WHERE is_default) WHERE users.user_id > 0";
 /// The same accounts for the count: the join adds columns, never rows (one manager row at most
-/// per account and group).
-const COUNTED: &str = " FROM users WHERE users.user_id > 0";
+/// per account and group). No condition on the primary key, which would make SQLite read every
+/// row of the table rather than a narrow index (and with no search at all, no condition: SQLite
+/// then counts the pages of a b-tree, in well under a millisecond at a million accounts).
+const COUNTED: &str = " FROM users WHERE TRUE";
 
 impl Accounts {
     /// Accounts (deleted ones too) matching every search term, ordered by id, with their open
@@ -89,7 +91,7 @@ impl Accounts {
         limit: i64,
     ) -> Result<Page<AdminAccount>, AccountError> {
         let filters = matching(FROM, terms);
-        let counted = matching(COUNTED, terms);
+        let counted = if terms.is_empty() { SqlFilters::new(" FROM users") } else { matching(COUNTED, terms) };
         let mut page: Page<AdminAccount> =
             self.page_counting(SELECT, "users.user_id", &filters, &counted, index, limit).await?;
         let ids: Vec<i64> = page.items.iter().map(|account| account.user_id).collect();
