@@ -42,6 +42,19 @@ pub fn describe_user_agent(agent: Option<&str>) -> String {
     }
 }
 
+/// "1,000,000": a count with its thousands marked, as people read large numbers.
+pub fn count_in_words(count: i64) -> String {
+    let digits = count.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (at, digit) in digits.chars().enumerate() {
+        if at > 0 && (digits.len() - at).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    if count < 0 { format!("-{out}") } else { out }
+}
+
 /// "90 minutes", "12 hours", "14 days": the largest unit that divides the duration evenly.
 pub fn in_words(duration: Duration) -> String {
     let minutes = duration.as_secs() / 60;
@@ -176,6 +189,15 @@ impl From<&GroupMember> for PermissionFlags {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_mark_their_thousands() {
+        for (count, words) in
+            [(0, "0"), (999, "999"), (1000, "1,000"), (10_000, "10,000"), (1_234_567, "1,234,567"), (-1000, "-1,000")]
+        {
+            assert_eq!(count_in_words(count), words);
+        }
+    }
 
     #[test]
     fn user_agents_read_as_browser_on_system() {

@@ -6,7 +6,7 @@ use app::{
     domain::TypedPassword,
     ssr::{
         AppState,
-        accounts::{AdminAccount, AdminAct, CONFIRMATION_LIFETIME, HourCounts},
+        accounts::{ACCOUNTS_WINDOW, AdminAccount, AdminAct, CONFIRMATION_LIFETIME, HourCounts},
         clock::now_micros,
     },
 };
@@ -178,12 +178,12 @@ pub async fn overview(
 
 /// Every account, deleted ones included, with its status, searchable as `GET /users` is.
 #[utoipa::path(get, path = "/admin/users", operation_id = "admin_list_users", tag = "admin", params(
-    ("index" = Option<i64>, Query, description = "Offset of the first result (>= 0, default 0)"),
+    ("index" = Option<i64>, Query, description = "Offset of the first result (0 to 9999, default 0): past that, narrow the search"),
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
     ("search" = Option<String>, Query, description = "Search query, as for `GET /users`"),
 ), responses(
-    (status = 200, body = PageBody<AdminAccountBody>),
-    (status = 400, description = "Invalid paging parameters, or a search over the limits", body = ValidationErrorBody),
+    (status = 200, description = "`totalNumResults` is counted up to 10,001: that many means at least so many", body = PageBody<AdminAccountBody>),
+    (status = 400, description = "Invalid paging parameters (an index past 9999), or a search over the limits", body = ValidationErrorBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Not an administrator (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 422, description = "A search that does not parse (`SearchParseError`)", body = DomainErrorBody),
@@ -195,6 +195,13 @@ pub async fn users(
 ) -> Result<Json<PageBody<AdminAccountBody>>, ApiError> {
     administrator(&state, signed_in.user.user_id).await?;
     let paging = Paging::parse(&query, &["username", "email"])?;
+    if paging.index >= ACCOUNTS_WINDOW {
+        let sentence = format!("Must be below {ACCOUNTS_WINDOW}: narrow the search to see further.");
+        return Err(ApiError::Fields {
+            errors: [("index".to_owned(), serde_json::json!([sentence]))].into_iter().collect(),
+            message: format!("{}: index: {sentence}", super::errors::INPUT_INVALID),
+        });
+    }
     let page = state.accounts.admin_accounts(&paging.terms, paging.index, paging.page_length).await?;
     let data = page.items.iter().map(AdminAccountBody::from).collect();
     Ok(Json(paging.envelope("/api/v1/admin/users", page.total, data)))

@@ -323,3 +323,27 @@ async fn a_disabled_account_cannot_change_its_password_by_id() {
     assert_eq!(act(&app, &owner, mia, "enable").await.0, StatusCode::OK);
     assert_eq!(app.log_in("mia", PASSWORD).await.status(), StatusCode::OK, "the password is as it was");
 }
+
+#[tokio::test]
+async fn the_accounts_table_counts_and_pages_ten_thousand_deep() {
+    let app = spawn_app().await;
+    let owner = app.signed_in_as("olga").await;
+    crate::helpers::seed_users(&app.database, 10_050).await;
+
+    let listing: Value = owner.get(app.url("/api/v1/admin/users")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listing["totalNumResults"], 10_001, "counted up to one past the window: {}", listing["next"]);
+    let searched: Value =
+        owner.get(app.url("/api/v1/admin/users?search=username:seed1000*")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(searched["totalNumResults"], 11, "a narrow search is counted exactly");
+    let deep = owner.get(app.url("/api/v1/admin/users?index=10000")).send().await.unwrap();
+    assert_eq!(deep.status(), StatusCode::BAD_REQUEST);
+    let body: Value = deep.json().await.unwrap();
+    assert!(body["errors"]["index"].is_array(), "{body}");
+    assert_eq!(owner.get(app.url("/api/v1/admin/users?index=9999")).send().await.unwrap().status(), StatusCode::OK);
+
+    let page = owner.get(app.url("/admin/accounts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Accounts 1 to 20 of more than 10,000"), "the page says how far it counted");
+    let last = owner.get(app.url("/admin/accounts?index=9980")).send().await.unwrap().text().await.unwrap();
+    assert!(last.contains("The table goes 10,000 accounts deep: narrow the search to see further."));
+    assert!(!last.contains("index=10000"), "no link past the window");
+}

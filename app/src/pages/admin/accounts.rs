@@ -9,9 +9,9 @@ use leptos_router::hooks::use_query_map;
 use super::{AdminNav, Section, administrator};
 use crate::{
     pages::{Pager, not_found::NotFound, users::EmailAddress},
-    presentation::date_in_words,
+    presentation::{count_in_words, date_in_words},
     ssr::{
-        accounts::{AccountStatus, ActDone, AdminAccount, AdminAct, reset_url},
+        accounts::{ACCOUNTS_WINDOW, AccountStatus, ActDone, AdminAccount, AdminAct, reset_url},
         clock::now_micros,
     },
 };
@@ -122,13 +122,22 @@ pub fn AdminAccountsPage() -> impl IntoView {
                     Err(error) => (Vec::new(), 0, Some(error)),
                 };
                 let previous = (index > 0).then(|| page_link(&search, (index - ACCOUNTS_PAGE).max(0)));
-                let next = (index.saturating_add(ACCOUNTS_PAGE) < total).then(|| page_link(&search, index + ACCOUNTS_PAGE));
+                let next_index = index.saturating_add(ACCOUNTS_PAGE);
+                let next = (next_index < total && next_index < ACCOUNTS_WINDOW).then(|| page_link(&search, next_index));
+                let of = if total > ACCOUNTS_WINDOW {
+                    format!("more than {}", count_in_words(ACCOUNTS_WINDOW))
+                } else {
+                    count_in_words(total)
+                };
                 let shown = if rows.is_empty() {
                     "No accounts match.".to_owned()
                 } else {
                     let last = index.saturating_add(i64::try_from(rows.len()).unwrap_or(i64::MAX));
-                    format!("Accounts {} to {last} of {total}", index.saturating_add(1))
+                    format!("Accounts {} to {last} of {of}", index.saturating_add(1))
                 };
+                let deepest = (next.is_none() && next_index < total).then(|| {
+                    format!("The table goes {} accounts deep: narrow the search to see further.", count_in_words(ACCOUNTS_WINDOW))
+                });
                 let back = page_link(&search, index);
                 let viewer_id = signed_in.user.user_id;
                 let owner = matches!(accounts.admin_account(viewer_id).await, Ok(Some(me)) if me.is_owner);
@@ -171,6 +180,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
                             </table>
                         </div>
                         <Pager previous next label="Pages of accounts"/>
+                        {deepest.map(|text| view! { <p class="hint">{text}</p> })}
                     </section>
                 }.into_any()
             })}

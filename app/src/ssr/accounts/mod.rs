@@ -40,7 +40,7 @@ mod users;
 use std::time::Duration;
 
 pub use admin::{
-    AccountStatus, ActDone, Acting, AdminAccount, AdminAct, AuditCursor, AuditQuery, AuditRecord,
+    ACCOUNTS_WINDOW, AccountStatus, ActDone, Acting, AdminAccount, AdminAct, AuditCursor, AuditQuery, AuditRecord,
     CONFIRMATION_LIFETIME, HOURS_CHARTED, HourCounts, Overview, confirmed_recently,
 };
 pub use audit::AuditEvent;

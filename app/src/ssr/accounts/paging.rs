@@ -96,17 +96,20 @@ impl Accounts {
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
-        self.page_counting(select, order_by, filters, filters, index, limit).await
+        self.page_counting(select, order_by, filters, filters, None, index, limit).await
     }
 
     /// Like [`Accounts::page`], counting the total with `counted` (the same rows as `filters`
-    /// without the joins that only add columns: a count over a million rows should not join).
+    /// without the joins that only add columns: a count over a million rows should not join),
+    /// and only up to one more than `count_at_most` when given.
+    #[allow(clippy::too_many_arguments, reason = "two queries' parts and the paging; a struct would only rename them")]
     pub(super) async fn page_counting<T>(
         &self,
         select: &str,
         order_by: &str,
         filters: &SqlFilters,
         counted: &SqlFilters,
+        count_at_most: Option<i64>,
         index: i64,
         limit: i64,
     ) -> Result<Page<T>, AccountError>
@@ -117,8 +120,14 @@ impl Accounts {
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
         Ok(on_pool!(&self.db, |pool| {
-            let mut count = sqlx::QueryBuilder::new("SELECT COUNT(*)");
+            let mut count = match count_at_most {
+                None => sqlx::QueryBuilder::new("SELECT COUNT(*)"),
+                Some(_) => sqlx::QueryBuilder::new("SELECT COUNT(*) FROM (SELECT 1"),
+            };
             counted.write_to(&mut count);
+            if let Some(most) = count_at_most {
+                count.push(" LIMIT ").push_bind(most.saturating_add(1)).push(") AS counted");
+            }
             let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
             let mut rows = sqlx::QueryBuilder::new(select);
             filters.write_to(&mut rows);

@@ -81,19 +81,31 @@ const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers
 /// then counts the pages of a b-tree, in well under a millisecond at a million accounts).
 const COUNTED: &str = " FROM users WHERE TRUE";
 
+/// How deep the accounts table goes, and how far it counts: past this many, narrowing the search
+/// is quicker than paging, and counting or skipping a million accounts takes longer than an
+/// administrator should wait (a search engine's "result window").
+pub const ACCOUNTS_WINDOW: i64 = 10_000;
+
 impl Accounts {
     /// Accounts (deleted ones too) matching every search term, ordered by id, with their open
-    /// sessions counted.
+    /// sessions counted. The total is counted up to [`ACCOUNTS_WINDOW`] + 1 (more means at
+    /// least that many), and `index` must be below [`ACCOUNTS_WINDOW`].
     pub async fn admin_accounts(
         &self,
         terms: &[SearchTerm],
         index: i64,
         limit: i64,
     ) -> Result<Page<AdminAccount>, AccountError> {
+        if index >= ACCOUNTS_WINDOW {
+            return Err(AccountError::BadRequest(format!(
+                "the table goes {ACCOUNTS_WINDOW} accounts deep: narrow the search to see further"
+            )));
+        }
         let filters = matching(FROM, terms);
         let counted = if terms.is_empty() { SqlFilters::new(" FROM users") } else { matching(COUNTED, terms) };
-        let mut page: Page<AdminAccount> =
-            self.page_counting(SELECT, "users.user_id", &filters, &counted, index, limit).await?;
+        let mut page: Page<AdminAccount> = self
+            .page_counting(SELECT, "users.user_id", &filters, &counted, Some(ACCOUNTS_WINDOW), index, limit)
+            .await?;
         let ids: Vec<i64> = page.items.iter().map(|account| account.user_id).collect();
         let counts = self.open_sessions_of(&ids).await?;
         for account in &mut page.items {

@@ -12,7 +12,7 @@ mod trail;
 
 pub use acts::{ActDone, AdminAct};
 pub use confirm::CONFIRMATION_LIFETIME;
-pub use directory::{AccountStatus, AdminAccount};
+pub use directory::{ACCOUNTS_WINDOW, AccountStatus, AdminAccount};
 pub use overview::{HOURS_CHARTED, HourCounts, Overview};
 pub use trail::{AuditCursor, AuditQuery, AuditRecord};
 
