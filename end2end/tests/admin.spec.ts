@@ -116,3 +116,64 @@ test("the console with the keyboard alone", async ({ page }) => {
     `${member.username}'s password has expired: a new one is needed at the next login.`,
   );
 });
+
+/** Presses Tab until `target` has the focus (at most `limit` times), then expects it to. */
+async function tabTo(page: Page, target: Locator, limit = 60): Promise<void> {
+  for (let presses = 0; presses < limit; presses++) {
+    if (await target.evaluate((element) => element === document.activeElement)) break;
+    await page.keyboard.press("Tab");
+  }
+  await expect(target).toBeFocused();
+}
+
+test("every section of the console with the keyboard alone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const member: TestUser = uniqueUser("keys2");
+  const page = await (await browser.newContext({ permissions: ["clipboard-read", "clipboard-write"] })).newPage();
+  await signUp(page, member);
+  await logIn(page, { ...ADMINISTRATOR });
+  try {
+    // The top bar's Admin link, then each section's link, by Tab and Enter.
+    await tabTo(page, page.getByRole("link", { name: "Admin", exact: true }));
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { level: 1, name: "Administration" })).toBeVisible();
+    await tabTo(page, page.getByRole("link", { name: "Settings", exact: true }));
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { level: 1, name: "Settings" })).toBeVisible();
+
+    // Settings: the length typed, saved with Enter.
+    await tabTo(page, page.getByLabel("Minimum password length"));
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.type("9");
+    await tabTo(page, page.getByRole("button", { name: "Save settings" }));
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("status")).toHaveText("Saved: the change applies on every replica within seconds.");
+
+    // The audit trail, narrowed to one kind with the arrow keys.
+    await tabTo(page, page.getByRole("link", { name: "Audit trail", exact: true }));
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("heading", { level: 1, name: "Audit trail" })).toBeVisible();
+    await tabTo(page, page.getByLabel("Kind of event"));
+    await page.getByLabel("Kind of event").selectOption("setting_changed");
+    await tabTo(page, page.getByRole("button", { name: "Filter" }));
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("row").filter({ hasText: "min_password_length" }).first()).toBeVisible();
+
+    // A reset link made and copied without the mouse.
+    await tabTo(page, page.getByRole("link", { name: "Accounts", exact: true }));
+    await page.keyboard.press("Enter");
+    await tabTo(page, page.getByLabel("Search"));
+    await page.keyboard.type(`username:${member.username}`);
+    await page.keyboard.press("Enter");
+    await tabTo(page, accountRow(page, member.username).getByRole("button", { name: "Reset link", exact: true }));
+    await page.keyboard.press("Enter");
+    await tabTo(page, page.getByRole("button", { name: "Reset link", exact: true }), 15);
+    await page.keyboard.press("Enter");
+    await tabTo(page, page.getByRole("button", { name: "Copy", exact: true }), 15);
+    await page.keyboard.press("Enter");
+    await expect(page.getByText("Copied.")).toBeVisible();
+  } finally {
+    const restored = await page.request.patch("/api/v1/admin/settings", { data: { minPasswordLength: 8 } });
+    expect(restored.status()).toBe(200);
+  }
+});
