@@ -182,7 +182,7 @@ pub async fn overview(
     ("pageLength" = Option<i64>, Query, description = "Results per page (1 to 1000, default 10)"),
     ("search" = Option<String>, Query, description = "Search query, as for `GET /users`"),
 ), responses(
-    (status = 200, description = "`totalNumResults` is counted up to 10,001: that many means at least so many", body = PageBody<AdminAccountBody>),
+    (status = 200, description = "`totalNumResults` is counted up to 10,001: that many means at least so many; at the window's end `isComplete` is false without `next`", body = PageBody<AdminAccountBody>),
     (status = 400, description = "Invalid paging parameters (an index past 9999), or a search over the limits", body = ValidationErrorBody),
     (status = 401, description = "Not logged in", body = MessageBody),
     (status = 403, description = "Not an administrator (`UserPermissionsError`)", body = DomainErrorBody),
@@ -204,7 +204,12 @@ pub async fn users(
     }
     let page = state.accounts.admin_accounts(&paging.terms, paging.index, paging.page_length).await?;
     let data = page.items.iter().map(AdminAccountBody::from).collect();
-    Ok(Json(paging.envelope("/api/v1/admin/users", page.total, data)))
+    let mut body = paging.envelope("/api/v1/admin/users", page.total, data);
+    // No link past the window: `isComplete` false without `next` says to narrow the search.
+    if paging.index.saturating_add(paging.page_length) >= ACCOUNTS_WINDOW {
+        body.next = None;
+    }
+    Ok(Json(body))
 }
 
 /// Do an act to an account: `disable` (it cannot log in, and its sessions end), `enable`,

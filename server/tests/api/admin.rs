@@ -340,6 +340,14 @@ async fn the_accounts_table_counts_and_pages_ten_thousand_deep() {
     let body: Value = deep.json().await.unwrap();
     assert!(body["errors"]["index"].is_array(), "{body}");
     assert_eq!(owner.get(app.url("/api/v1/admin/users?index=9999")).send().await.unwrap().status(), StatusCode::OK);
+    for last in ["index=9000&pageLength=1000", "index=9990&pageLength=10"] {
+        let end: Value =
+            owner.get(app.url(&format!("/api/v1/admin/users?{last}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(end["isComplete"], false, "{last}");
+        assert!(end.get("next").is_none_or(Value::is_null), "no link past the window: {last}");
+    }
+    let near_end = owner.get(app.url("/admin/accounts?index=9990")).send().await.unwrap().text().await.unwrap();
+    assert!(near_end.contains("narrow the search to see further"), "the hint near the window's end too");
 
     let page = owner.get(app.url("/admin/accounts")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Accounts 1 to 20 of more than 10,000"), "the page says how far it counted");

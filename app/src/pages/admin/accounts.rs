@@ -135,7 +135,7 @@ pub fn AdminAccountsPage() -> impl IntoView {
                     let last = index.saturating_add(i64::try_from(rows.len()).unwrap_or(i64::MAX));
                     format!("Accounts {} to {last} of {of}", index.saturating_add(1))
                 };
-                let deepest = (next.is_none() && next_index < total).then(|| {
+                let deepest = (next.is_none() && total > ACCOUNTS_WINDOW).then(|| {
                     format!("The table goes {} accounts deep: narrow the search to see further.", count_in_words(ACCOUNTS_WINDOW))
                 });
                 let back = page_link(&search, index);
