@@ -197,10 +197,7 @@ pub async fn users(
     let paging = Paging::parse(&query, &["username", "email"])?;
     if paging.index >= ACCOUNTS_WINDOW {
         let sentence = format!("Must be below {ACCOUNTS_WINDOW}: narrow the search to see further.");
-        return Err(ApiError::Fields {
-            errors: [("index".to_owned(), serde_json::json!([sentence]))].into_iter().collect(),
-            message: format!("{}: index: {sentence}", super::errors::INPUT_INVALID),
-        });
+        return Err(ApiError::invalid_field("index", &sentence));
     }
     let page = state.accounts.admin_accounts(&paging.terms, paging.index, paging.page_length).await?;
     let data = page.items.iter().map(AdminAccountBody::from).collect();

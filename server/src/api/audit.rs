@@ -16,7 +16,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 pub use crate::audit_export::AuditEventBody;
@@ -24,7 +23,7 @@ use crate::audit_export::{Export, Format};
 
 use super::{
     admin::administrator,
-    errors::{ApiError, INPUT_INVALID},
+    errors::ApiError,
     input::{Authenticated, MAX_PAGE_LENGTH, QueryMap},
     shapes::{DomainErrorBody, MessageBody, ValidationErrorBody},
 };
@@ -40,19 +39,11 @@ pub struct AuditPageBody {
     pub next: Option<String>,
 }
 
-/// Dioptra's validation error for one field.
-fn invalid(field: &str, sentence: &str) -> ApiError {
-    ApiError::Fields {
-        errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
-        message: format!("{INPUT_INVALID}: {field}: {sentence}"),
-    }
-}
-
 /// The filters of a request, or the validation error naming the one that is wrong.
 fn filters(query: &HashMap<String, String>) -> Result<AuditQuery, ApiError> {
     let get = |name: &str| query.get(name).map(String::as_str);
     AuditQuery::parse(get("username"), get("event"), get("clientAddress"), get("from"), get("until"))
-        .map_err(|(field, sentence)| invalid(field, &sentence))
+        .map_err(|(field, sentence)| ApiError::invalid_field(field, &sentence))
 }
 
 /// The query string that repeats `query`'s filters, for the links of further pages.
@@ -88,7 +79,9 @@ pub async fn trail(
     let filters = filters(&query)?;
     let after = match query.get("after") {
         None => None,
-        Some(text) => Some(AuditCursor::decode(text).ok_or_else(|| invalid("after", "Not a cursor of this trail."))?),
+        Some(text) => Some(
+            AuditCursor::decode(text).ok_or_else(|| ApiError::invalid_field("after", "Not a cursor of this trail."))?,
+        ),
     };
     let page_length = match query.get("pageLength") {
         None => DEFAULT_PAGE,
@@ -97,7 +90,7 @@ pub async fn trail(
             .parse::<i64>()
             .ok()
             .filter(|length| (1..=MAX_PAGE_LENGTH).contains(length))
-            .ok_or_else(|| invalid("pageLength", "Must be an integer from 1 to 1000."))?,
+            .ok_or_else(|| ApiError::invalid_field("pageLength", "Must be an integer from 1 to 1000."))?,
     };
     let records = state.accounts.audit_trail(&filters, after, page_length).await?;
     let full = i64::try_from(records.len()).unwrap_or(i64::MAX) == page_length;
@@ -131,7 +124,7 @@ pub async fn export(
     let format = query
         .get("format")
         .and_then(|name| Format::from_name(name))
-        .ok_or_else(|| invalid("format", "Must be csv or jsonl."))?;
+        .ok_or_else(|| ApiError::invalid_field("format", "Must be csv or jsonl."))?;
     let export = Export::new(state.accounts.clone(), filters, format);
     // An error ends the download: the client sees a truncated body, and the log says why.
     let stream = futures_util::stream::unfold(export, |mut export| async move {

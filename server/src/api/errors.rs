@@ -64,6 +64,14 @@ impl ApiError {
         Self::plain(StatusCode::UNAUTHORIZED, NOT_LOGGED_IN)
     }
 
+    /// Dioptra's validation error for one field, in a sentence.
+    pub fn invalid_field(field: &str, sentence: &str) -> Self {
+        ApiError::Fields {
+            errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
+            message: format!("{INPUT_INVALID}: {field}: {sentence}"),
+        }
+    }
+
     pub fn fields(field_errors: &FieldErrors) -> Self {
         let errors =
             field_errors.iter().map(|(field, message)| (field_name(field).to_owned(), json!([message]))).collect();
@@ -231,10 +239,7 @@ impl ApiError {
                 &sentence,
                 json!({"entity_type": "group_member", "group_id": group_id, "user_id": user_id}),
             ),
-            GroupRefusal::Flags { flag, sentence } => ApiError::Fields {
-                message: format!("{INPUT_INVALID}: {flag}: {sentence}"),
-                errors: [(flag, json!([sentence]))].into_iter().collect(),
-            },
+            GroupRefusal::Flags { flag, sentence } => ApiError::invalid_field(&flag, &sentence),
             GroupRefusal::Rule { class, .. } => Self::domain(status, class.name(), &sentence, json!({})),
         }
     }

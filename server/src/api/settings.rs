@@ -8,12 +8,11 @@ use app::ssr::{
 };
 use axum::{Json, extract::State};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{
     admin::administrator,
-    errors::{ApiError, INPUT_INVALID},
+    errors::ApiError,
     input::{Authenticated, Body, Client},
     json_object::JsonObject,
     shapes::{BadBodyBody, DomainErrorBody, MessageBody, timestamp},
@@ -117,10 +116,7 @@ pub async fn change(
                 Setting::SignupOpen => "signupOpen",
                 Setting::MinPasswordLength => "minPasswordLength",
             };
-            ApiError::Fields {
-                errors: [(field.to_owned(), json!([sentence]))].into_iter().collect(),
-                message: format!("{INPUT_INVALID}: {field}: {sentence}"),
-            }
+            ApiError::invalid_field(field, &sentence)
         })?;
     state.accounts.change_settings(&acting, change, &client).await?;
     Ok(Json(SettingsBody::of(&state.accounts.setting_states().await?)))
