@@ -459,7 +459,9 @@ mod properties {
             2 => prop::sample::select(&['a', 'Z', '0', '.', '_', '-', '@', '+', 'é', 'İ', 'ß', 'ǅ', 'K', 'Ω', 'Σ', 'ς'][..]),
             1 => any::<char>().prop_map(|c| if c.is_alphanumeric() { c } else { 'x' }),
         ];
-        prop::collection::vec(char, 1..=64).prop_map(|chars| Username::parse(&String::from_iter(chars)).unwrap())
+        // NFC can lengthen a name past the limit (a letter it splits into a letter and a mark).
+        prop::collection::vec(char, 1..=64)
+            .prop_filter_map("a valid username", |chars| Username::parse(&String::from_iter(chars)).ok())
     }
 
     proptest! {

@@ -20,6 +20,14 @@ pub fn nfc(text: &str) -> Cow<'_, str> {
     if normalized == text { Cow::Borrowed(text) } else { Cow::Owned(normalized) }
 }
 
+/// Whether `c` is a combining mark (Unicode's general category M): an accent, a virama, a nukta.
+pub fn is_combining_mark(c: char) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    return js_sys::RegExp::new("^\\p{M}$", "u").test(c.encode_utf8(&mut [0; 4]));
+    #[cfg(not(target_arch = "wasm32"))]
+    return unicode_normalization::char::is_combining_mark(c);
+}
+
 /// Folds a name for comparing: NFC, then lower case, with the Greek final sigma (`ς`, which lower
 /// casing produces only at the end of a word) made the ordinary `σ`, so that a name, its upper
 /// case and any part of it fold alike.

@@ -1,9 +1,13 @@
 use super::REQUIRED;
 
 pub const MAX_USERNAME_CHARS: usize = 64;
+/// Enough for every script's letters; more in a row is only a way to draw over other characters.
+pub const MAX_MARKS_IN_A_ROW: usize = 3;
 
 /// A username: trimmed, in Unicode's composed form (NFC), 1 to 64 characters, letters, digits
-/// and `. _ - @ +` only.
+/// and `. _ - @ +` only. A letter or digit may carry up to [`MAX_MARKS_IN_A_ROW`] combining marks
+/// (a Devanagari virama or nukta, a Tamil pulli): many names cannot be written without them, and
+/// NFC itself turns some letters into a letter and a mark (`क़` into `क` and a nukta).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Username(String);
 
@@ -17,7 +21,7 @@ impl Username {
         if name.chars().count() > MAX_USERNAME_CHARS {
             return Err(format!("Username must be at most {MAX_USERNAME_CHARS} characters"));
         }
-        if !name.chars().all(is_username_char) {
+        if !only_username_chars(name) {
             return Err("Use only letters, digits and . _ - @ +".into());
         }
         Ok(Self(name.to_owned()))
@@ -38,8 +42,23 @@ pub fn username_key(raw: &str) -> String {
     super::fold_case(raw.trim())
 }
 
-fn is_username_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+')
+/// Letters, digits and `. _ - @ +`, where a letter or digit may carry a few combining marks.
+fn only_username_chars(name: &str) -> bool {
+    let mut marks_allowed = 0;
+    name.chars().all(|c| {
+        if c.is_alphanumeric() {
+            marks_allowed = MAX_MARKS_IN_A_ROW;
+            true
+        } else if matches!(c, '.' | '_' | '-' | '@' | '+') {
+            marks_allowed = 0;
+            true
+        } else if marks_allowed > 0 && super::text::is_combining_mark(c) {
+            marks_allowed -= 1;
+            true
+        } else {
+            false
+        }
+    })
 }
 
 #[cfg(test)]
@@ -70,6 +89,9 @@ mod tests {
             ("tab\there", "Use only letters, digits and . _ - @ +"),
             ("semi;colon", "Use only letters, digits and . _ - @ +"),
             ("nul\0", "Use only letters, digits and . _ - @ +"),
+            ("\u{0301}accent-first", "Use only letters, digits and . _ - @ +"),
+            ("dot.\u{0301}", "Use only letters, digits and . _ - @ +"),
+            ("a\u{0336}\u{0336}\u{0336}\u{0336}", "Use only letters, digits and . _ - @ +"),
         ] {
             assert_eq!(Username::parse(raw), Err(message.to_owned()), "input {raw:?}");
         }
@@ -83,6 +105,15 @@ mod tests {
         assert_eq!(username_key("zoe\u{0308}"), decomposed.key());
         // Sixty-four composed characters fit, however many code points they were typed as.
         assert!(Username::parse(&"e\u{0301}".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn names_written_with_combining_marks_are_accepted() {
+        // Krishna and Tamil in their own scripts (a virama, a pulli), and a letter that NFC splits
+        // into a letter and a nukta.
+        for name in ["कृष्ण", "தமிழ்", "\u{0958}", "a\u{0336}\u{0336}\u{0336}"] {
+            assert!(Username::parse(name).is_ok(), "{name:?}: {:?}", Username::parse(name));
+        }
     }
 
     #[test]
@@ -116,7 +147,7 @@ mod properties {
         let char = prop_oneof![
             4 => prop::sample::select(&[
                 'a', 'Z', '0', '.', '_', '-', '@', '+', 'é', 'İ', 'ß', 'ǅ', 'K', 'Σ', '٣', ' ', '\t', '\n', '\u{a0}',
-                '\u{3000}', '\u{200b}', ';', '/', '\0', '😀', '\u{0301}',
+                '\u{3000}', '\u{200b}', ';', '/', '\0', '😀', '\u{0301}', '\u{094d}', '\u{0958}',
             ][..]),
             1 => any::<char>(),
         ];
@@ -136,9 +167,19 @@ mod properties {
             prop_assert_eq!(&parsed, &Username::parse(&raw), "parsing is deterministic");
             // The rules apply to the composed form (a letter and its accent typed apart are one letter).
             let name = crate::domain::nfc(raw.trim());
+            let chars: Vec<char> = name.chars().collect();
             let allowed = !name.is_empty()
-                && name.chars().count() <= MAX_USERNAME_CHARS
-                && name.chars().all(|c| c.is_alphanumeric() || ".-_@+".contains(c));
+                && chars.len() <= MAX_USERNAME_CHARS
+                && chars.iter().enumerate().all(|(at, &c)| {
+                    let mark = unicode_normalization::char::is_combining_mark(c) && !c.is_alphanumeric();
+                    let marks_before = chars[..at].iter().rev().take_while(|&&b| {
+                        unicode_normalization::char::is_combining_mark(b) && !b.is_alphanumeric()
+                    }).count();
+                    let carrier = at.checked_sub(marks_before + 1).map(|i| chars[i]);
+                    c.is_alphanumeric()
+                        || ".-_@+".contains(c)
+                        || (mark && marks_before < MAX_MARKS_IN_A_ROW && carrier.is_some_and(char::is_alphanumeric))
+                });
             prop_assert_eq!(parsed.is_ok(), allowed, "{:?} gave {:?}", raw, parsed);
             if let Err(message) = parsed {
                 prop_assert!(!message.is_empty());
