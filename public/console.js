@@ -1,4 +1,4 @@
-// The console's few lines of plain script (the WASM does not grow for them). Without
+// The few lines of plain script of the console and the account page (the WASM does not grow for them). Without
 // JavaScript the pages work the same: times stay in UTC and Copy buttons stay hidden.
 
 // Times in the viewer's own time zone: each <time data-local> is rewritten from its `datetime`,
@@ -24,8 +24,8 @@ for (const heading of document.querySelectorAll("[data-zone]")) {
   heading.textContent = `${heading.dataset.zone} (${zone})`;
 }
 
-// Copy buttons (a reset link's): each copies the field its `data-copy` names and says so in the
-// element its `data-copy-status` names.
+// Copy buttons (a reset link, a new application password): each copies the field its `data-copy`
+// names and says so in the element its `data-copy-status` names.
 for (const button of document.querySelectorAll("button[data-copy]")) {
   const field = document.getElementById(button.dataset.copy);
   const status = document.getElementById(button.dataset.copyStatus);
@@ -37,7 +37,7 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
       await navigator.clipboard.writeText(field.value);
       status.textContent = "Copied.";
     } catch {
-      status.textContent = document.execCommand("copy") ? "Copied." : "Select the link and copy it by hand.";
+      status.textContent = document.execCommand("copy") ? "Copied." : "Select it and copy it by hand.";
     }
   });
 }

@@ -93,6 +93,13 @@ pub enum AccountError {
          administrator for a new one."
     )]
     ResetLinkInvalid,
+    /// The application password to revoke is not one of the account's (revoked already, say).
+    #[error("There is no such application password.")]
+    ApplicationPasswordNotFound,
+    /// A session started with an application password may use the REST API, but not change how
+    /// the account is protected.
+    #[error("A session started with an application password cannot do this. Log in with your password.")]
+    ApplicationSession,
 }
 
 impl AccountError {
@@ -110,12 +117,14 @@ impl AccountError {
             | AccountError::SignupClosed
             | AccountError::AccountDisabled
             | AccountError::NotAdministrator
-            | AccountError::ConfirmationNeeded => 403,
+            | AccountError::ConfirmationNeeded
+            | AccountError::ApplicationSession => 403,
             AccountError::AdminRefused(_) => 409,
             AccountError::UserNotFound
             | AccountError::GroupNotFound
             | AccountError::SessionNotFound
-            | AccountError::ResetLinkInvalid => 404,
+            | AccountError::ResetLinkInvalid
+            | AccountError::ApplicationPasswordNotFound => 404,
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,

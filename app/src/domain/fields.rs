@@ -15,6 +15,7 @@ pub enum Field {
     NewPassword,
     ConfirmNewPassword,
     GroupName,
+    ApplicationPasswordName,
 }
 
 impl Field {
@@ -28,7 +29,7 @@ impl Field {
             Field::OldPassword => "old_password",
             Field::NewPassword => "new_password",
             Field::ConfirmNewPassword => "confirm_new_password",
-            Field::GroupName => "name",
+            Field::GroupName | Field::ApplicationPasswordName => "name",
         }
     }
 }

@@ -85,7 +85,7 @@ pub fn GroupsPage() -> impl IntoView {
         <Suspense>
             {Suspend::new(async move {
                 let Some(Listing { rows, total, error }) = listing(index).await else {
-                    leptos_axum::redirect("/");
+                    super::send_to_login();
                     return ().into_any();
                 };
                 let link = |index: i64| format!("/groups?index={index}");

@@ -144,6 +144,15 @@ fn TopBar() -> impl IntoView {
 
 /// The error a form post without JavaScript left in the URL (`?__err=...&__path=...`), if it
 /// belongs to the server function at `path`.
+/// Sends a visitor who is not signed in (or whose session ended) to the login screen. A page's
+/// redirect needs its status as well: browsers follow a `Location` only on a 3xx.
+fn send_to_login() {
+    leptos_axum::redirect("/");
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::FOUND);
+    }
+}
+
 fn error_from_url(path: &str) -> Option<AccountError> {
     use leptos::server_fn::error::ServerFnUrlError;
     let query = use_query_map();

@@ -52,7 +52,7 @@ pub fn UsersPage() -> impl IntoView {
         <Suspense>
             {Suspend::new(async move {
                 let Some(directory) = directory(search, index).await else {
-                    leptos_axum::redirect("/");
+                    super::send_to_login();
                     return ().into_any();
                 };
                 let Directory { search, users, total, index, error } = directory;

@@ -2,12 +2,15 @@
 //! set or clear the cookie, and redirect. They answer both the islands (fetch, JSON errors) and
 //! plain form posts without JavaScript (a redirect, with any error carried in the URL).
 //!
-//! This file: the account's own forms; `groups.rs`: the group pages' forms.
+//! This file: the account's own forms; `application_passwords.rs`: the account page's
+//! application passwords; `groups.rs`: the group pages' forms; `admin.rs`: the console's.
 
 mod admin;
+mod application_passwords;
 mod groups;
 
 pub use admin::*;
+pub use application_passwords::*;
 pub use groups::*;
 use leptos::prelude::*;
 
@@ -38,7 +41,7 @@ pub async fn log_in(username: String, password: TypedPassword) -> Result<(), Acc
     let accounts = ssr::accounts();
     let client = client_info();
     let form = crate::domain::LoginForm { username, password };
-    match accounts.log_in(&form, &client).await {
+    match accounts.log_in(&form, ssr::accounts::LoginChannel::Pages, &client).await {
         Ok(logged_in) => {
             let settings = accounts.settings();
             ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&logged_in.signed_in.token));

@@ -36,7 +36,10 @@ impl FromRef<AppState> for LeptosOptions {
 
 /// The session of the request being handled, as the server's session layer found it.
 pub fn signed_in() -> Option<SignedIn> {
-    use_context::<http::request::Parts>()?.extensions.get::<SignedIn>().cloned()
+    let signed_in = use_context::<http::request::Parts>()?.extensions.get::<SignedIn>().cloned()?;
+    // A session started with an application password is for the REST API only: to the pages
+    // and their forms it is no session at all.
+    signed_in.application_password_id.is_none().then_some(signed_in)
 }
 
 /// The accounts core of the running server.

@@ -11,6 +11,8 @@ use cookie::{
 };
 use sha2::{Digest, Sha256};
 
+use crate::ssr::accounts::ApplicationSecret;
+
 pub const COOKIE_NAME: &str = "dioptra_session";
 /// With `Secure`, the `__Host-` prefix makes the browser refuse the cookie from any other
 /// origin or path, and refuse it over plain http.
@@ -23,8 +25,12 @@ pub const SECURE_DEVICE_COOKIE_NAME: &str = "__Host-dioptra_device";
 /// which shows it once and clears it: the link never appears in an address.
 pub const RESET_LINK_COOKIE_NAME: &str = "dioptra_reset_link";
 pub const SECURE_RESET_LINK_COOKIE_NAME: &str = "__Host-dioptra_reset_link";
-/// How long a reset link waits in its cookie to be shown.
-const RESET_LINK_COOKIE_SECS: i64 = 300;
+/// The cookie that carries an application password just made from its form to the account
+/// page, which shows it once and clears it, as the reset link's does.
+pub const NEW_APPLICATION_PASSWORD_COOKIE_NAME: &str = "dioptra_new_application_password";
+pub const SECURE_NEW_APPLICATION_PASSWORD_COOKIE_NAME: &str = "__Host-dioptra_new_application_password";
+/// How long a secret (a reset link, an application password) waits in its cookie to be shown.
+pub const SHOWN_ONCE_COOKIE_SECS: i64 = 300;
 
 /// A session token as the browser holds it.
 #[derive(Clone, PartialEq, Eq)]
@@ -170,24 +176,14 @@ impl CookiePolicy {
 
     /// The `Set-Cookie` value that carries the reset link just made for account `user_id` (its
     /// token, and the deployment's address `origin` as the browser reached it) to the page that
-    /// shows it. `Strict`: only this site's own pages ever get it back.
+    /// shows it.
     pub fn set_reset_link(&self, user_id: i64, token: &ResetToken, origin: &str) -> String {
-        let value = format!("{user_id}.{}.{origin}", token.as_str());
-        self.named(self.reset_link_name(), &value)
-            .same_site(SameSite::Strict)
-            .max_age(Duration::seconds(RESET_LINK_COOKIE_SECS))
-            .build()
-            .to_string()
+        self.shown_once(self.reset_link_name(), &format!("{user_id}.{}.{origin}", token.as_str()))
     }
 
     /// The `Set-Cookie` value that makes the browser forget the reset link it carried.
     pub fn clear_reset_link(&self) -> String {
-        self.named(self.reset_link_name(), "")
-            .same_site(SameSite::Strict)
-            .max_age(Duration::ZERO)
-            .expires(OffsetDateTime::UNIX_EPOCH)
-            .build()
-            .to_string()
+        self.forget_shown_once(self.reset_link_name())
     }
 
     /// Whether a request carries a reset link's cookie, well-formed or not.
@@ -204,6 +200,54 @@ impl CookiePolicy {
             let origin = Some(origin).filter(|origin| crate::ssr::accounts::plain_origin(origin))?;
             Some((user_id.parse().ok()?, ResetToken::parse(token)?, origin.to_owned()))
         })
+    }
+
+    fn new_application_password_name(&self) -> &'static str {
+        if self.secure { SECURE_NEW_APPLICATION_PASSWORD_COOKIE_NAME } else { NEW_APPLICATION_PASSWORD_COOKIE_NAME }
+    }
+
+    /// The `Set-Cookie` value that carries application password `application_password_id`, just
+    /// made, to the account page that shows it.
+    pub fn set_new_application_password(&self, application_password_id: i64, secret: &ApplicationSecret) -> String {
+        self.shown_once(self.new_application_password_name(), &format!("{application_password_id}.{}", secret.shown()))
+    }
+
+    /// The `Set-Cookie` value that makes the browser forget the application password it carried.
+    pub fn clear_new_application_password(&self) -> String {
+        self.forget_shown_once(self.new_application_password_name())
+    }
+
+    /// Whether a request carries a new application password's cookie, well-formed or not.
+    pub fn has_new_application_password(&self, headers: &http::HeaderMap) -> bool {
+        cookie_values(headers).any(|cookie| cookie.name() == self.new_application_password_name())
+    }
+
+    /// The application password a request's cookie carries: its id and its secret.
+    pub fn new_application_password_from_headers(&self, headers: &http::HeaderMap) -> Option<(i64, ApplicationSecret)> {
+        let name = self.new_application_password_name();
+        cookie_values(headers).find(|cookie| cookie.name() == name).and_then(|cookie| {
+            let (id, secret) = cookie.value().split_once('.')?;
+            Some((id.parse().ok()?, ApplicationSecret::parse(secret)?))
+        })
+    }
+
+    /// A cookie that carries a secret from a form to the page that shows it once. `Strict`: only
+    /// this site's own pages ever get it back; it lasts minutes, and the page clears it.
+    fn shown_once(&self, name: &'static str, value: &str) -> String {
+        self.named(name, value)
+            .same_site(SameSite::Strict)
+            .max_age(Duration::seconds(SHOWN_ONCE_COOKIE_SECS))
+            .build()
+            .to_string()
+    }
+
+    fn forget_shown_once(&self, name: &'static str) -> String {
+        self.named(name, "")
+            .same_site(SameSite::Strict)
+            .max_age(Duration::ZERO)
+            .expires(OffsetDateTime::UNIX_EPOCH)
+            .build()
+            .to_string()
     }
 
     /// The attributes every session cookie has. No `Domain`: the cookie goes back to this host

@@ -2,7 +2,10 @@
 
 use app::{
     domain::LoginForm,
-    ssr::{AppState, accounts::ClientInfo},
+    ssr::{
+        AppState,
+        accounts::{ClientInfo, LoginChannel},
+    },
 };
 use axum::{
     Json,
@@ -21,7 +24,10 @@ use super::{
 /// Check a username (any case) and password and start a session: the response sets the session
 /// cookie, and a device cookie when the client showed none of this account's (keep it: while the
 /// account is under attack, only clients with one may still log in). Every failure is the same
-/// 401, whether or not the account exists.
+/// 401, whether or not the account exists. An application password of the account (made on the
+/// account page) may stand in for the password: it starts an API session, which the REST API
+/// serves but which cannot change the password, delete the account or confirm administrative
+/// acts, and which ends when the application password is revoked or expires.
 #[utoipa::path(post, path = "/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginBody),
     (status = 400, description = "Missing or unknown fields", body = BadBodyBody),
@@ -32,7 +38,7 @@ pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
     let form = LoginForm { username: request.username, password: request.password.into() };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
-    let logged_in = state.accounts.log_in(&form, &client).await?;
+    let logged_in = state.accounts.log_in(&form, LoginChannel::Api, &client).await?;
     let settings = state.accounts.settings();
     let response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
     let response = with_cookie(response, &settings.session_cookie(&logged_in.signed_in.token));

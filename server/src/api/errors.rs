@@ -202,9 +202,15 @@ impl ApiError {
             AccountError::AdminRefused(sentence) => {
                 Self::domain(StatusCode::CONFLICT, "AdministrationError", &sentence, json!({}))
             }
-            AccountError::ResetLinkInvalid => {
+            AccountError::ResetLinkInvalid | AccountError::ApplicationPasswordNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", &error.to_string(), json!({}))
             }
+            AccountError::ApplicationSession => Self::domain(
+                StatusCode::FORBIDDEN,
+                "UserPermissionsError",
+                &error.to_string(),
+                json!({"permission": "password session"}),
+            ),
         }
     }
 }
@@ -261,7 +267,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::OldPassword => "oldPassword",
         Field::NewPassword => "newPassword",
         Field::ConfirmNewPassword => "confirmNewPassword",
-        Field::GroupName => "name",
+        Field::GroupName | Field::ApplicationPasswordName => "name",
     }
 }
 

@@ -141,6 +141,7 @@ pub async fn modify_current(
     (status = 200, body = DeletedBody),
     (status = 400, description = "Missing password, or the account owns a group with other members: ownership must pass to one of them first (`UserIsManagerError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in, wrong password (`UserPasswordError`) or expired password", body = DomainErrorBody),
+    (status = 403, description = "A session started with an application password (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn delete_current(
@@ -150,6 +151,7 @@ pub async fn delete_current(
     Body(body): Body,
 ) -> Result<Json<DeletedBody>, ApiError> {
     let request: PasswordRequest = read_body(&body, &["password"])?;
+    signed_in.refuse_application_session()?;
     let user_id = signed_in.user.user_id;
     state.accounts.delete(&signed_in.user, request.password.into(), &client).await?;
     Ok(Json(DeletedBody { id: vec![user_id], status: "Success".into() }))
@@ -161,7 +163,7 @@ pub async fn delete_current(
     (status = 200, body = StatusBody),
     (status = 400, description = "A new password that breaks the rules, or a confirmation that differs", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
-    (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`)", body = DomainErrorBody),
+    (status = 403, description = "Wrong current password, or the new one equals it (`UserPasswordChangeError`); a session started with an application password (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 429, description = "Too many attempts from this client or against this account (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn change_current_password(
@@ -170,6 +172,7 @@ pub async fn change_current_password(
     Client(client): Client,
     Body(body): Body,
 ) -> Result<Response, ApiError> {
+    signed_in.refuse_application_session()?;
     change_password(&state, signed_in.user.user_id, Some(&signed_in), &client, &body).await
 }
 

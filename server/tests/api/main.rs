@@ -7,6 +7,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod admin;
 mod admin_pages;
+mod application_passwords;
 mod audit_trail;
 mod group_abuse;
 mod group_management;

@@ -72,6 +72,21 @@ async fn another_users_session_cannot_be_ended() {
 }
 
 #[tokio::test]
+async fn the_signed_in_pages_send_anyone_else_to_the_login_screen() {
+    let app = spawn_app().await;
+    app.register(&Signup::new("bob", "bob@example.org")).await;
+    let bob = signed_in_client(&app, "bob", "curl").await;
+    let public_group = app.count("SELECT group_id FROM groups WHERE is_default").await;
+    for path in ["/account", "/users", "/groups", &format!("/groups/{public_group}")] {
+        assert_eq!(bob.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
+        // A browser follows a `Location` only with a 3xx: a 200 would leave a blank page.
+        let response = new_client().get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND, "{path}");
+        assert_eq!(response.headers()[header::LOCATION], "/", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn the_account_page_lists_sessions_and_ends_one_without_javascript() {
     let app = spawn_app().await;
     app.register(&Signup::new("page", "page@example.org")).await;

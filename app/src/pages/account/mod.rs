@@ -1,10 +1,14 @@
 //! `/account`: the signed-in user's details, the forms that change them, the list of their
-//! sessions (each with a button that ends it), and account deletion.
+//! sessions (each with a button that ends it), their application passwords
+//! (`application_passwords.rs`), and account deletion.
+
+mod application_passwords;
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use self::application_passwords::ApplicationPasswords;
 use super::error_from_url;
 use crate::{
     islands::{ChangePasswordForm, DeleteAccountForm, ProfileForm},
@@ -45,7 +49,7 @@ fn account_view() -> Option<AccountView> {
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let Some(account) = account_view() else {
-        leptos_axum::redirect("/");
+        super::send_to_login();
         return view! { <Title text="Account"/> }.into_any();
     };
     let saved = use_query_map().with_untracked(|q| q.get("saved"));
@@ -53,6 +57,7 @@ pub fn AccountPage() -> impl IntoView {
         Some("profile") => Some("Your account details were saved."),
         Some("password") => Some("Password Change Success"),
         Some("session") => Some("The session was ended."),
+        Some("application-password-revoked") => Some("The application password was revoked; its logins have ended."),
         _ => None,
     };
     let AccountView { username, email, password_expires, min_password_chars, session_policy } = account;
@@ -87,6 +92,10 @@ pub fn AccountPage() -> impl IntoView {
                 <button class="button button-secondary" type="submit">"Log out from all devices"</button>
             </form>
 
+            <ApplicationPasswords/>
+            // The page's few lines of plain script: the Copy button of a new application password.
+            <script src="/console.js" defer></script>
+
             <h2>"Delete account"</h2>
             <p class="hint">
                 "To delete your account, enter your password and press the delete button. You are logged out everywhere; your username and email address stay reserved and cannot be registered again."
@@ -105,6 +114,8 @@ struct SessionRow {
     address: String,
     logged_in: String,
     last_seen: String,
+    /// The application password the session was started with, if any.
+    application_password: Option<String>,
 }
 
 async fn session_rows() -> Vec<SessionRow> {
@@ -121,6 +132,7 @@ async fn session_rows() -> Vec<SessionRow> {
             address: session.client_address.unwrap_or_else(|| "unknown".into()),
             logged_in: session.created_on.to_minute_utc(),
             last_seen: session.last_seen_on.to_minute_utc(),
+            application_password: session.application_password,
         })
         .collect()
 }
@@ -143,6 +155,9 @@ fn SessionList() -> impl IntoView {
                                         <p class="session-device">
                                             <strong>{row.device}</strong>
                                             {row.current.then(|| view! { " " <span class="badge">"This device"</span> })}
+                                            {row.application_password.map(|name| view! {
+                                                " " <span class="badge">"Application password: " {name}</span>
+                                            })}
                                         </p>
                                         <p class="hint">
                                             {row.address} " · logged in " {row.logged_in} " · last active " {row.last_seen}

@@ -270,7 +270,7 @@ fn ActNotice(done: ActDone, link: Option<Option<String>>) -> impl IntoView {
         }
         .into_any(),
         Some(Some(url)) => view! {
-            <div class="notice notice-success reset-link" role="status">
+            <div class="notice notice-success shown-once" role="status">
                 <p>{sentence}</p>
                 <label for="reset-link">"Reset link for " {username.clone()}</label>
                 <div class="copy-row">

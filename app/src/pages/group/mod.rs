@@ -97,7 +97,7 @@ pub fn GroupPage() -> impl IntoView {
                 };
                 match loaded {
                     Err(AccountError::Unauthenticated) => {
-                        leptos_axum::redirect("/");
+                        super::send_to_login();
                         ().into_any()
                     }
                     Err(error) => view! {

@@ -71,6 +71,10 @@ audit_events! {
     ResetLinkIssued => "reset_link_issued",
     PasswordResetByLink => "password_reset_by_link",
     SettingChanged => "setting_changed",
+    ApplicationPasswordCreated => "application_password_created",
+    ApplicationPasswordRevoked => "application_password_revoked",
+    ApplicationPasswordUsed => "application_password_used",
+    PasswordConfirmationFailed => "password_confirmation_failed",
 }
 
 impl Accounts {

@@ -2,7 +2,7 @@
 //! [`Accounts::start_session`] (in `sessions.rs`) gives them a session. A second factor, when an
 //! account has one, is checked between the two.
 
-use super::{Accounts, AuditEvent, ClientInfo, SignedIn};
+use super::{Accounts, AuditEvent, ClientInfo, SignedIn, application_passwords::ApplicationLogin};
 use crate::{
     domain::{LoginForm, username_key},
     error::AccountError,
@@ -22,16 +22,32 @@ pub struct PasswordChecked {
     /// A new device of the account, for the device cookie, when the client showed none of its own
     /// (see `devices.rs`).
     new_device: Option<DeviceToken>,
+    /// The application password that was given in place of the account's, if one was.
+    application: Option<ApplicationLogin>,
 }
 
 impl PasswordChecked {
     pub(super) fn new(user_id: i64) -> Self {
-        Self { user_id, new_device: None }
+        Self { user_id, new_device: None, application: None }
     }
 
     pub fn user_id(&self) -> i64 {
         self.user_id
     }
+
+    pub(super) fn application(&self) -> Option<&ApplicationLogin> {
+        self.application.as_ref()
+    }
+}
+
+/// Where a login comes from, which decides what it may use in place of the account's password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LoginChannel {
+    /// The login form: the account's password only.
+    Pages,
+    /// The REST API (`POST /api/v1/auth/login`, Dioptra's client): an application password too,
+    /// for an API session.
+    Api,
 }
 
 /// A new session, and the device cookie's token to hand out with it, if any.
@@ -43,8 +59,13 @@ pub struct LoggedIn {
 
 impl Accounts {
     /// Checks a username and password and starts a new session.
-    pub async fn log_in(&self, form: &LoginForm, client: &ClientInfo) -> Result<LoggedIn, AccountError> {
-        let mut checked = self.check_login_password(form, client).await?;
+    pub async fn log_in(
+        &self,
+        form: &LoginForm,
+        channel: LoginChannel,
+        client: &ClientInfo,
+    ) -> Result<LoggedIn, AccountError> {
+        let mut checked = self.check_login_password(form, channel, client).await?;
         let new_device = checked.new_device.take();
         let signed_in = self.start_session(checked, client).await?;
         Ok(LoggedIn { signed_in, new_device })
@@ -52,13 +73,15 @@ impl Accounts {
 
     /// The first step of a login: whether the password is the account's, within the guessing
     /// limits. Every failure (unknown user, wrong password) is the same error after the same
-    /// amount of work; a correct password that has expired is `PasswordExpired`.
+    /// amount of work; a correct password that has expired is `PasswordExpired`. Over the API, a
+    /// working application password of the account passes too (its own expiry is what counts).
     // The typed username goes into the log as a `str` field, which the formatters escape: with `%`
     // (Display) a newline in it would start a forged log line.
     #[tracing::instrument(skip_all, fields(username = form.username.trim()))]
     pub async fn check_login_password(
         &self,
         form: &LoginForm,
+        channel: LoginChannel,
         client: &ClientInfo,
     ) -> Result<PasswordChecked, AccountError> {
         const SQL: &str = concat!(
@@ -81,14 +104,26 @@ impl Accounts {
         };
         let candidate: Option<(i64, String, Option<Micros>, Option<Micros>)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
+        // An application password is looked up (one indexed read) before any hashing, and for an
+        // unknown name as for a known one; a miss goes on to the same argon2 work as any guess.
+        let typed = credentials.password.into_exposed();
+        let application = match channel {
+            LoginChannel::Api => {
+                self.match_application_password(candidate.as_ref().map_or(0, |row| row.0), &typed).await?
+            }
+            LoginChannel::Pages => None,
+        };
         let (user_id, matches, expired, disabled) = match candidate {
+            Some((user_id, _, _, disabled_on)) if application.is_some() => {
+                (Some(user_id), true, false, disabled_on.is_some())
+            }
             Some((user_id, password_hash, password_expires_on, disabled_on)) => {
-                let matches = place.verify(credentials.password.into_exposed(), password_hash).await?;
+                let matches = place.verify(typed, password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
                 (Some(user_id), matches, expired, disabled_on.is_some())
             }
             None => {
-                place.verify_dummy(credentials.password.into_exposed()).await?;
+                place.verify_dummy(typed).await?;
                 (None, false, false, false)
             }
         };
@@ -111,10 +146,20 @@ impl Accounts {
             self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;
             return Err(AccountError::PasswordExpired);
         }
+        if let Some(login) = &application {
+            self.audit_by(
+                AuditEvent::ApplicationPasswordUsed,
+                user_id,
+                &credentials.username,
+                &format!("{:?}", login.name),
+                client,
+            )
+            .await;
+        }
         let new_device = match device {
             Some(_) => None,
             None => Some(self.remember_device(user_id).await?),
         };
-        Ok(PasswordChecked { user_id, new_device })
+        Ok(PasswordChecked { user_id, new_device, application })
     }
 }

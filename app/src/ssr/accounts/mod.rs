@@ -9,6 +9,8 @@
 //! - `devices.rs`: known devices, the browsers that have logged in to an account before (the
 //!   device cookie), which its guessing limit lets through;
 //! - `passwords.rs`: changing and setting passwords, the common-password rule;
+//! - `application_passwords.rs`: credentials of their own for scripts, which log in to the REST
+//!   API only;
 //! - `reset_links.rs`: the links an administrator hands over to let an owner choose a new password;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
@@ -24,6 +26,7 @@
 mod sql;
 
 mod admin;
+mod application_passwords;
 mod audit;
 mod devices;
 mod groups;
@@ -43,12 +46,16 @@ pub use admin::{
     ACCOUNTS_WINDOW, AccountStatus, ActDone, Acting, AdminAccount, AdminAct, AuditCursor, AuditQuery, AuditRecord,
     CONFIRMATION_LIFETIME, HOURS_CHARTED, HourCounts, Overview, confirmed_recently,
 };
+pub use application_passwords::{
+    ApplicationPasswordExpiry, ApplicationPasswordInfo, ApplicationSecret, CreatedApplicationPassword,
+    MAX_APPLICATION_PASSWORD_NAME_CHARS, MAX_APPLICATION_PASSWORDS,
+};
 pub use audit::AuditEvent;
 pub use devices::DEVICE_LIFETIME;
 pub use groups::{
     FlagChange, MAX_GROUP_MEMBERS, MAX_GROUPS_PER_CREATOR, MAX_LISTED_MEMBERS, PUBLIC_GROUP, members_per_listed_group,
 };
-pub use login::{LoggedIn, PasswordChecked};
+pub use login::{LoggedIn, LoginChannel, PasswordChecked};
 pub use passwords::{PasswordChanged, Renewed};
 pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
 pub use shared_settings::{
@@ -147,8 +154,8 @@ impl Accounts {
         &self.db
     }
 
-    /// Deletes ended sessions, lapsed attempt counters, expired devices and reset links, and
-    /// audit events past their retention.
+    /// Deletes ended sessions, lapsed attempt counters, expired devices, reset links and
+    /// application passwords, and audit events past their retention.
     /// Any replica may run it at any time.
     /// Each step runs whatever the others did: one that fails (say, out of its time budget on
     /// a huge table) leaves the rest to do their work, and the first failure is returned.
@@ -158,12 +165,22 @@ impl Accounts {
         let devices = self.forget_expired_devices().await;
         let audit_events = self.forget_old_audit_events().await;
         let reset_links = self.forget_expired_reset_links().await;
-        tracing::debug!(?sessions, ?counters, ?devices, ?audit_events, ?reset_links, "cleaned up");
+        let application_passwords = self.forget_expired_application_passwords().await;
+        tracing::debug!(
+            ?sessions,
+            ?counters,
+            ?devices,
+            ?audit_events,
+            ?reset_links,
+            ?application_passwords,
+            "cleaned up"
+        );
         sessions?;
         counters?;
         devices?;
         audit_events?;
         reset_links?;
+        application_passwords?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! every other session of the account ends in the transaction that stores the new hash.
 
 use super::{
-    Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, devices, reset_links, sessions,
+    Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, application_passwords, devices, reset_links, sessions,
     users::StoredCredentials,
 };
 use crate::{
@@ -205,6 +205,13 @@ impl Accounts {
             sqlx::query(devices::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             // A new password makes any reset link of the account moot.
             sqlx::query(reset_links::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
+            // A reset link or the operator is how an account is taken back: nothing made with the
+            // old password may outlive that. The owner's own change keeps their scripts working.
+            if !matches!(by, Replacer::Owner) {
+                for sql in application_passwords::FORGET_ALL {
+                    sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+                }
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -31,6 +31,7 @@ struct SessionUser {
     last_seen_on: Micros,
     confirmed_on: Micros,
     is_administrator: bool,
+    application_password_id: Option<i64>,
 }
 
 impl Accounts {
@@ -43,12 +44,23 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<SignedIn, AccountError> {
         let user_id = checked.user_id();
+        let application_password_id = checked.application().map(|login| login.application_password_id);
         let token = SessionToken::generate();
         let now = now_micros();
-        let expires_on = now.plus(self.settings.session_lifetime);
+        let mut expires_on = now.plus(self.settings.session_lifetime);
+        // An application password's session ends with it, and confirms no administrative act:
+        // its password was never typed.
+        let confirmed_on = match checked.application() {
+            Some(login) => {
+                expires_on = login.expires_on.map_or(expires_on, |until| until.min(expires_on));
+                Micros(0)
+            }
+            None => now,
+        };
         const START: &str = concat!(
             "INSERT INTO sessions (token_hash, user_id, created_on, last_seen_on, expires_on, client_address, \
-             user_agent, confirmed_on) SELECT $1, $2, $3, $3, $4, $5, $6, $3 FROM users WHERE users.user_id = $2 AND ",
+             user_agent, confirmed_on, application_password_id) SELECT $1, $2, $3, $3, $4, $5, $6, $7, $8 \
+             FROM users WHERE users.user_id = $2 AND ",
             usable_account!()
         );
         on_pool!(&self.db, |pool| {
@@ -61,6 +73,8 @@ impl Accounts {
                 .bind(expires_on)
                 .bind(client.address.as_deref())
                 .bind(client.user_agent.as_deref())
+                .bind(confirmed_on)
+                .bind(application_password_id)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -86,7 +100,7 @@ impl Accounts {
         let user = self.user(user_id).await?.ok_or(AccountError::InvalidCredentials)?;
         self.audit(AuditEvent::LoginSucceeded, Some(&user), client).await;
         let is_administrator = self.is_administrator(user_id).await?;
-        Ok(SignedIn { user, token, other_tokens: Vec::new(), confirmed_on: now, is_administrator })
+        Ok(SignedIn { user, token, other_tokens: Vec::new(), confirmed_on, is_administrator, application_password_id })
     }
 
     /// The first of a request's session tokens (in the order the browser sent them) that opens a
@@ -99,7 +113,7 @@ impl Accounts {
         const LIVE_SESSIONS: &str = concat!(
             "SELECT ",
             user_columns!(),
-            ", sessions.token_hash, sessions.last_seen_on, sessions.confirmed_on, ",
+            ", sessions.token_hash, sessions.last_seen_on, sessions.confirmed_on, sessions.application_password_id, ",
             is_administrator!(),
             " AS is_administrator FROM sessions JOIN users ON users.user_id = sessions.user_id WHERE ",
             usable_account!(),
@@ -132,8 +146,14 @@ impl Accounts {
         let Some(index) = hashes.iter().position(|hash| found.iter().any(|row| &row.token_hash == hash)) else {
             return Ok(None);
         };
-        let Some(SessionUser { user, token_hash, last_seen_on, confirmed_on, is_administrator }) =
-            found.into_iter().find(|row| row.token_hash == hashes[index])
+        let Some(SessionUser {
+            user,
+            token_hash,
+            last_seen_on,
+            confirmed_on,
+            is_administrator,
+            application_password_id,
+        }) = found.into_iter().find(|row| row.token_hash == hashes[index])
         else {
             return Ok(None);
         };
@@ -149,7 +169,14 @@ impl Accounts {
         }
         let mut others = candidates;
         let token = others.remove(index);
-        Ok(Some(SignedIn { user, token, other_tokens: others, confirmed_on, is_administrator }))
+        Ok(Some(SignedIn {
+            user,
+            token,
+            other_tokens: others,
+            confirmed_on,
+            is_administrator,
+            application_password_id,
+        }))
     }
 
     /// The live sessions of an account, most recently used first.
@@ -157,8 +184,10 @@ impl Accounts {
         let now = now_micros();
         Ok(on_pool!(&self.db, |pool| {
             sqlx::query_as(
-                "SELECT token_hash, created_on, last_seen_on, expires_on, client_address, user_agent FROM sessions \
-                 WHERE user_id = $1 AND expires_on > $2 AND last_seen_on > $3 ORDER BY last_seen_on DESC",
+                "SELECT token_hash, sessions.created_on, last_seen_on, sessions.expires_on, client_address, user_agent, \
+                 application_passwords.name AS application_password FROM sessions LEFT JOIN application_passwords \
+                 USING (application_password_id) WHERE sessions.user_id = $1 AND sessions.expires_on > $2 \
+                 AND last_seen_on > $3 ORDER BY last_seen_on DESC",
             )
             .bind(user_id)
             .bind(now)

@@ -40,6 +40,21 @@ pub struct SignedIn {
     /// Whether the account manages the default group, as of this request: what the pages show.
     /// Every administrative act asks the database again.
     pub is_administrator: bool,
+    /// The application password the session was started with: an API session, which the pages
+    /// treat as signed out and which cannot change how the account is protected.
+    pub application_password_id: Option<i64>,
+}
+
+impl SignedIn {
+    /// Refuses a session started with an application password: for what only the account's
+    /// password may do (change it, delete the account, confirm an administrative act, manage
+    /// application passwords).
+    pub fn refuse_application_session(&self) -> Result<(), crate::error::AccountError> {
+        match self.application_password_id {
+            Some(_) => Err(crate::error::AccountError::ApplicationSession),
+            None => Ok(()),
+        }
+    }
 }
 
 /// One live session of an account, as its owner may see it.
@@ -52,6 +67,8 @@ pub struct SessionInfo {
     pub expires_on: Micros,
     pub client_address: Option<String>,
     pub user_agent: Option<String>,
+    /// The name of the application password the session was started with, if any.
+    pub application_password: Option<String>,
 }
 
 impl SessionInfo {

@@ -2,7 +2,8 @@
 //! and deleting. Deletion is soft: the row stays, so its username and email stay taken.
 
 use super::{
-    Accounts, AuditEvent, ClientInfo, Page, User, groups, paging::SqlFilters, sessions, signup::taken_or_failure,
+    Accounts, AuditEvent, ClientInfo, Page, User, application_passwords, groups, paging::SqlFilters, sessions,
+    signup::taken_or_failure,
 };
 use crate::{
     domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
@@ -218,6 +219,9 @@ impl Accounts {
                 }
             }
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
+            for sql in application_passwords::FORGET_ALL {
+                sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             (username, deleted_groups, handed_on)
         });

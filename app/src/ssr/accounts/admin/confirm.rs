@@ -1,7 +1,9 @@
 //! Fresh authentication ("sudo mode"): an administrative act needs the administrator's password
 //! typed on this session within the last ten minutes. A login counts as typing it; otherwise the
 //! console asks for it. A stolen session cookie alone therefore cannot disable accounts, and a
-//! wrong password here counts against the guessing limits like a wrong login.
+//! wrong password here counts against the guessing limits like a wrong login. The same rule
+//! guards an owner's new credentials (an application password): see
+//! [`Accounts::confirm_own_password`].
 
 use std::time::Duration;
 
@@ -29,10 +31,30 @@ impl Accounts {
         password: TypedPassword,
         client: &ClientInfo,
     ) -> Result<Acting, AccountError> {
+        signed_in.refuse_application_session()?;
         if !self.is_administrator(signed_in.user.user_id).await? {
             return Err(AccountError::NotAdministrator);
         }
         self.check_own_password(&signed_in.user, password, AuditEvent::AdminConfirmationFailed, client).await?;
+        self.mark_confirmed(signed_in).await?;
+        self.audit(AuditEvent::AdminConfirmed, Some(&signed_in.user), client).await;
+        Ok(Acting { administrator: Some(signed_in.user.clone()) })
+    }
+
+    /// Checks the signed-in account's own password and marks the session fresh, for what a
+    /// stolen session cookie alone must not do to an account (make it a new credential).
+    pub async fn confirm_own_password(
+        &self,
+        signed_in: &SignedIn,
+        password: TypedPassword,
+        client: &ClientInfo,
+    ) -> Result<(), AccountError> {
+        signed_in.refuse_application_session()?;
+        self.check_own_password(&signed_in.user, password, AuditEvent::PasswordConfirmationFailed, client).await?;
+        self.mark_confirmed(signed_in).await
+    }
+
+    async fn mark_confirmed(&self, signed_in: &SignedIn) -> Result<(), AccountError> {
         on_pool!(&self.db, |pool| {
             sqlx::query("UPDATE sessions SET confirmed_on = $1 WHERE token_hash = $2")
                 .bind(now_micros())
@@ -40,8 +62,7 @@ impl Accounts {
                 .execute(pool)
                 .await?;
         });
-        self.audit(AuditEvent::AdminConfirmed, Some(&signed_in.user), client).await;
-        Ok(Acting { administrator: Some(signed_in.user.clone()) })
+        Ok(())
     }
 
     /// Checks a signed-in account's own password within the guessing limits (a refusal costs no
