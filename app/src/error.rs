@@ -100,6 +100,16 @@ pub enum AccountError {
     /// the account is protected.
     #[error("A session started with an application password cannot do this. Log in with your password.")]
     ApplicationSession,
+    /// The account has a second factor, which the REST API's login cannot ask for. Said only
+    /// after the right password.
+    #[error("This account has a second factor: scripts log in with an application password, made on the account page.")]
+    UseApplicationPassword,
+    /// A wrong (or already used) authenticator code or recovery code.
+    #[error("That code is not right. Try the app's current code, or a recovery code you have not used.")]
+    WrongCode,
+    /// The login that waited for its second factor has timed out or had too many wrong codes.
+    #[error("This login has timed out. Log in again with your password.")]
+    LoginTimedOut,
 }
 
 impl AccountError {
@@ -111,7 +121,10 @@ impl AccountError {
             AccountError::InvalidCredentials
             | AccountError::Unauthenticated
             | AccountError::WrongPassword
-            | AccountError::PasswordExpired => 401,
+            | AccountError::PasswordExpired
+            | AccountError::UseApplicationPassword
+            | AccountError::WrongCode
+            | AccountError::LoginTimedOut => 401,
             AccountError::WrongCurrentPassword
             | AccountError::PasswordUnchanged
             | AccountError::SignupClosed

@@ -16,6 +16,8 @@ pub enum Field {
     ConfirmNewPassword,
     GroupName,
     ApplicationPasswordName,
+    Code,
+    RecoveryCode,
 }
 
 impl Field {
@@ -30,6 +32,8 @@ impl Field {
             Field::NewPassword => "new_password",
             Field::ConfirmNewPassword => "confirm_new_password",
             Field::GroupName | Field::ApplicationPasswordName => "name",
+            Field::Code => "code",
+            Field::RecoveryCode => "recovery_code",
         }
     }
 }

@@ -42,23 +42,54 @@ pub fn username_key(raw: &str) -> String {
     super::fold_case(raw.trim())
 }
 
-/// Letters, digits and `. _ - @ +`, where a letter or digit may carry a few combining marks.
+/// Letters, digits and `. _ - @ +`, where a letter or digit may carry a few combining marks
+/// (every mark counts, those Unicode also calls letters too), and nothing invisible.
 fn only_username_chars(name: &str) -> bool {
     let mut marks_allowed = 0;
     name.chars().all(|c| {
-        if c.is_alphanumeric() {
+        if c.is_ascii() {
+            marks_allowed = if c.is_ascii_alphanumeric() { MAX_MARKS_IN_A_ROW } else { 0 };
+            return c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@' | '+');
+        }
+        if is_invisible_or_enclosing(c) {
+            false
+        } else if super::text::is_combining_mark(c) {
+            let allowed = marks_allowed > 0;
+            marks_allowed = marks_allowed.saturating_sub(1);
+            allowed
+        } else if c.is_alphanumeric() {
             marks_allowed = MAX_MARKS_IN_A_ROW;
-            true
-        } else if matches!(c, '.' | '_' | '-' | '@' | '+') {
-            marks_allowed = 0;
-            true
-        } else if marks_allowed > 0 && super::text::is_combining_mark(c) {
-            marks_allowed -= 1;
             true
         } else {
             false
         }
     })
+}
+
+/// Characters that draw nothing of their own, though Unicode counts them as letters or marks
+/// (the Hangul fillers, the combining grapheme joiner, variation selectors, Khmer inherent
+/// vowels, Mongolian selectors), and marks that enclose what they follow: `alice` and `alice`
+/// with one of them would look alike.
+fn is_invisible_or_enclosing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FFA0}'
+            | '\u{E0100}'..='\u{E01EF}'
+            | '\u{0488}'
+            | '\u{0489}'
+            | '\u{1ABE}'
+            | '\u{20DD}'..='\u{20E0}'
+            | '\u{20E2}'..='\u{20E4}'
+            | '\u{A670}'..='\u{A672}'
+    )
 }
 
 #[cfg(test)]
@@ -92,6 +123,13 @@ mod tests {
             ("\u{0301}accent-first", "Use only letters, digits and . _ - @ +"),
             ("dot.\u{0301}", "Use only letters, digits and . _ - @ +"),
             ("a\u{0336}\u{0336}\u{0336}\u{0336}", "Use only letters, digits and . _ - @ +"),
+            // Letter-like marks count too: no endless stacks between them.
+            ("a\u{0336}\u{0336}\u{0336}\u{0345}\u{0336}", "Use only letters, digits and . _ - @ +"),
+            // Invisible, or drawn around what it follows: looks like another name.
+            ("alice\u{034F}", "Use only letters, digits and . _ - @ +"),
+            ("alice\u{FE0F}", "Use only letters, digits and . _ - @ +"),
+            ("ali\u{3164}ce", "Use only letters, digits and . _ - @ +"),
+            ("a\u{20DD}", "Use only letters, digits and . _ - @ +"),
         ] {
             assert_eq!(Username::parse(raw), Err(message.to_owned()), "input {raw:?}");
         }
@@ -147,7 +185,7 @@ mod properties {
         let char = prop_oneof![
             4 => prop::sample::select(&[
                 'a', 'Z', '0', '.', '_', '-', '@', '+', 'é', 'İ', 'ß', 'ǅ', 'K', 'Σ', '٣', ' ', '\t', '\n', '\u{a0}',
-                '\u{3000}', '\u{200b}', ';', '/', '\0', '😀', '\u{0301}', '\u{094d}', '\u{0958}',
+                '\u{3000}', '\u{200b}', ';', '/', '\0', '😀', '\u{0301}', '\u{094d}', '\u{0958}', '\u{0345}', '\u{034f}',
             ][..]),
             1 => any::<char>(),
         ];
@@ -168,17 +206,18 @@ mod properties {
             // The rules apply to the composed form (a letter and its accent typed apart are one letter).
             let name = crate::domain::nfc(raw.trim());
             let chars: Vec<char> = name.chars().collect();
+            let mark = |c: char| unicode_normalization::char::is_combining_mark(c);
+            let visible = |c: char| !is_invisible_or_enclosing(c);
+            // A mark needs a letter or digit before the run of marks it ends, and the run at most
+            // three long.
+            let carried = |at: usize| {
+                let run = chars[..=at].iter().rev().take_while(|&&b| mark(b)).count();
+                run <= MAX_MARKS_IN_A_ROW && at.checked_sub(run).is_some_and(|i| chars[i].is_alphanumeric() && !mark(chars[i]))
+            };
             let allowed = !name.is_empty()
                 && chars.len() <= MAX_USERNAME_CHARS
                 && chars.iter().enumerate().all(|(at, &c)| {
-                    let mark = unicode_normalization::char::is_combining_mark(c) && !c.is_alphanumeric();
-                    let marks_before = chars[..at].iter().rev().take_while(|&&b| {
-                        unicode_normalization::char::is_combining_mark(b) && !b.is_alphanumeric()
-                    }).count();
-                    let carrier = at.checked_sub(marks_before + 1).map(|i| chars[i]);
-                    c.is_alphanumeric()
-                        || ".-_@+".contains(c)
-                        || (mark && marks_before < MAX_MARKS_IN_A_ROW && carrier.is_some_and(char::is_alphanumeric))
+                    visible(c) && (if mark(c) { carried(at) } else { c.is_alphanumeric() || ".-_@+".contains(c) })
                 });
             prop_assert_eq!(parsed.is_ok(), allowed, "{:?} gave {:?}", raw, parsed);
             if let Err(message) = parsed {

@@ -13,6 +13,7 @@ mod group;
 
 pub(crate) use group::found_accounts;
 mod groups;
+mod login_code;
 mod not_found;
 mod register;
 mod renew_password;
@@ -27,12 +28,20 @@ use leptos_router::{
     hooks::use_query_map,
 };
 
+/// Where a login whose password was right asks for the second factor.
+pub const LOGIN_CODE_PATH: &str = "/login/code";
+/// Where the authenticator app's set-up shows its QR code.
+pub const AUTHENTICATOR_PATH: &str = "/account/authenticator";
+/// Where new recovery codes are shown, once.
+pub const RECOVERY_CODES_PATH: &str = "/account/recovery-codes";
+
 use self::{
-    account::AccountPage,
+    account::{AccountPage, AuthenticatorPage, RecoveryCodesPage},
     admin::{AdminAccountsPage, AdminActPage, AdminAuditPage, AdminOverviewPage, AdminSettingsPage},
     front::Front,
     group::GroupPage,
     groups::GroupsPage,
+    login_code::LoginCodePage,
     not_found::NotFound,
     register::RegisterPage,
     renew_password::RenewPasswordPage,
@@ -87,7 +96,18 @@ pub fn App() -> impl IntoView {
                         view=ResetPasswordPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=(StaticSegment("login"), StaticSegment("code")) view=LoginCodePage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("authenticator"))
+                        view=AuthenticatorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("account"), StaticSegment("recovery-codes"))
+                        view=RecoveryCodesPage
+                        ssr=SsrMode::Async
+                    />
                     <Route path=StaticSegment("groups") view=GroupsPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("groups"), ParamSegment("id")) view=GroupPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("users") view=UsersPage ssr=SsrMode::Async/>

@@ -18,21 +18,13 @@ pub async fn create_application_password(
     expires: Option<String>,
     password: Option<TypedPassword>,
 ) -> Result<(), AccountError> {
-    use ssr::accounts::{ApplicationPasswordExpiry, confirmed_recently};
+    use ssr::accounts::ApplicationPasswordExpiry;
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
     let expiry = ApplicationPasswordExpiry::parse(expires.as_deref().unwrap_or_default())
         .ok_or_else(|| AccountError::BadRequest("no such expiry".into()))?;
     let client = client_info();
-    match password.filter(|typed| !typed.is_empty()) {
-        Some(password) => accounts.confirm_own_password(&signed_in, password, &client).await?,
-        None if confirmed_recently(&signed_in) => {}
-        None => {
-            let errors =
-                crate::domain::FieldErrors::single(crate::domain::Field::Password, "Enter your password to confirm.");
-            return Err(AccountError::Invalid(errors));
-        }
-    }
+    super::confirm_fresh(&accounts, &signed_in, password).await?;
     let created = accounts.create_application_password(&signed_in, &name, expiry, &client).await?;
     let cookie =
         accounts.settings().cookies.set_new_application_password(created.application_password_id, &created.secret);

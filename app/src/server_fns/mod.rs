@@ -3,16 +3,19 @@
 //! plain form posts without JavaScript (a redirect, with any error carried in the URL).
 //!
 //! This file: the account's own forms; `application_passwords.rs`: the account page's
-//! application passwords; `groups.rs`: the group pages' forms; `admin.rs`: the console's.
+//! application passwords; `second_factor.rs`: the login's second step and the authenticator
+//! app's forms; `groups.rs`: the group pages' forms; `admin.rs`: the console's.
 
 mod admin;
 mod application_passwords;
 mod groups;
+mod second_factor;
 
 pub use admin::*;
 pub use application_passwords::*;
 pub use groups::*;
 use leptos::prelude::*;
+pub use second_factor::*;
 
 #[cfg(feature = "ssr")]
 use crate::ssr;
@@ -33,23 +36,17 @@ pub async fn register(
     Ok(())
 }
 
-/// Starts a session and sends the browser home; with a correct password that has expired, sends
-/// it to choose a new one instead. A browser that showed no device cookie of the account gets
-/// one, so that it can still log in while the account is under attack.
+/// Starts a session and sends the browser home, or for an account with a second factor to the
+/// page that asks for its code; with a correct password that has expired, sends it to choose a
+/// new one instead. A browser that showed no device cookie of the account gets one, so that it
+/// can still log in while the account is under attack.
 #[server(endpoint = "login")]
 pub async fn log_in(username: String, password: TypedPassword) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let client = client_info();
     let form = crate::domain::LoginForm { username, password };
     match accounts.log_in(&form, ssr::accounts::LoginChannel::Pages, &client).await {
-        Ok(logged_in) => {
-            let settings = accounts.settings();
-            ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&logged_in.signed_in.token));
-            if let Some(device) = &logged_in.new_device {
-                ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(device));
-            }
-            leptos_axum::redirect("/");
-        }
+        Ok(step) => land(&accounts, step),
         Err(AccountError::PasswordExpired) => {
             let query =
                 form_urlencoded::Serializer::new(String::new()).append_pair("username", form.username.trim()).finish();
@@ -60,7 +57,8 @@ pub async fn log_in(username: String, password: TypedPassword) -> Result<(), Acc
     Ok(())
 }
 
-/// Renews an expired password (or any, given the current one) and logs in with the new one.
+/// Renews an expired password (or any, given the current one) and logs in with the new one
+/// (through the second factor, for an account that has one).
 #[server(endpoint = "password/renew")]
 pub async fn renew_password(
     username: String,
@@ -70,12 +68,47 @@ pub async fn renew_password(
 ) -> Result<(), AccountError> {
     let accounts = ssr::accounts();
     let form = crate::domain::PasswordChangeForm { old_password, new_password, confirm_new_password };
-    let renewed = accounts.renew_password(&username, form, &client_info()).await?;
-    let settings = accounts.settings();
-    ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&renewed.signed_in.token));
-    ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(&renewed.new_device));
-    leptos_axum::redirect("/");
+    let step = accounts.renew_password(&username, form, &client_info()).await?;
+    land(&accounts, step);
     Ok(())
+}
+
+/// Where a login with the right password goes: home with the new session's cookie (and a device
+/// cookie), or to the second factor's page with the login challenge's cookie.
+#[cfg(feature = "ssr")]
+fn land(accounts: &ssr::accounts::Accounts, step: ssr::accounts::SignInStep) {
+    let settings = accounts.settings();
+    match step {
+        ssr::accounts::SignInStep::SignedIn(logged_in) => {
+            ssr::append_response_header(http::header::SET_COOKIE, &settings.session_cookie(&logged_in.signed_in.token));
+            if let Some(device) = &logged_in.new_device {
+                ssr::append_response_header(http::header::SET_COOKIE, &settings.device_cookie(device));
+            }
+            leptos_axum::redirect("/");
+        }
+        ssr::accounts::SignInStep::SecondFactor(challenge) => {
+            ssr::append_response_header(http::header::SET_COOKIE, &settings.cookies.set_login_challenge(&challenge));
+            leptos_axum::redirect(crate::pages::LOGIN_CODE_PATH);
+        }
+    }
+}
+
+/// Checks that the signed-in account's password was typed on this session within 10 minutes,
+/// or is `password` (which then counts as typed now): what adding a credential needs.
+#[cfg(feature = "ssr")]
+async fn confirm_fresh(
+    accounts: &ssr::accounts::Accounts,
+    signed_in: &ssr::accounts::SignedIn,
+    password: Option<TypedPassword>,
+) -> Result<(), AccountError> {
+    match password.filter(|typed| !typed.is_empty()) {
+        Some(password) => accounts.confirm_own_password(signed_in, password, &client_info()).await,
+        None if ssr::accounts::confirmed_recently(signed_in) => Ok(()),
+        None => Err(AccountError::Invalid(crate::domain::FieldErrors::single(
+            crate::domain::Field::Password,
+            "Enter your password to confirm.",
+        ))),
+    }
 }
 
 /// Sets a new password through a reset link (its `token`, kept like a password), which it uses
@@ -114,6 +147,7 @@ fn forget_session_cookies(accounts: &ssr::accounts::Accounts) {
     let cookies = accounts.settings().cookies;
     ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear());
     ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_reset_link());
+    ssr::append_response_header(http::header::SET_COOKIE, &cookies.clear_login_challenge());
 }
 
 #[cfg(feature = "ssr")]

@@ -29,6 +29,12 @@ pub const SECURE_RESET_LINK_COOKIE_NAME: &str = "__Host-dioptra_reset_link";
 /// page, which shows it once and clears it, as the reset link's does.
 pub const NEW_APPLICATION_PASSWORD_COOKIE_NAME: &str = "dioptra_new_application_password";
 pub const SECURE_NEW_APPLICATION_PASSWORD_COOKIE_NAME: &str = "__Host-dioptra_new_application_password";
+/// The cookie that carries a login's challenge from the password to the second factor.
+pub const LOGIN_CHALLENGE_COOKIE_NAME: &str = "dioptra_login_challenge";
+pub const SECURE_LOGIN_CHALLENGE_COOKIE_NAME: &str = "__Host-dioptra_login_challenge";
+/// The cookie that carries new recovery codes to the page that shows them once.
+pub const NEW_RECOVERY_CODES_COOKIE_NAME: &str = "dioptra_new_recovery_codes";
+pub const SECURE_NEW_RECOVERY_CODES_COOKIE_NAME: &str = "__Host-dioptra_new_recovery_codes";
 /// How long a secret (a reset link, an application password) waits in its cookie to be shown.
 pub const SHOWN_ONCE_COOKIE_SECS: i64 = 300;
 
@@ -228,6 +234,56 @@ impl CookiePolicy {
         cookie_values(headers).find(|cookie| cookie.name() == name).and_then(|cookie| {
             let (id, secret) = cookie.value().split_once('.')?;
             Some((id.parse().ok()?, ApplicationSecret::parse(secret)?))
+        })
+    }
+
+    fn login_challenge_name(&self) -> &'static str {
+        if self.secure { SECURE_LOGIN_CHALLENGE_COOKIE_NAME } else { LOGIN_CHALLENGE_COOKIE_NAME }
+    }
+
+    /// The `Set-Cookie` value that carries a login's challenge (the password was right, the
+    /// second factor is to come) for as long as the challenge lasts.
+    pub fn set_login_challenge(&self, token: &SessionToken) -> String {
+        self.shown_once(self.login_challenge_name(), token.as_str())
+    }
+
+    pub fn clear_login_challenge(&self) -> String {
+        self.forget_shown_once(self.login_challenge_name())
+    }
+
+    /// The login challenge a request's cookie carries, if it is well-formed.
+    pub fn login_challenge_from_headers(&self, headers: &http::HeaderMap) -> Option<SessionToken> {
+        tokens_named(headers, self.login_challenge_name()).into_iter().next()
+    }
+
+    fn new_recovery_codes_name(&self) -> &'static str {
+        if self.secure { SECURE_NEW_RECOVERY_CODES_COOKIE_NAME } else { NEW_RECOVERY_CODES_COOKIE_NAME }
+    }
+
+    /// The `Set-Cookie` value that carries new recovery codes to the page that shows them once.
+    pub fn set_new_recovery_codes(&self, codes: &[String]) -> String {
+        self.shown_once(self.new_recovery_codes_name(), &codes.join("."))
+    }
+
+    pub fn clear_new_recovery_codes(&self) -> String {
+        self.forget_shown_once(self.new_recovery_codes_name())
+    }
+
+    /// Whether a request carries new recovery codes' cookie, well-formed or not.
+    pub fn has_new_recovery_codes(&self, headers: &http::HeaderMap) -> bool {
+        cookie_values(headers).any(|cookie| cookie.name() == self.new_recovery_codes_name())
+    }
+
+    /// The recovery codes a request's cookie carries, as shown (`xxxx-xxxx-xxxx-xxxx`).
+    pub fn new_recovery_codes_from_headers(&self, headers: &http::HeaderMap) -> Vec<String> {
+        let name = self.new_recovery_codes_name();
+        cookie_values(headers).find(|cookie| cookie.name() == name).map_or_else(Vec::new, |cookie| {
+            cookie
+                .value()
+                .split('.')
+                .filter(|code| code.len() == 19 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                .map(str::to_owned)
+                .collect()
         })
     }
 

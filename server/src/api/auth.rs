@@ -2,9 +2,10 @@
 
 use app::{
     domain::LoginForm,
+    error::AccountError,
     ssr::{
         AppState,
-        accounts::{ClientInfo, LoginChannel},
+        accounts::{ClientInfo, LoginChannel, SignInStep},
     },
 };
 use axum::{
@@ -31,14 +32,18 @@ use super::{
 #[utoipa::path(post, path = "/auth/login", operation_id = "login", tag = "auth", request_body = LoginRequest, responses(
     (status = 200, body = LoginBody),
     (status = 400, description = "Missing or unknown fields", body = BadBodyBody),
-    (status = 401, description = "Invalid username or password (`UserAuthenticationError`)", body = DomainErrorBody),
+    (status = 401, description = "Invalid username or password, or the account's password where the account has a second factor: log in with an application password (`UserAuthenticationError`)", body = DomainErrorBody),
     (status = 429, description = "Too many failed attempts from this client, or against this account by clients without one of its device cookies (`TooManyAttemptsError`, with `Retry-After`)", body = DomainErrorBody),
 ))]
 pub async fn login(State(state): State<AppState>, parts: Parts, Body(body): Body) -> Result<Response, ApiError> {
     let request: LoginRequest = read_body(&body, &["username", "password"])?;
     let form = LoginForm { username: request.username, password: request.password.into() };
     let client = ClientInfo::of_request(&parts.headers, &parts.extensions);
-    let logged_in = state.accounts.log_in(&form, LoginChannel::Api, &client).await?;
+    // The API's login has no second step: an account with a second factor answers 401 to its
+    // password (`UseApplicationPassword`), so a session is all that can come back.
+    let SignInStep::SignedIn(logged_in) = state.accounts.log_in(&form, LoginChannel::Api, &client).await? else {
+        return Err(AccountError::Internal.into());
+    };
     let settings = state.accounts.settings();
     let response = Json(LoginBody { username: form.username, status: "Login successful".into() }).into_response();
     let response = with_cookie(response, &settings.session_cookie(&logged_in.signed_in.token));

@@ -205,6 +205,12 @@ impl ApiError {
             AccountError::ResetLinkInvalid | AccountError::ApplicationPasswordNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", &error.to_string(), json!({}))
             }
+            AccountError::UseApplicationPassword => {
+                Self::domain(StatusCode::UNAUTHORIZED, "UserAuthenticationError", &error.to_string(), json!({}))
+            }
+            AccountError::WrongCode | AccountError::LoginTimedOut => {
+                Self::domain(StatusCode::UNAUTHORIZED, "UserAuthenticationError", &error.to_string(), json!({}))
+            }
             AccountError::ApplicationSession => Self::domain(
                 StatusCode::FORBIDDEN,
                 "UserPermissionsError",
@@ -268,6 +274,8 @@ pub fn field_name(field: Field) -> &'static str {
         Field::NewPassword => "newPassword",
         Field::ConfirmNewPassword => "confirmNewPassword",
         Field::GroupName | Field::ApplicationPasswordName => "name",
+        Field::Code => "code",
+        Field::RecoveryCode => "recoveryCode",
     }
 }
 

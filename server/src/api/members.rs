@@ -152,7 +152,7 @@ pub async fn by_id(
     (status = 200, body = MemberBody),
     (status = 400, description = "An invalid or unknown field, a permission without one it needs (named), or one the owner must keep (`GroupNeedsAManagerError`)", body = BadGroupRequestBody),
     (status = 401, description = "Not logged in", body = MessageBody),
-    (status = 403, description = "Not allowed to change this member so (`UserPermissionsError`)", body = DomainErrorBody),
+    (status = 403, description = "Not allowed to change this member so, or `admin`/`owner` from a session started with an application password (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 404, description = "No such group, or not a member (`EntityDoesNotExistError`)", body = NotFoundBody),
 ))]
 pub async fn modify(
@@ -166,6 +166,11 @@ pub async fn modify(
     let mut object = JsonObject::read(&body, &FLAGS)?;
     let change = read_flags(&mut object);
     object.finish()?;
+    // Who manages a group (the default group's admins run the deployment) is not a script's to
+    // change: an application password's session cannot grant or take back admin or owner.
+    if change.admin.is_some() || change.owner.is_some() {
+        signed_in.refuse_application_session()?;
+    }
     let member = state
         .accounts
         .change_member(&signed_in.user, group_id, user_id, change, &client)

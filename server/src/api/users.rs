@@ -114,6 +114,7 @@ pub async fn current(
     (status = 200, body = CurrentUserBody),
     (status = 400, description = "Invalid or missing fields", body = BadBodyBody),
     (status = 401, description = "Not logged in", body = MessageBody),
+    (status = 403, description = "A session started with an application password (`UserPermissionsError`)", body = DomainErrorBody),
     (status = 409, description = "Username or email address taken (`EntityExistsError`)", body = DomainErrorBody),
 ))]
 pub async fn modify_current(
@@ -122,6 +123,8 @@ pub async fn modify_current(
     Body(body): Body,
 ) -> Result<Json<CurrentUserBody>, ApiError> {
     let request: ModifyUserRequest = read_body(&body, &["username", "email"])?;
+    // The name logs in and the address is where help goes: a script's session changes neither.
+    signed_in.refuse_application_session()?;
     let user_id = signed_in.user.user_id;
     let form = ProfileForm { username: request.username, email: request.email };
     let user = match state.accounts.modify(user_id, &form).await {

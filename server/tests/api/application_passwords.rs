@@ -280,3 +280,117 @@ async fn a_reset_link_and_deletion_take_application_passwords_away() {
     assert!(!deleted.contains("__err"), "{deleted}");
     assert_eq!(app.count("SELECT COUNT(*) FROM application_passwords").await, 0);
 }
+
+#[tokio::test]
+async fn an_api_session_cannot_make_anyone_an_administrator_or_rename_the_account() {
+    let app = spawn_app().await;
+    let olga = app.signed_in_as("olga").await;
+    app.signed_in_as("mallory").await;
+    let secret = make(&app, &olga, "notebook").await;
+    let (script, _, _) = api_login(&app, "olga", &secret).await;
+    let public = app.count("SELECT group_id FROM groups WHERE is_default").await;
+    let mallory = app.count("SELECT user_id FROM users WHERE username = 'mallory'").await;
+    let url = app.url(&format!("/api/v1/groups/{public}/members/{mallory}"));
+    for change in [json!({"admin": true}), json!({"owner": true})] {
+        let response = script.patch(&url).json(&change).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{change}");
+    }
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM group_managers WHERE user_id = (SELECT user_id FROM users WHERE username = 'mallory')"
+        )
+        .await,
+        0
+    );
+    // Permissions that manage nothing stay a script's to change.
+    let read_only = script.patch(&url).json(&json!({"write": false})).send().await.unwrap();
+    assert_eq!(read_only.status(), StatusCode::OK);
+    let renamed = script
+        .put(app.url("/api/v1/users/current"))
+        .json(&json!({"username": "olga2", "email": "mallory@example.org"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), StatusCode::FORBIDDEN);
+    assert_eq!(app.count("SELECT COUNT(*) FROM users WHERE username = 'olga'").await, 1);
+}
+
+#[tokio::test]
+async fn an_application_password_neither_resets_nor_trips_the_account_s_guessing_limit() {
+    let app = crate::helpers::spawn_app_with(|config| config.max_failures_per_account = 3).await;
+    let alice = app.signed_in_as("alice").await;
+    let secret = make(&app, &alice, "notebook").await;
+    for _ in 0..3 {
+        assert_eq!(api_login(&app, "alice", "guess guess").await.1, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(api_login(&app, "alice", "guess again").await.1, StatusCode::TOO_MANY_REQUESTS);
+    // The owner's script still logs in while the password is under attack ...
+    let (script, status, _) = api_login(&app, "alice", &secret).await;
+    assert_eq!(status, StatusCode::OK);
+    // ... gets no device cookie that would let its client past the limit ...
+    let (_, status, _) = {
+        let response = script
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({"username": "alice", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        (0, response.status(), 0)
+    };
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "an application password makes no known device");
+    // ... and does not wipe the count of guesses against the password.
+    assert_eq!(api_login(&app, "alice", PASSWORD).await.1, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn disabling_the_account_or_expiring_its_password_takes_application_passwords_away() {
+    let app = spawn_app().await;
+    let olga = app.signed_in_as("olga").await;
+    let mia = app.signed_in_as("mia").await;
+    let mia_id = app.count("SELECT user_id FROM users WHERE username = 'mia'").await;
+    for act in ["disable", "expire-password"] {
+        let secret = make(&app, &mia, act).await;
+        let acted = olga.post(app.url(&format!("/api/v1/admin/users/{mia_id}/{act}"))).send().await.unwrap();
+        assert_eq!(acted.status(), StatusCode::OK, "{act}");
+        if act == "disable" {
+            let enabled = olga.post(app.url(&format!("/api/v1/admin/users/{mia_id}/enable"))).send().await.unwrap();
+            assert_eq!(enabled.status(), StatusCode::OK);
+        }
+        assert_eq!(api_login(&app, "mia", &secret).await.1, StatusCode::UNAUTHORIZED, "after {act}");
+        assert_eq!(app.count("SELECT COUNT(*) FROM application_passwords").await, 0, "after {act}");
+        if act == "disable" {
+            // The disable ended mia's browser session too: log in again for the next round.
+            assert_eq!(app.log_in_with(&mia, "mia", PASSWORD).await.status(), StatusCode::OK);
+        }
+    }
+}
+
+#[tokio::test]
+async fn revoking_while_a_script_logs_in_again_and_again_ends_every_session() {
+    let app = spawn_app().await;
+    let alice = app.signed_in_as("alice").await;
+    let secret = make(&app, &alice, "busy").await;
+    let id = app.count("SELECT application_password_id FROM application_passwords").await;
+    assert_eq!(api_login(&app, "alice", &secret).await.1, StatusCode::OK);
+    let mut logins = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let (url, secret) = (app.url("/api/v1/auth/login"), secret.clone());
+        logins.spawn(async move {
+            new_client()
+                .post(url)
+                .json(&json!({"username": "alice", "password": secret}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let revoked =
+        app.submit_form(&alice, REVOKE, &app.url("/account"), &[("application_password_id", &id.to_string())]).await;
+    let statuses = logins.join_all().await;
+    assert_eq!(revoked, "/account?saved=application-password-revoked#application-passwords");
+    // Before the revocation a session, after it a failure like any wrong password; never a 5xx.
+    let expected = [StatusCode::OK, StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS];
+    assert!(statuses.iter().all(|status| expected.contains(status)), "{statuses:?}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions WHERE application_password_id IS NOT NULL").await, 0);
+}

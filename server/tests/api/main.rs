@@ -27,6 +27,7 @@ mod register;
 mod reset_links;
 mod scale_out;
 mod search;
+mod second_factor;
 mod security;
 mod session_cookies;
 mod sessions;

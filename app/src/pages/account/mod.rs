@@ -1,14 +1,19 @@
 //! `/account`: the signed-in user's details, the forms that change them, the list of their
-//! sessions (each with a button that ends it), their application passwords
+//! sessions (each with a button that ends it), the second factor (`second_factor.rs`, with the
+//! authenticator app's set-up pages in `authenticator.rs`), their application passwords
 //! (`application_passwords.rs`), and account deletion.
 
 mod application_passwords;
+mod authenticator;
+mod second_factor;
+
+pub use self::authenticator::{AuthenticatorPage, RecoveryCodesPage};
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use self::application_passwords::ApplicationPasswords;
+use self::{application_passwords::ApplicationPasswords, second_factor::SecondFactorSection};
 use super::error_from_url;
 use crate::{
     islands::{ChangePasswordForm, DeleteAccountForm, ProfileForm},
@@ -58,6 +63,8 @@ pub fn AccountPage() -> impl IntoView {
         Some("password") => Some("Password Change Success"),
         Some("session") => Some("The session was ended."),
         Some("application-password-revoked") => Some("The application password was revoked; its logins have ended."),
+        Some("authenticator") => Some("The authenticator app is on: logging in now asks for its code."),
+        Some("authenticator-off") => Some("The authenticator app is off, and its recovery codes no longer work."),
         _ => None,
     };
     let AccountView { username, email, password_expires, min_password_chars, session_policy } = account;
@@ -91,6 +98,8 @@ pub fn AccountPage() -> impl IntoView {
             <form method="post" action=LogOutEverywhere::PATH>
                 <button class="button button-secondary" type="submit">"Log out from all devices"</button>
             </form>
+
+            <SecondFactorSection/>
 
             <ApplicationPasswords/>
             // The page's few lines of plain script: the Copy button of a new application password.

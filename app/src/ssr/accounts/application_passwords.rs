@@ -32,11 +32,9 @@ pub const MAX_APPLICATION_PASSWORDS: i64 = 20;
 /// The longest name an application password may have, in characters.
 pub const MAX_APPLICATION_PASSWORD_NAME_CHARS: usize = 64;
 
-/// Ends every application password of account `$1` (after its sessions: they name them).
-pub(super) const FORGET_ALL: [&str; 2] = [
-    "DELETE FROM sessions WHERE user_id = $1 AND application_password_id IS NOT NULL",
-    "DELETE FROM application_passwords WHERE user_id = $1",
-];
+/// Ends every application password of account `$1`, and with them their sessions (`ON DELETE
+/// CASCADE`: one statement, so no login can slip a session in between).
+pub(super) const FORGET_ALL: &str = "DELETE FROM application_passwords WHERE user_id = $1";
 
 /// An application password as its owner holds it: shown once, never stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -151,8 +149,9 @@ pub struct ApplicationPasswordInfo {
 
 /// An application password that a login has just matched: which one, and until when it works
 /// (the session it starts ends then at the latest).
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApplicationLogin {
+    pub user_id: i64,
     pub application_password_id: i64,
     pub name: String,
     pub expires_on: Option<Micros>,
@@ -174,12 +173,8 @@ impl Accounts {
         let user_id = signed_in.user.user_id;
         let secret = ApplicationSecret::generate();
         let now = now_micros();
-        // Expired ones no longer count (nor work), and their sessions have ended with them.
-        const FORGET_EXPIRED: [&str; 2] = [
-            "DELETE FROM sessions WHERE user_id = $1 AND application_password_id IN \
-             (SELECT application_password_id FROM application_passwords WHERE user_id = $1 AND expires_on <= $2)",
-            "DELETE FROM application_passwords WHERE user_id = $1 AND expires_on <= $2",
-        ];
+        // Expired ones no longer count (nor work); their sessions go with them.
+        const FORGET_EXPIRED: &str = "DELETE FROM application_passwords WHERE user_id = $1 AND expires_on <= $2";
         // Counted and added in one statement, under the account's lock.
         const ADD: &str = "INSERT INTO application_passwords (user_id, name, secret_hash, created_on, expires_on) \
                            SELECT $1, $2, $3, $4, $5 WHERE (SELECT COUNT(*) FROM application_passwords \
@@ -193,9 +188,7 @@ impl Accounts {
         let application_password_id = on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query(lock_account).bind(user_id).execute(&mut *tx).await?;
-            for sql in FORGET_EXPIRED {
-                sqlx::query(sql).bind(user_id).bind(now).execute(&mut *tx).await?;
-            }
+            sqlx::query(FORGET_EXPIRED).bind(user_id).bind(now).execute(&mut *tx).await?;
             let added: Option<i64> = sqlx::query_scalar(ADD)
                 .bind(user_id)
                 .bind(&name)
@@ -260,22 +253,15 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         signed_in.refuse_application_session()?;
         let user_id = signed_in.user.user_id;
+        // Its sessions go with it (`ON DELETE CASCADE`).
         let name: Option<String> = on_pool!(&self.db, |pool| {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND application_password_id = $2")
-                .bind(user_id)
-                .bind(application_password_id)
-                .execute(&mut *tx)
-                .await?;
-            let name: Option<String> = sqlx::query_scalar(
+            sqlx::query_scalar(
                 "DELETE FROM application_passwords WHERE user_id = $1 AND application_password_id = $2 RETURNING name",
             )
             .bind(user_id)
             .bind(application_password_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            name
+            .fetch_optional(pool)
+            .await?
         });
         let Some(name) = name else {
             return Err(AccountError::ApplicationPasswordNotFound);
@@ -284,51 +270,46 @@ impl Accounts {
         Ok(())
     }
 
-    /// The working application password of account `user_id` that `typed` is, if any; notes
-    /// that it was used.
+    /// The working application password of the live account with username key `key` that
+    /// `typed` is, if any, and whether the account is disabled; notes that it was used. One
+    /// indexed read, and a write only on a match.
     pub(super) async fn match_application_password(
         &self,
-        user_id: i64,
+        key: &str,
         typed: &str,
-    ) -> Result<Option<ApplicationLogin>, AccountError> {
+    ) -> Result<Option<(ApplicationLogin, bool)>, AccountError> {
         let Some(secret) = ApplicationSecret::parse(typed) else { return Ok(None) };
         let now = now_micros();
-        const FIND: &str = "SELECT application_password_id, name, expires_on FROM application_passwords \
-                            WHERE user_id = $1 AND secret_hash = $2 AND (expires_on IS NULL OR expires_on > $3)";
-        let found: Option<ApplicationLogin> = on_pool!(&self.db, |pool| {
-            sqlx::query_as(FIND).bind(user_id).bind(secret.hash()).bind(now).fetch_optional(pool).await?
+        const FIND: &str = concat!(
+            "SELECT users.user_id, application_passwords.application_password_id, application_passwords.name, \
+             application_passwords.expires_on, users.disabled_on IS NOT NULL AS disabled \
+             FROM application_passwords JOIN users ON users.user_id = application_passwords.user_id \
+             WHERE users.username_key = $1 AND application_passwords.secret_hash = $2 \
+             AND (application_passwords.expires_on IS NULL OR application_passwords.expires_on > $3) AND ",
+            live_account!()
+        );
+        let found: Option<(i64, i64, String, Option<Micros>, bool)> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(FIND).bind(key).bind(secret.hash()).bind(now).fetch_optional(pool).await?
         });
-        // Written only on a match: guesses cost no writes.
-        if let Some(login) = &found {
-            on_pool!(&self.db, |pool| {
-                sqlx::query("UPDATE application_passwords SET last_used_on = $1 WHERE application_password_id = $2")
-                    .bind(now)
-                    .bind(login.application_password_id)
-                    .execute(pool)
-                    .await?;
-            });
-        }
-        Ok(found)
+        let Some((user_id, application_password_id, name, expires_on, disabled)) = found else { return Ok(None) };
+        on_pool!(&self.db, |pool| {
+            sqlx::query("UPDATE application_passwords SET last_used_on = $1 WHERE application_password_id = $2")
+                .bind(now)
+                .bind(application_password_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(Some((ApplicationLogin { user_id, application_password_id, name, expires_on }, disabled)))
     }
 
     /// Deletes application passwords past their expiry, with their sessions (the periodic
     /// clean-up).
     pub(super) async fn forget_expired_application_passwords(&self) -> Result<u64, AccountError> {
-        let now = now_micros();
-        // Their sessions have ended already (none outlasts its application password): rows only.
-        let _ended_sessions = delete_in_batches!(
-            &self.db,
-            "DELETE FROM sessions WHERE token_hash IN (SELECT sessions.token_hash FROM sessions JOIN \
-             application_passwords USING (application_password_id) WHERE application_passwords.expires_on <= $1 \
-             LIMIT $2)",
-            now
-        );
         Ok(delete_in_batches!(
             &self.db,
             "DELETE FROM application_passwords WHERE application_password_id IN (SELECT application_password_id \
-             FROM application_passwords WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1 AND NOT EXISTS \
-             (SELECT 1 FROM sessions WHERE sessions.application_password_id = application_passwords.application_password_id)",
-            now
+             FROM application_passwords WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
+            now_micros()
         ))
     }
 }

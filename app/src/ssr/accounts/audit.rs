@@ -75,6 +75,11 @@ audit_events! {
     ApplicationPasswordRevoked => "application_password_revoked",
     ApplicationPasswordUsed => "application_password_used",
     PasswordConfirmationFailed => "password_confirmation_failed",
+    SecondFactorAdded => "second_factor_added",
+    SecondFactorRemoved => "second_factor_removed",
+    SecondFactorUsed => "second_factor_used",
+    SecondFactorFailed => "second_factor_failed",
+    RecoveryCodesMade => "recovery_codes_made",
 }
 
 impl Accounts {

@@ -1,8 +1,8 @@
 //! Logging in, in two steps: [`Accounts::check_login_password`] proves who someone is, then
-//! [`Accounts::start_session`] (in `sessions.rs`) gives them a session. A second factor, when an
-//! account has one, is checked between the two.
+//! [`Accounts::finish_login`] (in `second_factor/`) gives them a session, or first asks for the
+//! account's second factor.
 
-use super::{Accounts, AuditEvent, ClientInfo, SignedIn, application_passwords::ApplicationLogin};
+use super::{Accounts, AuditEvent, ClientInfo, SignInStep, SignedIn, application_passwords::ApplicationLogin};
 use crate::{
     domain::{LoginForm, username_key},
     error::AccountError,
@@ -38,6 +38,15 @@ impl PasswordChecked {
     pub(super) fn application(&self) -> Option<&ApplicationLogin> {
         self.application.as_ref()
     }
+
+    pub(super) fn take_new_device(&mut self) -> Option<DeviceToken> {
+        self.new_device.take()
+    }
+
+    /// The same, handing out `device` with the session.
+    pub(super) fn with_new_device(self, device: DeviceToken) -> Self {
+        Self { new_device: Some(device), ..self }
+    }
 }
 
 /// Where a login comes from, which decides what it may use in place of the account's password.
@@ -58,23 +67,25 @@ pub struct LoggedIn {
 }
 
 impl Accounts {
-    /// Checks a username and password and starts a new session.
+    /// Checks a username and password and starts a new session, or for an account with a second
+    /// factor a login challenge.
     pub async fn log_in(
         &self,
         form: &LoginForm,
         channel: LoginChannel,
         client: &ClientInfo,
-    ) -> Result<LoggedIn, AccountError> {
-        let mut checked = self.check_login_password(form, channel, client).await?;
-        let new_device = checked.new_device.take();
-        let signed_in = self.start_session(checked, client).await?;
-        Ok(LoggedIn { signed_in, new_device })
+    ) -> Result<SignInStep, AccountError> {
+        let checked = self.check_login_password(form, channel, client).await?;
+        self.finish_login(checked, channel, client).await
     }
 
     /// The first step of a login: whether the password is the account's, within the guessing
     /// limits. Every failure (unknown user, wrong password) is the same error after the same
     /// amount of work; a correct password that has expired is `PasswordExpired`. Over the API, a
-    /// working application password of the account passes too (its own expiry is what counts).
+    /// working application password of the account passes first, with no hashing and without
+    /// touching the guessing counters: its 119 random bits need no limit, and a success with it
+    /// must not wipe the count of guesses at the account's password (nor make the client one of
+    /// the account's known devices), while an attack on the password must not lock scripts out.
     // The typed username goes into the log as a `str` field, which the formatters escape: with `%`
     // (Display) a newline in it would start a forged log line.
     #[tracing::instrument(skip_all, fields(username = form.username.trim()))]
@@ -90,6 +101,12 @@ impl Accounts {
         );
         let credentials = form.parse()?;
         let key = username_key(&credentials.username);
+        if channel == LoginChannel::Api
+            && let Some((login, disabled)) =
+                self.match_application_password(&key, credentials.password.expose()).await?
+        {
+            return self.application_login(login, disabled, &credentials.username, client).await;
+        }
         let address = client.address.as_deref();
         // A place in the hashing queue first: a busy server refuses before counting the guess.
         let place = self.hasher.reserve()?;
@@ -104,19 +121,8 @@ impl Accounts {
         };
         let candidate: Option<(i64, String, Option<Micros>, Option<Micros>)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
-        // An application password is looked up (one indexed read) before any hashing, and for an
-        // unknown name as for a known one; a miss goes on to the same argon2 work as any guess.
         let typed = credentials.password.into_exposed();
-        let application = match channel {
-            LoginChannel::Api => {
-                self.match_application_password(candidate.as_ref().map_or(0, |row| row.0), &typed).await?
-            }
-            LoginChannel::Pages => None,
-        };
         let (user_id, matches, expired, disabled) = match candidate {
-            Some((user_id, _, _, disabled_on)) if application.is_some() => {
-                (Some(user_id), true, false, disabled_on.is_some())
-            }
             Some((user_id, password_hash, password_expires_on, disabled_on)) => {
                 let matches = place.verify(typed, password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
@@ -146,20 +152,30 @@ impl Accounts {
             self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;
             return Err(AccountError::PasswordExpired);
         }
-        if let Some(login) = &application {
-            self.audit_by(
-                AuditEvent::ApplicationPasswordUsed,
-                user_id,
-                &credentials.username,
-                &format!("{:?}", login.name),
-                client,
-            )
-            .await;
-        }
         let new_device = match device {
             Some(_) => None,
             None => Some(self.remember_device(user_id).await?),
         };
-        Ok(PasswordChecked { user_id, new_device, application })
+        Ok(PasswordChecked { user_id, new_device, application: None })
+    }
+
+    /// A login with an application password that matched: refused only for a disabled account
+    /// (said to someone who holds a working credential of it, so it tells an attacker nothing).
+    async fn application_login(
+        &self,
+        login: ApplicationLogin,
+        disabled: bool,
+        username: &str,
+        client: &ClientInfo,
+    ) -> Result<PasswordChecked, AccountError> {
+        let user_id = login.user_id;
+        if disabled {
+            metrics::counter!("dioptra_logins_total", "outcome" => "disabled").increment(1);
+            self.audit_name(AuditEvent::LoginDisabled, Some(user_id), username, client).await;
+            return Err(AccountError::AccountDisabled);
+        }
+        self.audit_by(AuditEvent::ApplicationPasswordUsed, user_id, username, &format!("{:?}", login.name), client)
+            .await;
+        Ok(PasswordChecked { user_id, new_device: None, application: Some(login) })
     }
 }

@@ -12,6 +12,7 @@
 //! - `application_passwords.rs`: credentials of their own for scripts, which log in to the REST
 //!   API only;
 //! - `reset_links.rs`: the links an administrator hands over to let an owner choose a new password;
+//! - `second_factor/`: an authenticator app and recovery codes, and the login's second step;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
 //!   `members.rs` who is in a group and what they may do there);
@@ -34,6 +35,7 @@ mod login;
 mod paging;
 mod passwords;
 mod reset_links;
+mod second_factor;
 mod sessions;
 mod shared_settings;
 mod signup;
@@ -56,8 +58,11 @@ pub use groups::{
     FlagChange, MAX_GROUP_MEMBERS, MAX_GROUPS_PER_CREATOR, MAX_LISTED_MEMBERS, PUBLIC_GROUP, members_per_listed_group,
 };
 pub use login::{LoggedIn, LoginChannel, PasswordChecked};
-pub use passwords::{PasswordChanged, Renewed};
+pub use passwords::PasswordChanged;
 pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
+pub use second_factor::{
+    CHALLENGE_FAILURES, CHALLENGE_LIFETIME, RECOVERY_CODES, SecondFactorAnswer, SecondFactors, SignInStep, TotpSetup,
+};
 pub use shared_settings::{
     LiveSettings, MIN_PASSWORD_CHARS, SETTINGS_REFRESH, Setting, SettingSet, SettingState, SettingsChange,
 };
@@ -154,8 +159,8 @@ impl Accounts {
         &self.db
     }
 
-    /// Deletes ended sessions, lapsed attempt counters, expired devices, reset links and
-    /// application passwords, and audit events past their retention.
+    /// Deletes ended sessions, lapsed attempt counters, expired devices, reset links,
+    /// application passwords and login challenges, and audit events past their retention.
     /// Any replica may run it at any time.
     /// Each step runs whatever the others did: one that fails (say, out of its time budget on
     /// a huge table) leaves the rest to do their work, and the first failure is returned.
@@ -166,6 +171,7 @@ impl Accounts {
         let audit_events = self.forget_old_audit_events().await;
         let reset_links = self.forget_expired_reset_links().await;
         let application_passwords = self.forget_expired_application_passwords().await;
+        let login_challenges = self.forget_expired_login_challenges().await;
         tracing::debug!(
             ?sessions,
             ?counters,
@@ -173,6 +179,7 @@ impl Accounts {
             ?audit_events,
             ?reset_links,
             ?application_passwords,
+            ?login_challenges,
             "cleaned up"
         );
         sessions?;
@@ -181,6 +188,7 @@ impl Accounts {
         audit_events?;
         reset_links?;
         application_passwords?;
+        login_challenges?;
         Ok(())
     }
 

@@ -3,8 +3,8 @@
 //! every other session of the account ends in the transaction that stores the new hash.
 
 use super::{
-    Accounts, AuditEvent, ClientInfo, PasswordChecked, SignedIn, application_passwords, devices, reset_links, sessions,
-    users::StoredCredentials,
+    Accounts, AuditEvent, ClientInfo, LoginChannel, PasswordChecked, SignInStep, application_passwords, devices,
+    reset_links, sessions, users::StoredCredentials,
 };
 use crate::{
     domain::{Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, username_key},
@@ -45,14 +45,14 @@ impl Accounts {
     /// `PasswordExpired`, and for nobody else. Checks the current password like a login (the
     /// same field limits, the same key for the guessing limits; an unknown username, or an
     /// account whose password has not expired, fails exactly like a wrong password), stores the
-    /// new one, ends every other session and starts one for the caller. Since this starts a
-    /// session, any second step a login requires must be required here too.
+    /// new one, ends every other session and starts one for the caller, or, for an account with
+    /// a second factor, the login's second step: renewing a password is no way around it.
     pub async fn renew_password(
         &self,
         username: &str,
         change: PasswordChangeForm,
         client: &ClientInfo,
-    ) -> Result<Renewed, AccountError> {
+    ) -> Result<SignInStep, AccountError> {
         // The login form's limits: nothing longer than an account can have is looked up.
         let credentials = LoginForm { username: username.to_owned(), password: change.old_password.clone() }.parse()?;
         let key = username_key(&credentials.username);
@@ -60,8 +60,8 @@ impl Accounts {
         let renewal = async {
             let account = self.expired_credentials(&key).await?;
             let changed = self.replace_checked_password(account, &key, change, None, client).await?;
-            let signed_in = self.start_session(changed.checked, client).await?;
-            Ok(Renewed { signed_in, new_device: changed.new_device })
+            let checked = changed.checked.with_new_device(changed.new_device);
+            self.finish_login(checked, LoginChannel::Pages, client).await
         };
         tracing::Instrument::instrument(renewal, span).await
     }
@@ -208,9 +208,7 @@ impl Accounts {
             // A reset link or the operator is how an account is taken back: nothing made with the
             // old password may outlive that. The owner's own change keeps their scripts working.
             if !matches!(by, Replacer::Owner) {
-                for sql in application_passwords::FORGET_ALL {
-                    sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
-                }
+                sqlx::query(application_passwords::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
@@ -240,13 +238,6 @@ struct PasswordReplaced {
 #[derive(Debug)]
 pub struct PasswordChanged {
     pub fresh_token: Option<SessionToken>,
-    pub new_device: DeviceToken,
-}
-
-/// A renewed password's new session, and the device cookie's token for the caller's client.
-#[derive(Debug)]
-pub struct Renewed {
-    pub signed_in: SignedIn,
     pub new_device: DeviceToken,
 }
 

@@ -60,7 +60,8 @@ impl Accounts {
         const START: &str = concat!(
             "INSERT INTO sessions (token_hash, user_id, created_on, last_seen_on, expires_on, client_address, \
              user_agent, confirmed_on, application_password_id) SELECT $1, $2, $3, $3, $4, $5, $6, $7, $8 \
-             FROM users WHERE users.user_id = $2 AND ",
+             FROM users WHERE users.user_id = $2 AND ($8 IS NULL OR EXISTS (SELECT 1 FROM application_passwords \
+             WHERE application_passwords.application_password_id = $8)) AND ",
             usable_account!()
         );
         on_pool!(&self.db, |pool| {
@@ -79,7 +80,11 @@ impl Accounts {
                 .await?
                 .rows_affected();
             if started == 0 {
-                return Err(AccountError::AccountDisabled);
+                // Revoked meanwhile, or the account disabled meanwhile.
+                return Err(match application_password_id {
+                    Some(_) => AccountError::InvalidCredentials,
+                    None => AccountError::AccountDisabled,
+                });
             }
             // Ended sessions of this user are no use to anyone; this keeps the table bounded by
             // the number of live logins.

@@ -219,9 +219,7 @@ impl Accounts {
                 }
             }
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
-            for sql in application_passwords::FORGET_ALL {
-                sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
-            }
+            sqlx::query(application_passwords::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
             (username, deleted_groups, handed_on)
         });

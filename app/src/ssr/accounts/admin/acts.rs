@@ -9,7 +9,7 @@ use super::{Accounts, Acting};
 use crate::{
     error::AccountError,
     ssr::{
-        accounts::{AuditEvent, ClientInfo, FlagChange, IssuedResetLink, reset_links, sessions},
+        accounts::{AuditEvent, ClientInfo, FlagChange, IssuedResetLink, application_passwords, reset_links, sessions},
         clock::{Micros, now_micros},
         db::{BeginWrite, on_pool},
     },
@@ -270,6 +270,8 @@ impl Accounts {
                 if expired || self.update(SQL, Some(now), user_id).await? == 0 {
                     return refuse(format!("{name}'s password has expired already."));
                 }
+                // The password is no longer trusted, nor what was made with it.
+                self.update(application_passwords::FORGET_ALL, None, user_id).await?;
             }
             AdminAct::EndSessions => {
                 sessions_ended = on_pool!(&self.db, |pool| {
@@ -364,6 +366,7 @@ impl Accounts {
             let ended = sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?.rows_affected();
             // A disabled account keeps no way back in for when it is enabled again.
             sqlx::query(reset_links::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query(application_passwords::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
             Some(ended)
         }))

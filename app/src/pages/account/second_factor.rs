@@ -1,0 +1,122 @@
+//! The account page's section on the second factor: set up an authenticator app (asking for the
+//! password when the session's was typed more than 10 minutes ago), or, when it is on, since
+//! when, how many recovery codes are left, **Turn off** (with a current code or a recovery code)
+//! and **New recovery codes**. Plain forms, no island.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use super::super::error_from_url;
+use crate::{
+    domain::Field,
+    error::AccountError,
+    presentation::date_in_words,
+    server_fns::{NewRecoveryCodes, StartAuthenticatorSetup, TurnOffAuthenticator},
+    ssr::accounts::{SecondFactors, confirmed_recently},
+};
+
+/// The section's facts: the factors on, and whether a form must ask for the password.
+async fn facts() -> Option<(SecondFactors, bool)> {
+    let viewer = crate::ssr::signed_in()?;
+    let factors = crate::ssr::accounts().second_factors(viewer.user.user_id).await.unwrap_or_default();
+    Some((factors, !confirmed_recently(&viewer)))
+}
+
+/// The message of the last post to `path`, and its field error (on `fields`), if it left any.
+fn errors_of(path: &str, fields: &[Field]) -> (Option<String>, Option<String>) {
+    let error = error_from_url(path);
+    let field = error
+        .as_ref()
+        .and_then(AccountError::field_errors)
+        .and_then(|errors| fields.iter().find_map(|field| errors.get(*field)))
+        .map(str::to_owned);
+    let general = error.filter(|_| field.is_none()).map(|error| error.to_string());
+    (general, field)
+}
+
+#[component]
+pub fn SecondFactorSection() -> impl IntoView {
+    view! {
+        <h2 id="second-factor">"Two-step login"</h2>
+        <Suspense>
+            {Suspend::new(async move {
+                facts().await.map(|(factors, needs_password)| match factors.totp_since {
+                    None => view! { <SetUp needs_password/> }.into_any(),
+                    Some(since) => view! {
+                        <On since=date_in_words(since) codes_left=factors.recovery_codes_left needs_password/>
+                    }.into_any(),
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The password field a form shows when the session's password is not fresh.
+#[component]
+fn ConfirmPassword(id: &'static str, error: Option<String>) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    let class = if error.is_some() { "field field-invalid" } else { "field" };
+    view! {
+        <div class=class>
+            <label for=id>"Password"</label>
+            <input id=id name="password" type="password" required autocomplete="current-password"
+                aria-invalid=error.is_some().then_some("true") aria-describedby=error_id.clone()/>
+            <p class="hint">"Your password was last typed more than 10 minutes ago: enter it to confirm."</p>
+            <p class="field-error" id=error_id>{error}</p>
+        </div>
+    }
+}
+
+/// No second factor yet: what it is for, and the button that starts the set-up.
+#[component]
+fn SetUp(needs_password: bool) -> impl IntoView {
+    let (general, password_error) = errors_of(StartAuthenticatorSetup::PATH, &[Field::Password]);
+    let needs_password = needs_password || password_error.is_some();
+    view! {
+        <p class="hint">
+            "Off. With an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or "
+            "Aegis), logging in also asks for the 6-digit code the app shows, so a stolen password alone no longer "
+            "opens your account. Scripts then log in with an application password."
+        </p>
+        {general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
+        <form class="form" method="post" action=StartAuthenticatorSetup::PATH>
+            {needs_password.then(|| view! { <ConfirmPassword id="authenticator-confirm" error=password_error/> })}
+            <button class="button button-primary" type="submit">"Set up an authenticator app"</button>
+        </form>
+    }
+}
+
+/// The authenticator app is on: since when, the recovery codes left, and the forms that turn it
+/// off and make new recovery codes.
+#[component]
+fn On(since: String, codes_left: i64, needs_password: bool) -> impl IntoView {
+    let (off_general, off_error) = errors_of(TurnOffAuthenticator::PATH, &[Field::Code, Field::RecoveryCode]);
+    let (codes_general, password_error) = errors_of(NewRecoveryCodes::PATH, &[Field::Password]);
+    let needs_password = needs_password || password_error.is_some();
+    let codes = match codes_left {
+        0 => "No recovery codes are left: make new ones now.".to_owned(),
+        1 => "1 recovery code is left.".to_owned(),
+        n => format!("{n} recovery codes are left."),
+    };
+    let off_class = if off_error.is_some() { "field field-invalid" } else { "field" };
+    view! {
+        <p><span class="badge">"On"</span> " Authenticator app, since " {since} ". " {codes}</p>
+        {off_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
+        <form class="form" method="post" action=TurnOffAuthenticator::PATH>
+            <div class=off_class>
+                <label for="authenticator-off-code">"Code"</label>
+                <input id="authenticator-off-code" name="code" type="text" required autocomplete="one-time-code"
+                    spellcheck="false" aria-describedby="authenticator-off-hint authenticator-off-error"
+                    aria-invalid=off_error.is_some().then_some("true")/>
+                <p class="hint" id="authenticator-off-hint">"The app's current code, or one of your recovery codes."</p>
+                <p class="field-error" id="authenticator-off-error">{off_error}</p>
+            </div>
+            <button class="button button-secondary" type="submit">"Turn off"</button>
+        </form>
+        {codes_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
+        <form class="form" method="post" action=NewRecoveryCodes::PATH>
+            <p class="hint">"New recovery codes replace the old ones, used or not."</p>
+            {needs_password.then(|| view! { <ConfirmPassword id="recovery-confirm" error=password_error/> })}
+            <button class="button button-secondary" type="submit">"New recovery codes"</button>
+        </form>
+    }
+}

@@ -1,0 +1,250 @@
+//! Second factors: an authenticator app (`totp.rs`) and recovery codes (`recovery_codes.rs`).
+//! A login whose password is right finishes here ([`Accounts::finish_login`]): an account with
+//! a second factor gets no session yet but a *login challenge* (a token in a short-lived cookie,
+//! only its SHA-256 stored, in `login_challenges`), which the code or a recovery code then turns
+//! into a session on `/login/code`. Wrong codes count against the guessing limits like wrong
+//! passwords, and a challenge ends after [`CHALLENGE_FAILURES`] of them. The REST API's login has
+//! no second step: an account with a second factor logs in there with an application password.
+
+mod recovery_codes;
+mod totp;
+
+use std::time::Duration;
+
+pub use self::{
+    recovery_codes::{RECOVERY_CODES, parse_recovery_code},
+    totp::{TotpSetup, parse_code},
+};
+use super::{Accounts, AuditEvent, ClientInfo, LoggedIn, LoginChannel, PasswordChecked, SignedIn};
+use crate::{
+    domain::username_key,
+    error::AccountError,
+    ssr::{
+        clock::{Micros, now_micros},
+        db::{delete_in_batches, on_pool},
+        session::SessionToken,
+    },
+};
+
+/// How long a login waits for its second factor.
+pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(5 * 60);
+/// How many wrong codes end a login challenge (the password must be typed again).
+pub const CHALLENGE_FAILURES: i64 = 5;
+
+/// Where a login stands once the password is right.
+#[derive(Debug)]
+pub enum SignInStep {
+    /// Signed in: the new session.
+    SignedIn(LoggedIn),
+    /// The account has a second factor: the login challenge's token, for its cookie.
+    SecondFactor(SessionToken),
+}
+
+/// What someone gave for the second step.
+#[derive(Clone, Debug)]
+pub enum SecondFactorAnswer {
+    /// The authenticator app's current code, as typed.
+    Code(String),
+    /// A recovery code, as typed.
+    RecoveryCode(String),
+}
+
+/// The second factors an account has on: what the account page shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SecondFactors {
+    /// When the authenticator app was turned on, if it is.
+    pub totp_since: Option<Micros>,
+    pub recovery_codes_left: i64,
+}
+
+impl SecondFactors {
+    pub fn any(&self) -> bool {
+        self.totp_since.is_some()
+    }
+}
+
+impl Accounts {
+    /// The second factors account `user_id` has on.
+    pub async fn second_factors(&self, user_id: i64) -> Result<SecondFactors, AccountError> {
+        let totp_since: Option<Option<Micros>> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT enabled_on FROM totp_factors WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(SecondFactors {
+            totp_since: totp_since.flatten(),
+            recovery_codes_left: self.recovery_codes_left(user_id).await?,
+        })
+    }
+
+    /// The step after a right password: a session, or for an account with a second factor a
+    /// login challenge. An application password is a factor of its own (it starts only an API
+    /// session); over the API, the account's password alone cannot open an account that has a
+    /// second factor.
+    pub(super) async fn finish_login(
+        &self,
+        checked: PasswordChecked,
+        channel: LoginChannel,
+        client: &ClientInfo,
+    ) -> Result<SignInStep, AccountError> {
+        let user_id = checked.user_id();
+        if checked.application().is_none() && self.second_factors(user_id).await?.any() {
+            if channel == LoginChannel::Api {
+                return Err(AccountError::UseApplicationPassword);
+            }
+            let token = SessionToken::generate();
+            let now = now_micros();
+            on_pool!(&self.db, |pool| {
+                sqlx::query(
+                    "INSERT INTO login_challenges (token_hash, user_id, created_on, expires_on) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(token.hash())
+                .bind(user_id)
+                .bind(now)
+                .bind(now.plus(CHALLENGE_LIFETIME))
+                .execute(pool)
+                .await?;
+            });
+            return Ok(SignInStep::SecondFactor(token));
+        }
+        let mut checked = checked;
+        let new_device = checked.take_new_device();
+        let signed_in = self.start_session(checked, client).await?;
+        Ok(SignInStep::SignedIn(LoggedIn { signed_in, new_device }))
+    }
+
+    /// Whether `token` is a login challenge still waiting for its second factor.
+    pub async fn is_waiting_login(&self, token: &SessionToken) -> Result<bool, AccountError> {
+        let found: Option<i64> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar("SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_on > $2")
+                .bind(token.hash())
+                .bind(now_micros())
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(found.is_some())
+    }
+
+    /// The second step of a login: the code (or a recovery code) for login challenge `token`.
+    /// Right, the challenge is used up and a session starts; wrong, it counts as a failed guess
+    /// against the account and the client.
+    #[tracing::instrument(skip_all)]
+    pub async fn verify_second_factor(
+        &self,
+        token: &SessionToken,
+        answer: SecondFactorAnswer,
+        client: &ClientInfo,
+    ) -> Result<LoggedIn, AccountError> {
+        // Malformed answers first: they are typing mistakes, not guesses.
+        let parsed = match &answer {
+            SecondFactorAnswer::Code(typed) => parse_code(typed)?,
+            SecondFactorAnswer::RecoveryCode(typed) => parse_recovery_code(typed)?,
+        };
+        const WAITING: &str = concat!(
+            "SELECT users.user_id, users.username FROM login_challenges JOIN users ON users.user_id = \
+             login_challenges.user_id WHERE login_challenges.token_hash = $1 AND login_challenges.expires_on > $2 \
+             AND login_challenges.failures < $3 AND ",
+            usable_account!()
+        );
+        let waiting: Option<(i64, String)> = on_pool!(&self.db, |pool| {
+            sqlx::query_as(WAITING)
+                .bind(token.hash())
+                .bind(now_micros())
+                .bind(CHALLENGE_FAILURES)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some((user_id, username)) = waiting else { return Err(AccountError::LoginTimedOut) };
+        let key = username_key(&username);
+        let device = self.proven_device(&key, client).await?;
+        let attempt =
+            match self.guard().check_password_attempt(&key, client.address.as_deref(), device.as_deref()).await {
+                Ok(attempt) => attempt,
+                Err(refusal) => {
+                    self.audit_refused_guess(AuditEvent::LoginThrottled, &username, client).await;
+                    return Err(refusal);
+                }
+            };
+        let right = match answer {
+            SecondFactorAnswer::Code(_) => self.use_totp_code(user_id, &username, &parsed).await?,
+            SecondFactorAnswer::RecoveryCode(_) => self.use_recovery_code(user_id, &parsed).await?,
+        };
+        if !right {
+            self.guard().record_failure(attempt).await?;
+            on_pool!(&self.db, |pool| {
+                sqlx::query("UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1")
+                    .bind(token.hash())
+                    .execute(pool)
+                    .await?;
+            });
+            self.audit_name(AuditEvent::SecondFactorFailed, Some(user_id), &username, client).await;
+            return Err(AccountError::WrongCode);
+        }
+        self.guard().record_success(attempt).await?;
+        // Used up: of two requests with one challenge, one gets the session.
+        let ended = on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
+                .bind(token.hash())
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if ended == 0 {
+            return Err(AccountError::LoginTimedOut);
+        }
+        let detail = match parsed.len() {
+            6 => "authenticator app",
+            _ => "recovery code",
+        };
+        self.audit_by(AuditEvent::SecondFactorUsed, user_id, &username, detail, client).await;
+        let new_device = match device {
+            Some(_) => None,
+            None => Some(self.remember_device(user_id).await?),
+        };
+        let signed_in = self.start_session(PasswordChecked::new(user_id), client).await?;
+        Ok(LoggedIn { signed_in, new_device })
+    }
+
+    /// Turns the signed-in account's authenticator app off (and with it the recovery codes),
+    /// given its current code or a recovery code: someone holding only the session cannot.
+    pub async fn turn_off_totp(
+        &self,
+        signed_in: &SignedIn,
+        answer: SecondFactorAnswer,
+        client: &ClientInfo,
+    ) -> Result<(), AccountError> {
+        signed_in.refuse_application_session()?;
+        let user = &signed_in.user;
+        let key = username_key(&user.username);
+        let attempt = self.guard().check_password_attempt(&key, client.address.as_deref(), None).await?;
+        let right = match &answer {
+            SecondFactorAnswer::Code(typed) => {
+                self.use_totp_code(user.user_id, &user.username, &parse_code(typed)?).await?
+            }
+            SecondFactorAnswer::RecoveryCode(typed) => {
+                self.use_recovery_code(user.user_id, &parse_recovery_code(typed)?).await?
+            }
+        };
+        if !right {
+            self.guard().record_failure(attempt).await?;
+            self.audit_name(AuditEvent::SecondFactorFailed, Some(user.user_id), &user.username, client).await;
+            return Err(AccountError::WrongCode);
+        }
+        self.guard().record_success(attempt).await?;
+        self.remove_totp(user.user_id).await?;
+        self.audit_detail(AuditEvent::SecondFactorRemoved, user, "authenticator app", client).await;
+        Ok(())
+    }
+
+    /// Deletes login challenges past their lifetime (the periodic clean-up).
+    pub(super) async fn forget_expired_login_challenges(&self) -> Result<u64, AccountError> {
+        let now = now_micros();
+        Ok(delete_in_batches!(
+            &self.db,
+            "DELETE FROM login_challenges WHERE token_hash IN \
+             (SELECT token_hash FROM login_challenges WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
+            now
+        ))
+    }
+}
