@@ -159,6 +159,10 @@ pub enum UsersCommand {
     Enable { username: String },
     /// Expire an account's password: the next login must choose a new one first.
     ExpirePassword { username: String },
+    /// Turn off an account's second factor (its authenticator app and recovery codes), for an
+    /// owner who has lost both; every session of the account ends. The next login asks for the
+    /// password only.
+    RemoveSecondFactor { username: String },
     /// Make a password reset link for an account and print it, to hand to its owner: it works
     /// once, within 24 hours, and ends any earlier link of the account.
     ResetLink {

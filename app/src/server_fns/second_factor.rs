@@ -84,16 +84,13 @@ pub async fn turn_off_authenticator(code: String) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Makes new recovery codes (the old ones stop working) and shows them once.
+/// Makes new recovery codes (the old ones stop working), given the app's current `code`, and
+/// shows them once.
 #[server(endpoint = "account/recovery-codes/new")]
-pub async fn new_recovery_codes(password: Option<TypedPassword>) -> Result<(), AccountError> {
+pub async fn new_recovery_codes(code: String) -> Result<(), AccountError> {
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
-    super::confirm_fresh(&accounts, &signed_in, password).await?;
-    if !accounts.second_factors(signed_in.user.user_id).await?.any() {
-        return Err(AccountError::BadRequest("recovery codes come with an authenticator app".into()));
-    }
-    let codes = accounts.replace_recovery_codes(&signed_in, &client_info()).await?;
+    let codes = accounts.new_recovery_codes(&signed_in, &code, &client_info()).await?;
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.set_new_recovery_codes(&codes));
     leptos_axum::redirect(crate::pages::RECOVERY_CODES_PATH);
     Ok(())

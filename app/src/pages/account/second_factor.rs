@@ -1,7 +1,7 @@
 //! The account page's section on the second factor: set up an authenticator app (asking for the
 //! password when the session's was typed more than 10 minutes ago), or, when it is on, since
 //! when, how many recovery codes are left, **Turn off** (with a current code or a recovery code)
-//! and **New recovery codes**. Plain forms, no island.
+//! and **New recovery codes** (with a current code). Plain forms, no island.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -42,7 +42,7 @@ pub fn SecondFactorSection() -> impl IntoView {
                 facts().await.map(|(factors, needs_password)| match factors.totp_since {
                     None => view! { <SetUp needs_password/> }.into_any(),
                     Some(since) => view! {
-                        <On since=date_in_words(since) codes_left=factors.recovery_codes_left needs_password/>
+                        <On since=date_in_words(since) codes_left=factors.recovery_codes_left/>
                     }.into_any(),
                 })
             })}
@@ -86,37 +86,45 @@ fn SetUp(needs_password: bool) -> impl IntoView {
 }
 
 /// The authenticator app is on: since when, the recovery codes left, and the forms that turn it
-/// off and make new recovery codes.
+/// off and make new recovery codes (each with a code from the app: a session alone does neither).
 #[component]
-fn On(since: String, codes_left: i64, needs_password: bool) -> impl IntoView {
+fn On(since: String, codes_left: i64) -> impl IntoView {
     let (off_general, off_error) = errors_of(TurnOffAuthenticator::PATH, &[Field::Code, Field::RecoveryCode]);
-    let (codes_general, password_error) = errors_of(NewRecoveryCodes::PATH, &[Field::Password]);
-    let needs_password = needs_password || password_error.is_some();
+    let (codes_general, codes_error) = errors_of(NewRecoveryCodes::PATH, &[Field::Code]);
     let codes = match codes_left {
         0 => "No recovery codes are left: make new ones now.".to_owned(),
         1 => "1 recovery code is left.".to_owned(),
         n => format!("{n} recovery codes are left."),
     };
-    let off_class = if off_error.is_some() { "field field-invalid" } else { "field" };
     view! {
         <p><span class="badge">"On"</span> " Authenticator app, since " {since} ". " {codes}</p>
         {off_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
         <form class="form" method="post" action=TurnOffAuthenticator::PATH>
-            <div class=off_class>
-                <label for="authenticator-off-code">"Code"</label>
-                <input id="authenticator-off-code" name="code" type="text" required autocomplete="one-time-code"
-                    spellcheck="false" aria-describedby="authenticator-off-hint authenticator-off-error"
-                    aria-invalid=off_error.is_some().then_some("true")/>
-                <p class="hint" id="authenticator-off-hint">"The app's current code, or one of your recovery codes."</p>
-                <p class="field-error" id="authenticator-off-error">{off_error}</p>
-            </div>
+            <CodeField id="authenticator-off-code" label="Code" error=off_error
+                hint="The app's current code, or one of your recovery codes."/>
             <button class="button button-secondary" type="submit">"Turn off"</button>
         </form>
         {codes_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
         <form class="form" method="post" action=NewRecoveryCodes::PATH>
-            <p class="hint">"New recovery codes replace the old ones, used or not."</p>
-            {needs_password.then(|| view! { <ConfirmPassword id="recovery-confirm" error=password_error/> })}
+            <CodeField id="recovery-codes-code" label="Current code" error=codes_error
+                hint="New recovery codes replace the old ones, used or not. Enter the app's current code."/>
             <button class="button button-secondary" type="submit">"New recovery codes"</button>
         </form>
+    }
+}
+
+/// A field for a code from the app, with its hint and the error of the last post.
+#[component]
+fn CodeField(id: &'static str, label: &'static str, error: Option<String>, hint: &'static str) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    let class = if error.is_some() { "field field-invalid" } else { "field" };
+    view! {
+        <div class=class>
+            <label for=id>{label}</label>
+            <input id=id name="code" type="text" required autocomplete="one-time-code" spellcheck="false"
+                aria-describedby=format!("{hint_id} {error_id}") aria-invalid=error.is_some().then_some("true")/>
+            <p class="hint" id=hint_id>{hint}</p>
+            <p class="field-error" id=error_id>{error}</p>
+        </div>
     }
 }

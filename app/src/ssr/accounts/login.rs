@@ -59,6 +59,16 @@ pub enum LoginChannel {
     Api,
 }
 
+/// The account a login names, as the password check reads it.
+#[derive(sqlx::FromRow)]
+struct LoginCandidate {
+    user_id: i64,
+    password_hash: String,
+    password_expires_on: Option<Micros>,
+    disabled_on: Option<Micros>,
+    has_second_factor: bool,
+}
+
 /// A new session, and the device cookie's token to hand out with it, if any.
 #[derive(Debug)]
 pub struct LoggedIn {
@@ -96,7 +106,9 @@ impl Accounts {
         client: &ClientInfo,
     ) -> Result<PasswordChecked, AccountError> {
         const SQL: &str = concat!(
-            "SELECT user_id, password_hash, password_expires_on, disabled_on FROM users WHERE username_key = $1 AND ",
+            "SELECT user_id, password_hash, password_expires_on, disabled_on, ",
+            has_second_factor!(),
+            " FROM users WHERE username_key = $1 AND ",
             live_account!()
         );
         let credentials = form.parse()?;
@@ -119,18 +131,18 @@ impl Accounts {
                 return Err(refusal);
             }
         };
-        let candidate: Option<(i64, String, Option<Micros>, Option<Micros>)> =
+        let candidate: Option<LoginCandidate> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(&key).fetch_optional(pool).await?);
         let typed = credentials.password.into_exposed();
-        let (user_id, matches, expired, disabled) = match candidate {
-            Some((user_id, password_hash, password_expires_on, disabled_on)) => {
+        let (user_id, matches, expired, disabled, second_factor) = match candidate {
+            Some(LoginCandidate { user_id, password_hash, password_expires_on, disabled_on, has_second_factor }) => {
                 let matches = place.verify(typed, password_hash).await?;
                 let expired = password_expires_on.is_some_and(|expiry| expiry <= now_micros());
-                (Some(user_id), matches, expired, disabled_on.is_some())
+                (Some(user_id), matches, expired, disabled_on.is_some(), has_second_factor)
             }
             None => {
                 place.verify_dummy(typed).await?;
-                (None, false, false, false)
+                (None, false, false, false, false)
             }
         };
         let Some(user_id) = user_id.filter(|_| matches) else {
@@ -139,7 +151,13 @@ impl Accounts {
             self.audit_name(AuditEvent::LoginFailed, user_id, &credentials.username, client).await;
             return Err(AccountError::InvalidCredentials);
         };
-        self.guard().record_success(attempt).await?;
+        if second_factor {
+            // Not yet a success: the guess stays counted until the code is right, so whoever
+            // knows the password cannot wipe the count of wrong codes by logging in again.
+            drop(attempt);
+        } else {
+            self.guard().record_success(attempt).await?;
+        }
         // Said only to someone who knows the password, so it tells an attacker nothing; the
         // owner learns why they cannot get in rather than that the password is wrong.
         if disabled {
@@ -147,13 +165,17 @@ impl Accounts {
             self.audit_name(AuditEvent::LoginDisabled, Some(user_id), &credentials.username, client).await;
             return Err(AccountError::AccountDisabled);
         }
-        if expired {
+        // With a second factor, an expired password is changed on the account page once the code
+        // has let its owner in: the renewal form would change it on the password alone.
+        if expired && !second_factor {
             metrics::counter!("dioptra_logins_total", "outcome" => "password_expired").increment(1);
             self.audit_name(AuditEvent::LoginPasswordExpired, Some(user_id), &credentials.username, client).await;
             return Err(AccountError::PasswordExpired);
         }
+        // A known device only once the login is whole: with a second factor, after the code.
         let new_device = match device {
             Some(_) => None,
+            None if second_factor => None,
             None => Some(self.remember_device(user_id).await?),
         };
         Ok(PasswordChecked { user_id, new_device, application: None })

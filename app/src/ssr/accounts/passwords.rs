@@ -4,7 +4,7 @@
 
 use super::{
     Accounts, AuditEvent, ClientInfo, LoginChannel, PasswordChecked, SignInStep, application_passwords, devices,
-    reset_links, sessions, users::StoredCredentials,
+    reset_links, second_factor, sessions, users::StoredCredentials,
 };
 use crate::{
     domain::{Field, FieldErrors, LoginForm, NewPassword, PasswordChangeForm, username_key},
@@ -205,6 +205,8 @@ impl Accounts {
             sqlx::query(devices::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
             // A new password makes any reset link of the account moot.
             sqlx::query(reset_links::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
+            // Logins begun with the old password wait for their code no more.
+            sqlx::query(second_factor::FORGET_CHALLENGES).bind(user_id).execute(&mut *tx).await?;
             // A reset link or the operator is how an account is taken back: nothing made with the
             // old password may outlive that. The owner's own change keeps their scripts working.
             if !matches!(by, Replacer::Owner) {

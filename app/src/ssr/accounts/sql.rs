@@ -36,3 +36,11 @@ macro_rules! is_administrator {
          AND (group_managers.is_owner OR group_managers.is_admin))"
     };
 }
+
+/// Whether the `users` row in the query has a second factor on, as a boolean column.
+macro_rules! has_second_factor {
+    () => {
+        "EXISTS (SELECT 1 FROM totp_factors WHERE totp_factors.user_id = users.user_id \
+         AND totp_factors.enabled_on IS NOT NULL) AS has_second_factor"
+    };
+}

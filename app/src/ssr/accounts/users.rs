@@ -2,8 +2,8 @@
 //! and deleting. Deletion is soft: the row stays, so its username and email stay taken.
 
 use super::{
-    Accounts, AuditEvent, ClientInfo, Page, User, application_passwords, groups, paging::SqlFilters, sessions,
-    signup::taken_or_failure,
+    Accounts, AuditEvent, ClientInfo, Page, User, application_passwords, groups, paging::SqlFilters, second_factor,
+    sessions, signup::taken_or_failure,
 };
 use crate::{
     domain::{Field, ProfileForm, SearchTerm, TypedPassword, username_key},
@@ -91,7 +91,10 @@ impl Accounts {
         const SQL: &str = concat!(
             "SELECT user_id, username, email, password_hash FROM users WHERE username_key = $1 AND ",
             usable_account!(),
-            " AND password_expires_on <= $2"
+            // An account with a second factor renews nothing on its password alone: its owner
+            // logs in with the code and changes the password on the account page.
+            " AND password_expires_on <= $2 AND NOT EXISTS (SELECT 1 FROM totp_factors \
+             WHERE totp_factors.user_id = users.user_id AND totp_factors.enabled_on IS NOT NULL)"
         );
         let row: Option<(i64, String, String, String)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(key).bind(now_micros()).fetch_optional(pool).await?);
@@ -220,6 +223,10 @@ impl Accounts {
             }
             sqlx::query(sessions::END_ALL).bind(user_id).execute(&mut *tx).await?;
             sqlx::query(application_passwords::FORGET_ALL).bind(user_id).execute(&mut *tx).await?;
+            // Nothing of a deleted account's second factor is kept.
+            for sql in second_factor::FORGET_ALL {
+                sqlx::query(sql).bind(user_id).execute(&mut *tx).await?;
+            }
             tx.commit().await?;
             (username, deleted_groups, handed_on)
         });

@@ -15,7 +15,7 @@ pub use self::{
     recovery_codes::{RECOVERY_CODES, parse_recovery_code},
     totp::{TotpSetup, parse_code},
 };
-use super::{Accounts, AuditEvent, ClientInfo, LoggedIn, LoginChannel, PasswordChecked, SignedIn};
+use super::{Accounts, AuditEvent, ClientInfo, LoggedIn, LoginChannel, PasswordChecked, SignedIn, User};
 use crate::{
     domain::username_key,
     error::AccountError,
@@ -31,6 +31,12 @@ pub const CHALLENGE_LIFETIME: Duration = Duration::from_secs(5 * 60);
 /// How many wrong codes end a login challenge (the password must be typed again).
 pub const CHALLENGE_FAILURES: i64 = 5;
 
+/// Ends every login of account `$1` that waits for its second factor.
+pub(super) const FORGET_CHALLENGES: &str = "DELETE FROM login_challenges WHERE user_id = $1";
+/// Forgets everything of account `$1`'s second factor (its deletion).
+pub(super) const FORGET_ALL: [&str; 3] =
+    [FORGET_CHALLENGES, "DELETE FROM recovery_codes WHERE user_id = $1", "DELETE FROM totp_factors WHERE user_id = $1"];
+
 /// Where a login stands once the password is right.
 #[derive(Debug)]
 pub enum SignInStep {
@@ -38,6 +44,33 @@ pub enum SignInStep {
     SignedIn(LoggedIn),
     /// The account has a second factor: the login challenge's token, for its cookie.
     SecondFactor(SessionToken),
+}
+
+/// What a code turned out to be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CodeCheck {
+    Right,
+    /// The app's code of a step already used (a replay, or the set-up's own code again).
+    Used,
+    Wrong,
+}
+
+impl CodeCheck {
+    fn refusal(self) -> AccountError {
+        match self {
+            CodeCheck::Used => AccountError::Invalid(crate::domain::FieldErrors::single(
+                crate::domain::Field::Code,
+                "That code was just used. Wait for the app's next code.",
+            )),
+            _ => AccountError::WrongCode,
+        }
+    }
+}
+
+impl From<bool> for CodeCheck {
+    fn from(right: bool) -> Self {
+        if right { CodeCheck::Right } else { CodeCheck::Wrong }
+    }
 }
 
 /// What someone gave for the second step.
@@ -117,11 +150,14 @@ impl Accounts {
     /// Whether `token` is a login challenge still waiting for its second factor.
     pub async fn is_waiting_login(&self, token: &SessionToken) -> Result<bool, AccountError> {
         let found: Option<i64> = on_pool!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_on > $2")
-                .bind(token.hash())
-                .bind(now_micros())
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar(
+                "SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_on > $2 AND failures < $3",
+            )
+            .bind(token.hash())
+            .bind(now_micros())
+            .bind(CHALLENGE_FAILURES)
+            .fetch_optional(pool)
+            .await?
         });
         Ok(found.is_some())
     }
@@ -141,21 +177,23 @@ impl Accounts {
             SecondFactorAnswer::Code(typed) => parse_code(typed)?,
             SecondFactorAnswer::RecoveryCode(typed) => parse_recovery_code(typed)?,
         };
-        const WAITING: &str = concat!(
-            "SELECT users.user_id, users.username FROM login_challenges JOIN users ON users.user_id = \
-             login_challenges.user_id WHERE login_challenges.token_hash = $1 AND login_challenges.expires_on > $2 \
-             AND login_challenges.failures < $3 AND ",
-            usable_account!()
-        );
-        let waiting: Option<(i64, String)> = on_pool!(&self.db, |pool| {
-            sqlx::query_as(WAITING)
+        // Each answer claims one of the challenge's tries before it is checked, in one statement:
+        // parallel answers cannot get more than CHALLENGE_FAILURES of them.
+        const CLAIM: &str = "UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1 \
+                             AND expires_on > $2 AND failures < $3 RETURNING user_id";
+        let claimed: Option<i64> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(CLAIM)
                 .bind(token.hash())
                 .bind(now_micros())
                 .bind(CHALLENGE_FAILURES)
                 .fetch_optional(pool)
                 .await?
         });
-        let Some((user_id, username)) = waiting else { return Err(AccountError::LoginTimedOut) };
+        let Some(user_id) = claimed else { return Err(AccountError::LoginTimedOut) };
+        const USABLE: &str = concat!("SELECT username FROM users WHERE user_id = $1 AND ", usable_account!());
+        let username: Option<String> =
+            on_pool!(&self.db, |pool| sqlx::query_scalar(USABLE).bind(user_id).fetch_optional(pool).await?);
+        let Some(username) = username else { return Err(AccountError::LoginTimedOut) };
         let key = username_key(&username);
         let device = self.proven_device(&key, client).await?;
         let attempt =
@@ -166,20 +204,14 @@ impl Accounts {
                     return Err(refusal);
                 }
             };
-        let right = match answer {
+        let outcome = match answer {
             SecondFactorAnswer::Code(_) => self.use_totp_code(user_id, &username, &parsed).await?,
-            SecondFactorAnswer::RecoveryCode(_) => self.use_recovery_code(user_id, &parsed).await?,
+            SecondFactorAnswer::RecoveryCode(_) => CodeCheck::from(self.use_recovery_code(user_id, &parsed).await?),
         };
-        if !right {
+        if outcome != CodeCheck::Right {
             self.guard().record_failure(attempt).await?;
-            on_pool!(&self.db, |pool| {
-                sqlx::query("UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1")
-                    .bind(token.hash())
-                    .execute(pool)
-                    .await?;
-            });
             self.audit_name(AuditEvent::SecondFactorFailed, Some(user_id), &username, client).await;
-            return Err(AccountError::WrongCode);
+            return Err(outcome.refusal());
         }
         self.guard().record_success(attempt).await?;
         // Used up: of two requests with one challenge, one gets the session.
@@ -216,25 +248,86 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
+        // Typing mistakes first: they are not guesses.
+        let parsed = match &answer {
+            SecondFactorAnswer::Code(typed) => parse_code(typed)?,
+            SecondFactorAnswer::RecoveryCode(typed) => parse_recovery_code(typed)?,
+        };
         let key = username_key(&user.username);
         let attempt = self.guard().check_password_attempt(&key, client.address.as_deref(), None).await?;
-        let right = match &answer {
-            SecondFactorAnswer::Code(typed) => {
-                self.use_totp_code(user.user_id, &user.username, &parse_code(typed)?).await?
-            }
-            SecondFactorAnswer::RecoveryCode(typed) => {
-                self.use_recovery_code(user.user_id, &parse_recovery_code(typed)?).await?
+        let outcome = match &answer {
+            SecondFactorAnswer::Code(_) => self.use_totp_code(user.user_id, &user.username, &parsed).await?,
+            SecondFactorAnswer::RecoveryCode(_) => {
+                CodeCheck::from(self.use_recovery_code(user.user_id, &parsed).await?)
             }
         };
-        if !right {
+        if outcome != CodeCheck::Right {
             self.guard().record_failure(attempt).await?;
             self.audit_name(AuditEvent::SecondFactorFailed, Some(user.user_id), &user.username, client).await;
-            return Err(AccountError::WrongCode);
+            return Err(outcome.refusal());
         }
         self.guard().record_success(attempt).await?;
         self.remove_totp(user.user_id).await?;
+        self.end_other_sessions(signed_in).await?;
         self.audit_detail(AuditEvent::SecondFactorRemoved, user, "authenticator app", client).await;
         Ok(())
+    }
+
+    /// Makes new recovery codes for the signed-in account, given the app's current code: a
+    /// stolen session alone could otherwise mint itself a way past the second factor.
+    pub async fn new_recovery_codes(
+        &self,
+        signed_in: &SignedIn,
+        typed: &str,
+        client: &ClientInfo,
+    ) -> Result<Vec<String>, AccountError> {
+        signed_in.refuse_application_session()?;
+        let user = &signed_in.user;
+        let code = parse_code(typed)?;
+        if !self.second_factors(user.user_id).await?.any() {
+            return Err(AccountError::BadRequest("recovery codes come with an authenticator app".into()));
+        }
+        let key = username_key(&user.username);
+        let attempt = self.guard().check_password_attempt(&key, client.address.as_deref(), None).await?;
+        let outcome = self.use_totp_code(user.user_id, &user.username, &code).await?;
+        if outcome != CodeCheck::Right {
+            self.guard().record_failure(attempt).await?;
+            self.audit_name(AuditEvent::SecondFactorFailed, Some(user.user_id), &user.username, client).await;
+            return Err(outcome.refusal());
+        }
+        self.guard().record_success(attempt).await?;
+        self.replace_recovery_codes(signed_in, client).await
+    }
+
+    /// Ends every session of the signed-in account but this one, and its waiting logins: when
+    /// the second factor changes, whoever was in on the old terms is out.
+    pub(super) async fn end_other_sessions(&self, signed_in: &SignedIn) -> Result<(), AccountError> {
+        on_pool!(&self.db, |pool| {
+            sqlx::query(super::sessions::END_ALL_BUT)
+                .bind(signed_in.user.user_id)
+                .bind(signed_in.token.hash())
+                .execute(pool)
+                .await?;
+            sqlx::query(FORGET_CHALLENGES).bind(signed_in.user.user_id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Turns `user`'s second factor off without a code (the operator's command, for an owner who
+    /// lost both the app and the recovery codes) and ends the account's sessions and waiting
+    /// logins. Whether it had one.
+    pub async fn remove_second_factor(&self, user: &User, client: &ClientInfo) -> Result<bool, AccountError> {
+        if !self.second_factors(user.user_id).await?.any() {
+            return Ok(false);
+        }
+        self.remove_totp(user.user_id).await?;
+        on_pool!(&self.db, |pool| {
+            sqlx::query(FORGET_CHALLENGES).bind(user.user_id).execute(pool).await?;
+            sqlx::query(super::sessions::END_ALL).bind(user.user_id).execute(pool).await?;
+        });
+        let detail = format!("{:?}: authenticator app and recovery codes", user.username);
+        self.record_operator(AuditEvent::SecondFactorRemoved, &detail, client).await;
+        Ok(true)
     }
 
     /// Deletes login challenges past their lifetime (the periodic clean-up).

@@ -65,8 +65,8 @@ impl Accounts {
     }
 
     /// Ten new recovery codes for the signed-in account, which end its old ones; returned to be
-    /// shown once. The caller has checked that the session's password is fresh.
-    pub async fn replace_recovery_codes(
+    /// shown once. The caller has checked the app's code (or is turning the app on).
+    pub(super) async fn replace_recovery_codes(
         &self,
         signed_in: &SignedIn,
         client: &ClientInfo,
@@ -110,6 +110,9 @@ impl Accounts {
     /// Whether account `user_id` still has the recovery codes `codes` (just made, in a cookie on
     /// their way to the page that shows them): all of them, unused.
     pub async fn has_recovery_codes(&self, user_id: i64, codes: &[String]) -> Result<bool, AccountError> {
+        if codes.len() != RECOVERY_CODES {
+            return Ok(false);
+        }
         let mut found = 0;
         for code in codes {
             let Ok(plain) = parse_recovery_code(code) else { return Ok(false) };
@@ -123,7 +126,7 @@ impl Accounts {
             });
             found += usize::from(present.is_some());
         }
-        Ok(found == codes.len() && found == RECOVERY_CODES)
+        Ok(found == RECOVERY_CODES)
     }
 }
 

@@ -4,7 +4,10 @@
 
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
-use super::super::{Accounts, AuditEvent, ClientInfo, SignedIn};
+use super::{
+    super::{Accounts, AuditEvent, ClientInfo, SignedIn, confirmed_recently},
+    CodeCheck,
+};
 use crate::{
     PRODUCT_NAME,
     domain::{Field, FieldErrors},
@@ -17,6 +20,10 @@ use crate::{
 
 /// How many random bytes a secret has: 160 bits, as RFC 4226 recommends.
 const SECRET_BYTES: usize = 20;
+/// How long a set-up waits for the app's first code.
+const SETUP_LIFETIME: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// The set-up of account `$1` begun after `$2`, still waiting for its first code.
+const PENDING: &str = "SELECT secret FROM totp_factors WHERE user_id = $1 AND enabled_on IS NULL AND created_on > $2";
 
 /// The TOTP of a stored secret, for account `username` (the name the app shows).
 fn totp(secret: &[u8], username: &str) -> Result<Totp, AccountError> {
@@ -89,13 +96,15 @@ impl Accounts {
         Ok(())
     }
 
-    /// The set-up waiting for its first code, if the signed-in account has one.
+    /// The set-up waiting for its first code, if the signed-in account has one begun within
+    /// the last 10 minutes and the session's password is fresh: the key is shown to nobody else.
     pub async fn totp_setup(&self, signed_in: &SignedIn) -> Result<Option<TotpSetup>, AccountError> {
+        if signed_in.refuse_application_session().is_err() || !confirmed_recently(signed_in) {
+            return Ok(None);
+        }
+        let since = now_micros().minus(SETUP_LIFETIME);
         let secret: Option<Vec<u8>> = on_pool!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT secret FROM totp_factors WHERE user_id = $1 AND enabled_on IS NULL")
-                .bind(signed_in.user.user_id)
-                .fetch_optional(pool)
-                .await?
+            sqlx::query_scalar(PENDING).bind(signed_in.user.user_id).bind(since).fetch_optional(pool).await?
         });
         let Some(secret) = secret else { return Ok(None) };
         let totp = totp(&secret, &signed_in.user.username)?;
@@ -120,14 +129,18 @@ impl Accounts {
         signed_in.refuse_application_session()?;
         let code = parse_code(typed)?;
         let user_id = signed_in.user.user_id;
-        let secret: Option<Vec<u8>> = on_pool!(&self.db, |pool| {
-            sqlx::query_scalar("SELECT secret FROM totp_factors WHERE user_id = $1 AND enabled_on IS NULL")
+        let since = now_micros().minus(SETUP_LIFETIME);
+        let secret: Option<Vec<u8>> = match confirmed_recently(signed_in) {
+            true => on_pool!(&self.db, |pool| sqlx::query_scalar(PENDING)
                 .bind(user_id)
+                .bind(since)
                 .fetch_optional(pool)
-                .await?
-        });
+                .await?),
+            false => None,
+        };
         let Some(secret) = secret else {
-            return Err(AccountError::BadRequest("no authenticator app is waiting to be set up".into()));
+            let message = "The set-up has timed out. Start it again from your account page.";
+            return Err(AccountError::Invalid(FieldErrors::single(Field::Code, message)));
         };
         let now = now_micros();
         let Some(step) = matching_step(&secret, &signed_in.user.username, &code, unix_secs(now))? else {
@@ -152,6 +165,7 @@ impl Accounts {
         if enabled == 0 {
             return Err(AccountError::BadRequest("no authenticator app is waiting to be set up".into()));
         }
+        self.end_other_sessions(signed_in).await?;
         self.audit_detail(AuditEvent::SecondFactorAdded, &signed_in.user, "authenticator app", client).await;
         if self.recovery_codes_left(user_id).await? > 0 {
             return Ok(None);
@@ -161,15 +175,22 @@ impl Accounts {
 
     /// Whether `code` is the current code of account `user_id`'s authenticator app, used for the
     /// first time; if so, no code of that step or earlier works again.
-    pub(super) async fn use_totp_code(&self, user_id: i64, username: &str, code: &str) -> Result<bool, AccountError> {
+    pub(super) async fn use_totp_code(
+        &self,
+        user_id: i64,
+        username: &str,
+        code: &str,
+    ) -> Result<CodeCheck, AccountError> {
         let secret: Option<Vec<u8>> = on_pool!(&self.db, |pool| {
             sqlx::query_scalar("SELECT secret FROM totp_factors WHERE user_id = $1 AND enabled_on IS NOT NULL")
                 .bind(user_id)
                 .fetch_optional(pool)
                 .await?
         });
-        let Some(secret) = secret else { return Ok(false) };
-        let Some(step) = matching_step(&secret, username, code, unix_secs(now_micros()))? else { return Ok(false) };
+        let Some(secret) = secret else { return Ok(CodeCheck::Wrong) };
+        let Some(step) = matching_step(&secret, username, code, unix_secs(now_micros()))? else {
+            return Ok(CodeCheck::Wrong);
+        };
         // Only a step after the last one used: of two requests with one code, one wins.
         let used = on_pool!(&self.db, |pool| {
             sqlx::query("UPDATE totp_factors SET last_used_step = $1 WHERE user_id = $2 AND last_used_step < $1")
@@ -179,11 +200,11 @@ impl Accounts {
                 .await?
                 .rows_affected()
         });
-        Ok(used == 1)
+        Ok(if used == 1 { CodeCheck::Right } else { CodeCheck::Used })
     }
 
     /// Turns the authenticator app off, with the recovery codes (no second factor is left).
-    pub(super) async fn remove_totp(&self, user_id: i64) -> Result<(), AccountError> {
+    pub(in crate::ssr::accounts) async fn remove_totp(&self, user_id: i64) -> Result<(), AccountError> {
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM totp_factors WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
