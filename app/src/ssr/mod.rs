@@ -11,6 +11,7 @@ pub mod guard;
 pub mod password;
 pub mod request_slot;
 pub mod session;
+pub mod typable_secret;
 pub mod upgrades;
 
 use std::sync::Arc;

@@ -20,13 +20,12 @@ use crate::{
     ssr::{
         clock::{Micros, now_micros},
         db::{BeginWrite, delete_in_batches, on_pool},
+        typable_secret,
     },
 };
 
 /// How many random characters an application password has.
 pub const SECRET_CHARS: usize = 24;
-/// Lower-case letters and digits, without `0 1 i l o`: nothing to misread when it is copied by hand.
-const ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz";
 /// How many application passwords an account may hold at once.
 pub const MAX_APPLICATION_PASSWORDS: i64 = 20;
 /// The longest name an application password may have, in characters.
@@ -48,34 +47,18 @@ impl std::fmt::Debug for ApplicationSecret {
 
 impl ApplicationSecret {
     fn generate() -> Self {
-        let mut secret = String::with_capacity(SECRET_CHARS);
-        while secret.len() < SECRET_CHARS {
-            let mut bytes = [0u8; 32];
-            getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-            // 248 = 8 × 31: rejecting the rest keeps every character equally likely.
-            for byte in bytes.into_iter().filter(|byte| *byte < 248) {
-                if secret.len() < SECRET_CHARS {
-                    secret.push(ALPHABET[usize::from(byte % 31)] as char);
-                }
-            }
-        }
-        Self(secret)
+        Self(typable_secret::generate(SECRET_CHARS))
     }
 
     /// What someone typed, if it has an application password's shape: hyphens and spaces (as it
     /// was shown, or as it was typed) and case do not matter.
     pub fn parse(typed: &str) -> Option<Self> {
-        let plain: String =
-            typed.chars().filter(|c| *c != '-' && !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
-        let shaped = plain.len() == SECRET_CHARS && plain.bytes().all(|byte| ALPHABET.contains(&byte));
-        shaped.then_some(Self(plain))
+        typable_secret::read_back(typed, SECRET_CHARS).map(Self)
     }
 
     /// As it is shown: groups of four, joined with hyphens.
     pub fn shown(&self) -> String {
-        let groups: Vec<&str> =
-            self.0.as_bytes().chunks(4).map(|group| std::str::from_utf8(group).unwrap_or("")).collect();
-        groups.join("-")
+        typable_secret::grouped(&self.0)
     }
 
     /// What the database stores and looks up.

@@ -82,6 +82,23 @@ pub enum SecondFactorAnswer {
     RecoveryCode(String),
 }
 
+impl SecondFactorAnswer {
+    /// The answer in the form that is checked; a malformed one is a typing mistake, refused
+    /// before anything is counted.
+    fn parse(&self) -> Result<ParsedAnswer, AccountError> {
+        Ok(match self {
+            SecondFactorAnswer::Code(typed) => ParsedAnswer::Code(parse_code(typed)?),
+            SecondFactorAnswer::RecoveryCode(typed) => ParsedAnswer::RecoveryCode(parse_recovery_code(typed)?),
+        })
+    }
+}
+
+/// A well-formed answer: six digits, or a recovery code's sixteen characters.
+enum ParsedAnswer {
+    Code(String),
+    RecoveryCode(String),
+}
+
 /// The second factors an account has on: what the account page shows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SecondFactors {
@@ -172,11 +189,7 @@ impl Accounts {
         answer: SecondFactorAnswer,
         client: &ClientInfo,
     ) -> Result<LoggedIn, AccountError> {
-        // Malformed answers first: they are typing mistakes, not guesses.
-        let parsed = match &answer {
-            SecondFactorAnswer::Code(typed) => parse_code(typed)?,
-            SecondFactorAnswer::RecoveryCode(typed) => parse_recovery_code(typed)?,
-        };
+        let answer = answer.parse()?;
         // Each answer claims one of the challenge's tries before it is checked, in one statement:
         // parallel answers cannot get more than CHALLENGE_FAILURES of them.
         const CLAIM: &str = "UPDATE login_challenges SET failures = failures + 1 WHERE token_hash = $1 \
@@ -194,26 +207,8 @@ impl Accounts {
         let username: Option<String> =
             on_pool!(&self.db, |pool| sqlx::query_scalar(USABLE).bind(user_id).fetch_optional(pool).await?);
         let Some(username) = username else { return Err(AccountError::LoginTimedOut) };
-        let key = username_key(&username);
-        let device = self.proven_device(&key, client).await?;
-        let attempt =
-            match self.guard().check_password_attempt(&key, client.address.as_deref(), device.as_deref()).await {
-                Ok(attempt) => attempt,
-                Err(refusal) => {
-                    self.audit_refused_guess(AuditEvent::LoginThrottled, &username, client).await;
-                    return Err(refusal);
-                }
-            };
-        let outcome = match answer {
-            SecondFactorAnswer::Code(_) => self.use_totp_code(user_id, &username, &parsed).await?,
-            SecondFactorAnswer::RecoveryCode(_) => CodeCheck::from(self.use_recovery_code(user_id, &parsed).await?),
-        };
-        if outcome != CodeCheck::Right {
-            self.guard().record_failure(attempt).await?;
-            self.audit_name(AuditEvent::SecondFactorFailed, Some(user_id), &username, client).await;
-            return Err(outcome.refusal());
-        }
-        self.guard().record_success(attempt).await?;
+        let device = self.proven_device(&username_key(&username), client).await?;
+        self.check_answer(user_id, &username, &answer, device.as_deref(), client).await?;
         // Used up: of two requests with one challenge, one gets the session.
         let ended = on_pool!(&self.db, |pool| {
             sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
@@ -225,9 +220,9 @@ impl Accounts {
         if ended == 0 {
             return Err(AccountError::LoginTimedOut);
         }
-        let detail = match parsed.len() {
-            6 => "authenticator app",
-            _ => "recovery code",
+        let detail = match answer {
+            ParsedAnswer::Code(_) => "authenticator app",
+            ParsedAnswer::RecoveryCode(_) => "recovery code",
         };
         self.audit_by(AuditEvent::SecondFactorUsed, user_id, &username, detail, client).await;
         let new_device = match device {
@@ -248,25 +243,8 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
-        // Typing mistakes first: they are not guesses.
-        let parsed = match &answer {
-            SecondFactorAnswer::Code(typed) => parse_code(typed)?,
-            SecondFactorAnswer::RecoveryCode(typed) => parse_recovery_code(typed)?,
-        };
-        let key = username_key(&user.username);
-        let attempt = self.guard().check_password_attempt(&key, client.address.as_deref(), None).await?;
-        let outcome = match &answer {
-            SecondFactorAnswer::Code(_) => self.use_totp_code(user.user_id, &user.username, &parsed).await?,
-            SecondFactorAnswer::RecoveryCode(_) => {
-                CodeCheck::from(self.use_recovery_code(user.user_id, &parsed).await?)
-            }
-        };
-        if outcome != CodeCheck::Right {
-            self.guard().record_failure(attempt).await?;
-            self.audit_name(AuditEvent::SecondFactorFailed, Some(user.user_id), &user.username, client).await;
-            return Err(outcome.refusal());
-        }
-        self.guard().record_success(attempt).await?;
+        let answer = answer.parse()?;
+        self.check_answer(user.user_id, &user.username, &answer, None, client).await?;
         self.remove_totp(user.user_id).await?;
         self.end_other_sessions(signed_in).await?;
         self.audit_detail(AuditEvent::SecondFactorRemoved, user, "authenticator app", client).await;
@@ -283,20 +261,43 @@ impl Accounts {
     ) -> Result<Vec<String>, AccountError> {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
-        let code = parse_code(typed)?;
+        let code = ParsedAnswer::Code(parse_code(typed)?);
         if !self.second_factors(user.user_id).await?.any() {
             return Err(AccountError::BadRequest("recovery codes come with an authenticator app".into()));
         }
-        let key = username_key(&user.username);
-        let attempt = self.guard().check_password_attempt(&key, client.address.as_deref(), None).await?;
-        let outcome = self.use_totp_code(user.user_id, &user.username, &code).await?;
+        self.check_answer(user.user_id, &user.username, &code, None, client).await?;
+        self.replace_recovery_codes(signed_in, client).await
+    }
+
+    /// Checks `answer` for account `user_id` (`username`) within the guessing limits, like a
+    /// password (`device`: the client's proof of an earlier login, if any). Wrong, or a code
+    /// already used, it is counted, recorded and refused.
+    async fn check_answer(
+        &self,
+        user_id: i64,
+        username: &str,
+        answer: &ParsedAnswer,
+        device: Option<&[u8]>,
+        client: &ClientInfo,
+    ) -> Result<(), AccountError> {
+        let key = username_key(username);
+        let attempt = match self.guard().check_password_attempt(&key, client.address.as_deref(), device).await {
+            Ok(attempt) => attempt,
+            Err(refusal) => {
+                self.audit_refused_guess(AuditEvent::LoginThrottled, username, client).await;
+                return Err(refusal);
+            }
+        };
+        let outcome = match answer {
+            ParsedAnswer::Code(code) => self.use_totp_code(user_id, username, code).await?,
+            ParsedAnswer::RecoveryCode(code) => CodeCheck::from(self.use_recovery_code(user_id, code).await?),
+        };
         if outcome != CodeCheck::Right {
             self.guard().record_failure(attempt).await?;
-            self.audit_name(AuditEvent::SecondFactorFailed, Some(user.user_id), &user.username, client).await;
+            self.audit_name(AuditEvent::SecondFactorFailed, Some(user_id), username, client).await;
             return Err(outcome.refusal());
         }
-        self.guard().record_success(attempt).await?;
-        self.replace_recovery_codes(signed_in, client).await
+        self.guard().record_success(attempt).await
     }
 
     /// Ends every session of the signed-in account but this one, and its waiting logins: when

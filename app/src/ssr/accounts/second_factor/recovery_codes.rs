@@ -11,6 +11,7 @@ use crate::{
     ssr::{
         clock::now_micros,
         db::{BeginWrite, on_pool},
+        typable_secret,
     },
 };
 
@@ -18,35 +19,16 @@ use crate::{
 pub const RECOVERY_CODES: usize = 10;
 /// Characters per code, shown in groups of four.
 const CODE_CHARS: usize = 16;
-/// Lower-case letters and digits without `0 1 i l o`.
-const ALPHABET: &[u8; 31] = b"23456789abcdefghjkmnpqrstuvwxyz";
-
 fn generate_code() -> String {
-    let mut code = String::with_capacity(CODE_CHARS);
-    while code.len() < CODE_CHARS {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).expect("the operating system provides randomness");
-        // 248 = 8 × 31: rejecting the rest keeps every character equally likely.
-        for byte in bytes.into_iter().filter(|byte| *byte < 248) {
-            if code.len() < CODE_CHARS {
-                code.push(ALPHABET[usize::from(byte % 31)] as char);
-            }
-        }
-    }
-    let groups: Vec<&str> = code.as_bytes().chunks(4).filter_map(|group| std::str::from_utf8(group).ok()).collect();
-    groups.join("-")
+    typable_secret::grouped(&typable_secret::generate(CODE_CHARS))
 }
 
 /// A recovery code as typed, in the form that is hashed: hyphens, spaces and case do not matter.
 pub fn parse_recovery_code(typed: &str) -> Result<String, AccountError> {
-    let plain: String =
-        typed.chars().filter(|c| *c != '-' && !c.is_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
-    if plain.len() == CODE_CHARS && plain.bytes().all(|byte| ALPHABET.contains(&byte)) {
-        Ok(plain)
-    } else {
+    typable_secret::read_back(typed, CODE_CHARS).ok_or_else(|| {
         let message = "A recovery code has 16 letters and digits, as xxxx-xxxx-xxxx-xxxx.";
-        Err(AccountError::Invalid(FieldErrors::single(Field::RecoveryCode, message)))
-    }
+        AccountError::Invalid(FieldErrors::single(Field::RecoveryCode, message))
+    })
 }
 
 fn code_hash(plain: &str) -> Vec<u8> {
