@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { expect, test, type Page } from "@playwright/test";
+import { ADMINISTRATOR } from "./administrator";
 import {
   expectNoAxeViolations,
   fillLogin,
@@ -112,6 +113,19 @@ test("an authenticator app set up with the keyboard, then logins with its code a
   await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByText("9 recovery codes are left.")).toBeVisible();
+
+  // Lost both? An administrator turns it off from the console; the password alone logs in again.
+  const adminPage = await (await browser.newContext()).newPage();
+  await logIn(adminPage, { ...ADMINISTRATOR });
+  await adminPage.goto(`/admin/accounts?search=${encodeURIComponent(`username:${user.username}`)}`);
+  const row = adminPage.getByRole("row").filter({ has: adminPage.getByRole("rowheader", { name: new RegExp(`^${user.username}`) }) });
+  await expect(row.getByText("Two-step", { exact: true })).toBeVisible();
+  await row.getByRole("button", { name: "Turn off two-step login", exact: true }).click();
+  await expect(adminPage.getByRole("heading", { level: 1, name: `Turn off two-step login for ${user.username}?` })).toBeVisible();
+  await adminPage.getByRole("button", { name: "Turn off two-step login", exact: true }).click();
+  await expect(adminPage.getByText(`${user.username}'s two-step login is off`)).toBeVisible();
+  await page.goto("/");
+  await logIn(page, user);
   expect(errors).toEqual([]);
   await context.close();
 });

@@ -95,17 +95,7 @@ async fn run_users_command(accounts: &Accounts, command: UsersCommand) -> Result
         UsersCommand::Disable { username } => act(accounts, AdminAct::Disable, &username).await?,
         UsersCommand::Enable { username } => act(accounts, AdminAct::Enable, &username).await?,
         UsersCommand::ExpirePassword { username } => act(accounts, AdminAct::ExpirePassword, &username).await?,
-        UsersCommand::RemoveSecondFactor { username } => {
-            let user = existing(accounts, &username).await?;
-            if accounts.remove_second_factor(&user, &ClientInfo::operator()).await? {
-                println!(
-                    "Turned off the second factor of '{}'; every session of the account has ended.",
-                    user.username
-                );
-            } else {
-                return Err(AccountError::AdminRefused(format!("{} has no second factor.", user.username)).into());
-            }
-        }
+        UsersCommand::RemoveSecondFactor { username } => act(accounts, AdminAct::RemoveSecondFactor, &username).await?,
         UsersCommand::ResetLink { username, public_url } => {
             let user = existing(accounts, &username).await?;
             let done = accounts

@@ -212,11 +212,12 @@ pub async fn users(
 /// Do an act to an account: `disable` (it cannot log in, and its sessions end), `enable`,
 /// `expire-password` (the next login must choose a new one), `end-sessions`, `reset-link` (a
 /// link for the owner to choose a new password with, in the answer only), `make-admin`,
-/// `remove-admin` (the `admin` role in `public`) or `delete`. Needs the password confirmed on
+/// `remove-admin` (the `admin` role in `public`), `remove-second-factor` (an owner who lost the
+/// authenticator app and the recovery codes) or `delete`. Needs the password confirmed on
 /// this session within 10 minutes (`POST /admin/confirm`).
 #[utoipa::path(post, path = "/admin/users/{id}/{act}", operation_id = "admin_act", tag = "admin", params(
     ("id" = i64, Path, minimum = 1),
-    ("act" = String, Path, description = "`disable`, `enable`, `expire-password`, `end-sessions`, `reset-link`, `make-admin`, `remove-admin` or `delete`"),
+    ("act" = String, Path, description = "`disable`, `enable`, `expire-password`, `end-sessions`, `reset-link`, `make-admin`, `remove-admin`, `remove-second-factor` or `delete`"),
 ), responses(
     (status = 200, body = ActBody),
     (status = 401, description = "Not logged in", body = MessageBody),

@@ -355,3 +355,28 @@ async fn the_accounts_table_counts_and_pages_ten_thousand_deep() {
     assert!(last.contains("The table goes 10,000 accounts deep: narrow the search to see further."));
     assert!(!last.contains("index=10000"), "no link past the window");
 }
+
+#[tokio::test]
+async fn an_administrator_turns_off_two_step_login_for_an_owner_who_lost_app_and_codes() {
+    let app = spawn_app().await;
+    let olga = app.signed_in_as("olga").await;
+    let mia = app.signed_in_as("mia").await;
+    app.submit_form(&mia, "/api/account/authenticator/start", &app.url("/account"), &[]).await;
+    app.execute("UPDATE totp_factors SET enabled_on = 1").await;
+    let mia_id = app.count("SELECT user_id FROM users WHERE username = 'mia'").await;
+    let olga_id = app.count("SELECT user_id FROM users WHERE username = 'olga'").await;
+    const OFF: &str = "remove-second-factor";
+    assert_eq!(act(&app, &mia, olga_id, OFF).await.0, StatusCode::FORBIDDEN, "not an administrator");
+
+    let page = olga.get(app.url("/admin/accounts")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Two-step") && page.contains("Turn off two-step login"), "the console offers it");
+    let (status, body) = act(&app, &olga, mia_id, OFF).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.count("SELECT COUNT(*) FROM totp_factors").await, 0);
+    assert_eq!(current_status(&app, &mia).await, StatusCode::UNAUTHORIZED, "the account's sessions ended");
+    assert_eq!(act(&app, &olga, mia_id, OFF).await.0, StatusCode::CONFLICT, "nothing left to turn off");
+    let (status, body) = act(&app, &olga, olga_id, OFF).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one's own is turned off with a code, on the account page: {body}");
+    let by: Vec<String> = app.scalars("SELECT username FROM audit_events WHERE event = 'second_factor_removed'").await;
+    assert_eq!(by, ["olga"], "recorded with the administrator's name");
+}

@@ -344,12 +344,16 @@ async fn remove_second_factor_lets_an_owner_who_lost_the_app_and_the_codes_back_
     assert_eq!(login("the owner's secret").await, "/login/code");
 
     let said = succeeds(run(database, &["users", "remove-second-factor", "olga"], ""));
-    assert!(said.contains("Turned off the second factor of 'olga'"), "{said}");
+    assert!(said.contains("olga's two-step login is off; 1 session ended."), "{said}");
     assert_eq!(app.count("SELECT COUNT(*) FROM totp_factors").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM sessions").await, 0, "its sessions ended");
     assert_eq!(login("the owner's secret").await, "/", "the password alone logs in again");
     let again = run(database, &["users", "remove-second-factor", "olga"], "");
-    assert!(!again.status.success() && stderr(&again).contains("has no second factor"), "{}", stderr(&again));
+    assert!(
+        !again.status.success() && stderr(&again).contains("has no second factor to turn off"),
+        "{}",
+        stderr(&again)
+    );
     let recorded = app.count("SELECT COUNT(*) FROM audit_events WHERE event = 'second_factor_removed'").await;
     assert_eq!(recorded, 1);
 }

@@ -63,6 +63,9 @@ fn acts_for(account: &AdminAccount, viewer: Viewer) -> Vec<AdminAct> {
     if account.open_sessions > 0 {
         acts.push(AdminAct::EndSessions);
     }
+    if account.has_second_factor && account.user_id != viewer_id {
+        acts.push(AdminAct::RemoveSecondFactor);
+    }
     if viewer.owner && !account.is_administrator {
         acts.push(AdminAct::MakeAdmin);
     } else if viewer.owner && !account.is_owner {
@@ -225,7 +228,10 @@ fn account_row(account: AdminAccount, viewer: Viewer, back: &str) -> impl IntoVi
             <td><EmailAddress email=account.email.clone()/></td>
             <td>{date_in_words(account.created_on)}</td>
             <td>{account.last_login_on.map_or_else(|| "never".to_owned(), date_in_words)}</td>
-            <td><span class=format!("status status-{}", status.words().replace(' ', "-"))>{status.words()}</span></td>
+            <td>
+                <span class=format!("status status-{}", status.words().replace(' ', "-"))>{status.words()}</span>
+                {account.has_second_factor.then(|| view! { " " <span class="badge">"Two-step"</span> })}
+            </td>
             <td>{account.open_sessions.to_string()}</td>
             <td class="actions admin-actions">{buttons}</td>
         </tr>

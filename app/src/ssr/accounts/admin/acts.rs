@@ -25,11 +25,12 @@ pub enum AdminAct {
     ResetLink,
     MakeAdmin,
     RemoveAdmin,
+    RemoveSecondFactor,
     Delete,
 }
 
 impl AdminAct {
-    pub const ALL: [AdminAct; 8] = [
+    pub const ALL: [AdminAct; 9] = [
         AdminAct::Disable,
         AdminAct::Enable,
         AdminAct::ExpirePassword,
@@ -37,6 +38,7 @@ impl AdminAct {
         AdminAct::ResetLink,
         AdminAct::MakeAdmin,
         AdminAct::RemoveAdmin,
+        AdminAct::RemoveSecondFactor,
         AdminAct::Delete,
     ];
 
@@ -50,6 +52,7 @@ impl AdminAct {
             AdminAct::ResetLink => "reset-link",
             AdminAct::MakeAdmin => "make-admin",
             AdminAct::RemoveAdmin => "remove-admin",
+            AdminAct::RemoveSecondFactor => "remove-second-factor",
             AdminAct::Delete => "delete",
         }
     }
@@ -68,6 +71,7 @@ impl AdminAct {
             AdminAct::ResetLink => "Reset link",
             AdminAct::MakeAdmin => "Make admin",
             AdminAct::RemoveAdmin => "Remove admin",
+            AdminAct::RemoveSecondFactor => "Turn off two-step login",
             AdminAct::Delete => "Delete",
         }
     }
@@ -82,6 +86,7 @@ impl AdminAct {
             AdminAct::ResetLink => format!("Make a password reset link for {username}?"),
             AdminAct::MakeAdmin => format!("Make {username} an administrator?"),
             AdminAct::RemoveAdmin => format!("Remove {username} as an administrator?"),
+            AdminAct::RemoveSecondFactor => format!("Turn off two-step login for {username}?"),
             AdminAct::Delete => format!("Delete {username}?"),
         }
     }
@@ -103,6 +108,11 @@ impl AdminAct {
             AdminAct::RemoveAdmin => {
                 format!("{username} stops being an admin of the public group and an administrator.")
             }
+            AdminAct::RemoveSecondFactor => format!(
+                "{username}'s authenticator app and recovery codes stop working, and every session of the account \
+                 ends: the password alone logs in until they set up an app again. Do this only for an owner who \
+                 has lost both the app and the codes, and whom you have made sure is who they say."
+            ),
             AdminAct::Delete => format!(
                 "The account {username} is deleted for good: its sessions end, its name stays taken, the groups it \
                  is alone in are deleted with it."
@@ -118,6 +128,7 @@ impl AdminAct {
             AdminAct::EndSessions => Some(AuditEvent::SessionsEndedByAdmin),
             AdminAct::ResetLink => Some(AuditEvent::ResetLinkIssued),
             AdminAct::Delete => Some(AuditEvent::AccountDeletedByAdmin),
+            AdminAct::RemoveSecondFactor => Some(AuditEvent::SecondFactorRemoved),
             // Recorded by the group's own change (admin_granted, admin_revoked).
             AdminAct::MakeAdmin | AdminAct::RemoveAdmin => None,
         }
@@ -152,6 +163,9 @@ impl ActDone {
             }
             AdminAct::MakeAdmin => format!("{name} is now an administrator."),
             AdminAct::RemoveAdmin => format!("{name} is no longer an administrator."),
+            AdminAct::RemoveSecondFactor => {
+                format!("{name}'s two-step login is off; {} ended.", sessions_words(self.sessions_ended))
+            }
             AdminAct::Delete => format!("{name} is deleted."),
         }
     }
@@ -198,6 +212,9 @@ impl Accounts {
             return refuse(format!("{name} has been deleted: nothing more can be done to the account."));
         }
         let own = by.administrator().is_some_and(|admin| admin.user_id == user_id);
+        if own && act == AdminAct::RemoveSecondFactor {
+            return refuse("Turn off your own two-step login on your account page, with a code from the app.".into());
+        }
         if own && matches!(act, AdminAct::Disable | AdminAct::Delete) {
             return refuse(format!(
                 "You cannot {} your own account here: another administrator can, or use your account page.",
@@ -298,6 +315,12 @@ impl Accounts {
                     return refuse(format!("{name} is {already}."));
                 }
                 self.change_member(admin, public, user_id, change, client).await?;
+            }
+            AdminAct::RemoveSecondFactor => {
+                sessions_ended = self
+                    .remove_second_factor(user_id)
+                    .await?
+                    .ok_or_else(|| AccountError::AdminRefused(format!("{name} has no second factor to turn off.")))?;
             }
             AdminAct::Delete => {
                 sessions_ended = u64::try_from(self.sessions_of(user_id).await?.len()).unwrap_or(u64::MAX);

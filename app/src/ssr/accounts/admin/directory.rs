@@ -48,6 +48,8 @@ pub struct AdminAccount {
     pub is_administrator: bool,
     /// The owner of the default group, whom no act can disable, delete or demote.
     pub is_owner: bool,
+    /// Whether the account has a second factor on (an authenticator app).
+    pub has_second_factor: bool,
     /// Filled in after the page is read.
     #[sqlx(skip)]
     pub open_sessions: i64,
@@ -70,7 +72,8 @@ impl AdminAccount {
 const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.created_on, \
      users.last_login_on, users.password_expires_on, users.disabled_on, users.deleted_on, \
      (COALESCE(managers.is_owner, FALSE) OR COALESCE(managers.is_admin, FALSE)) AS is_administrator, \
-     COALESCE(managers.is_owner, FALSE) AS is_owner";
+     COALESCE(managers.is_owner, FALSE) AS is_owner, EXISTS (SELECT 1 FROM totp_factors \
+     WHERE totp_factors.user_id = users.user_id AND totp_factors.enabled_on IS NOT NULL) AS has_second_factor";
 // The managers of the default group, joined by account: no parameter, so that the
 // search's parameters stay the only ones.
 const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \

@@ -15,7 +15,7 @@ pub use self::{
     recovery_codes::{RECOVERY_CODES, parse_recovery_code},
     totp::{TotpSetup, parse_code},
 };
-use super::{Accounts, AuditEvent, ClientInfo, LoggedIn, LoginChannel, PasswordChecked, SignedIn, User};
+use super::{Accounts, AuditEvent, ClientInfo, LoggedIn, LoginChannel, PasswordChecked, SignedIn};
 use crate::{
     domain::username_key,
     error::AccountError,
@@ -314,21 +314,23 @@ impl Accounts {
         Ok(())
     }
 
-    /// Turns `user`'s second factor off without a code (the operator's command, for an owner who
-    /// lost both the app and the recovery codes) and ends the account's sessions and waiting
-    /// logins. Whether it had one.
-    pub async fn remove_second_factor(&self, user: &User, client: &ClientInfo) -> Result<bool, AccountError> {
-        if !self.second_factors(user.user_id).await?.any() {
-            return Ok(false);
+    /// Turns account `user_id`'s second factor off without a code (an administrator's act or
+    /// the operator's command, for an owner who lost both the app and the recovery codes) and
+    /// ends the account's sessions and waiting logins: how many sessions, or `None` when it had
+    /// no second factor.
+    pub(in crate::ssr::accounts) async fn remove_second_factor(
+        &self,
+        user_id: i64,
+    ) -> Result<Option<u64>, AccountError> {
+        if !self.second_factors(user_id).await?.any() {
+            return Ok(None);
         }
-        self.remove_totp(user.user_id).await?;
-        on_pool!(&self.db, |pool| {
-            sqlx::query(FORGET_CHALLENGES).bind(user.user_id).execute(pool).await?;
-            sqlx::query(super::sessions::END_ALL).bind(user.user_id).execute(pool).await?;
+        self.remove_totp(user_id).await?;
+        let ended = on_pool!(&self.db, |pool| {
+            sqlx::query(FORGET_CHALLENGES).bind(user_id).execute(pool).await?;
+            sqlx::query(super::sessions::END_ALL).bind(user_id).execute(pool).await?.rows_affected()
         });
-        let detail = format!("{:?}: authenticator app and recovery codes", user.username);
-        self.record_operator(AuditEvent::SecondFactorRemoved, &detail, client).await;
-        Ok(true)
+        Ok(Some(ended))
     }
 
     /// Deletes login challenges past their lifetime (the periodic clean-up).
