@@ -56,8 +56,9 @@ pub fn ApplicationPasswords() -> impl IntoView {
         <p class="hint">
             "For scripts, such as Dioptra's Python client: they log in with your username and an application password "
             "instead of your password. Such a login can use the REST API only (not these pages), and cannot change "
-            "your password or delete the account. Revoking one ends its logins. A new password keeps them; a reset "
-            "link ends them all."
+            "your password, name or email or delete the account. Revoking one ends its logins. Changing your "
+            "password keeps them; a reset link, or an administrator disabling the account or expiring its password, "
+            "ends them all."
         </p>
         <Suspense>
             {Suspend::new(async move {
