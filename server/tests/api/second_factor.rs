@@ -205,6 +205,8 @@ async fn an_expired_password_renews_nothing_without_the_code_and_turning_off_nee
     // The owner logs in with password and code, and changes the password on the account page.
     let browser = password_step(&app, "alice").await;
     assert_eq!(second_step(&app, &browser, "code", &code(&secret, 1)).await, "/");
+    let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Your password has expired. Please choose a new one now."), "the account page says so");
 
     let off = "/api/account/authenticator/off";
     let wrong = app.submit_form(&browser, off, &app.url("/account"), &[("code", "abcd-efgh-jkmn-pqrs")]).await;

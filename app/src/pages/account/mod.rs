@@ -27,6 +27,9 @@ struct AccountView {
     username: String,
     email: String,
     password_expires: Option<String>,
+    /// The password has expired (an account with a second factor logs in regardless, and
+    /// chooses a new one here).
+    password_expired: bool,
     min_password_chars: usize,
     /// How long sessions last, in words.
     session_policy: String,
@@ -45,6 +48,7 @@ fn account_view() -> Option<AccountView> {
         username: user.username,
         email: user.email,
         password_expires: user.password_expires_on.map(date_in_words),
+        password_expired: user.password_expires_on.is_some_and(|expiry| expiry <= crate::ssr::clock::now_micros()),
         min_password_chars: accounts.password_policy().min_chars,
         session_policy,
     })
@@ -67,7 +71,8 @@ pub fn AccountPage() -> impl IntoView {
         Some("authenticator-off") => Some("The authenticator app is off, and its recovery codes no longer work."),
         _ => None,
     };
-    let AccountView { username, email, password_expires, min_password_chars, session_policy } = account;
+    let AccountView { username, email, password_expires, password_expired, min_password_chars, session_policy } =
+        account;
     view! {
         <Title text="Account"/>
         <section class="card card-wide" aria-labelledby="account-heading">
@@ -87,6 +92,9 @@ pub fn AccountPage() -> impl IntoView {
             <ProfileForm username=username.clone() email=email.clone() initial_error=error_from_url(UpdateProfile::PATH)/>
 
             <h2>"Change password"</h2>
+            {password_expired.then(|| view! {
+                <p class="notice notice-error" role="alert">"Your password has expired. Please choose a new one now."</p>
+            })}
             <p class="hint">"To change your password, enter your current and new password. Your other sessions end; this one stays signed in."</p>
             <ChangePasswordForm username email min_password_chars initial_error=error_from_url(ChangePassword::PATH)/>
 
