@@ -205,10 +205,7 @@ impl ApiError {
             AccountError::ResetLinkInvalid | AccountError::ApplicationPasswordNotFound => {
                 Self::domain(StatusCode::NOT_FOUND, "EntityDoesNotExistError", &error.to_string(), json!({}))
             }
-            AccountError::UseApplicationPassword => {
-                Self::domain(StatusCode::UNAUTHORIZED, "UserAuthenticationError", &error.to_string(), json!({}))
-            }
-            AccountError::WrongCode | AccountError::LoginTimedOut => {
+            AccountError::UseApplicationPassword | AccountError::WrongCode | AccountError::LoginTimedOut => {
                 Self::domain(StatusCode::UNAUTHORIZED, "UserAuthenticationError", &error.to_string(), json!({}))
             }
             AccountError::ApplicationSession => Self::domain(

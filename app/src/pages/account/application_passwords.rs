@@ -4,7 +4,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::super::error_from_url;
+use super::{super::error_from_url, ConfirmPassword};
 use crate::{
     domain::Field,
     presentation::date_in_words,
@@ -106,7 +106,6 @@ fn CreateForm(needs_password: bool) -> impl IntoView {
         error.as_ref().filter(|_| name_error.is_none() && password_error.is_none()).map(ToString::to_string);
     let needs_password = needs_password || password_error.is_some();
     let name_class = if name_error.is_some() { "field field-invalid" } else { "field" };
-    let password_class = if password_error.is_some() { "field field-invalid" } else { "field" };
     view! {
         {other_error.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
         <form class="form" method="post" action=CreateApplicationPassword::PATH>
@@ -126,19 +125,7 @@ fn CreateForm(needs_password: bool) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
-            {needs_password.then(|| view! {
-                <div class=password_class>
-                    <label for="application-password-confirm">"Password"</label>
-                    <input id="application-password-confirm" name="password" type="password" required
-                        autocomplete="current-password"
-                        aria-invalid=password_error.is_some().then_some("true")
-                        aria-describedby="application-password-confirm-help application-password-confirm-error"/>
-                    <p class="hint" id="application-password-confirm-help">
-                        "Your password was last typed more than 10 minutes ago: enter it to confirm."
-                    </p>
-                    <p class="field-error" id="application-password-confirm-error">{password_error}</p>
-                </div>
-            })}
+            {needs_password.then(|| view! { <ConfirmPassword id="application-password-confirm" error=password_error/> })}
             <button class="button button-primary" type="submit">"Create an application password"</button>
         </form>
     }

@@ -193,3 +193,21 @@ fn SessionList() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// The **Password** field a form of the account page shows when the session's password was
+/// typed more than 10 minutes ago (making a credential needs it fresh), with the error of the
+/// last post.
+#[component]
+fn ConfirmPassword(id: &'static str, error: Option<String>) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{id}-help"), format!("{id}-error"));
+    let class = if error.is_some() { "field field-invalid" } else { "field" };
+    view! {
+        <div class=class>
+            <label for=id>"Password"</label>
+            <input id=id name="password" type="password" required autocomplete="current-password"
+                aria-invalid=error.is_some().then_some("true") aria-describedby=format!("{hint_id} {error_id}")/>
+            <p class="hint" id=hint_id>"Your password was last typed more than 10 minutes ago: enter it to confirm."</p>
+            <p class="field-error" id=error_id>{error}</p>
+        </div>
+    }
+}

@@ -5,7 +5,7 @@
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
-use super::super::error_from_url;
+use super::{super::error_from_url, ConfirmPassword};
 use crate::{
     domain::Field,
     error::AccountError,
@@ -47,22 +47,6 @@ pub fn SecondFactorSection() -> impl IntoView {
                 })
             })}
         </Suspense>
-    }
-}
-
-/// The password field a form shows when the session's password is not fresh.
-#[component]
-fn ConfirmPassword(id: &'static str, error: Option<String>) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    let class = if error.is_some() { "field field-invalid" } else { "field" };
-    view! {
-        <div class=class>
-            <label for=id>"Password"</label>
-            <input id=id name="password" type="password" required autocomplete="current-password"
-                aria-invalid=error.is_some().then_some("true") aria-describedby=error_id.clone()/>
-            <p class="hint">"Your password was last typed more than 10 minutes ago: enter it to confirm."</p>
-            <p class="field-error" id=error_id>{error}</p>
-        </div>
     }
 }
 
