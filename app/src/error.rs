@@ -110,13 +110,17 @@ pub enum AccountError {
     /// The login that waited for its second factor has timed out or had too many wrong codes.
     #[error("This login has timed out. Log in again with your password.")]
     LoginTimedOut,
+    /// A passkey ceremony that failed (timed out, or the browser's answer was refused); the
+    /// sentence says which.
+    #[error("{0}")]
+    Passkey(String),
 }
 
 impl AccountError {
     /// The HTTP status a JSON caller gets for this error; never a 5xx for bad input.
     pub fn status_code(&self) -> u16 {
         match self {
-            AccountError::Invalid(_) | AccountError::BadRequest(_) => 400,
+            AccountError::Invalid(_) | AccountError::BadRequest(_) | AccountError::Passkey(_) => 400,
             AccountError::Group(refusal) => refusal.status_code(),
             AccountError::InvalidCredentials
             | AccountError::Unauthenticated

@@ -55,6 +55,10 @@ impl Application {
         let listener =
             TcpListener::bind(config.addr).await.map_err(|source| StartError::Bind { addr: config.addr, source })?;
         let local_addr = listener.local_addr().map_err(StartError::Serve)?;
+        let origin = config.public_url.clone().unwrap_or_else(|| own_origin(local_addr));
+        if let Err(reason) = accounts.serve_passkeys_at(&origin) {
+            tracing::warn!("passkeys are off: {reason}");
+        }
         let site = Site::locate(&config.site_root, OUTPUT_NAME);
         let leptos_options = LeptosOptions::builder()
             .output_name(OUTPUT_NAME)
@@ -100,9 +104,21 @@ impl Application {
 pub async fn serve(config: Config) -> Result<(), StartError> {
     let application = Application::build(config.clone()).await?;
     let backend = application.accounts.database().backend_name();
-    let visit = config.public_url.clone().unwrap_or_else(|| format!("http://{}", application.local_addr()));
-    tracing::info!("Dioptra Accounts is running: visit {visit} (database: {backend})");
+    let visit = config.public_url.clone().unwrap_or_else(|| own_origin(application.local_addr()));
+    let listening = application.local_addr();
+    tracing::info!("Dioptra Accounts is running: visit {visit} (listening on {listening}, database: {backend})");
     application.run().await
+}
+
+/// The server's own origin without `--public-url`: `localhost` when it listens on this machine's
+/// loopback (or every address), since a passkey belongs to a name, never to an IP address.
+fn own_origin(local_addr: SocketAddr) -> String {
+    let ip = local_addr.ip();
+    if ip.is_loopback() || ip.is_unspecified() {
+        format!("http://localhost:{}", local_addr.port())
+    } else {
+        format!("http://{local_addr}")
+    }
 }
 
 /// What the router needs of the configuration.

@@ -16,6 +16,7 @@ pub enum Field {
     ConfirmNewPassword,
     GroupName,
     ApplicationPasswordName,
+    PasskeyName,
     Code,
     RecoveryCode,
 }
@@ -31,7 +32,7 @@ impl Field {
             Field::OldPassword => "old_password",
             Field::NewPassword => "new_password",
             Field::ConfirmNewPassword => "confirm_new_password",
-            Field::GroupName | Field::ApplicationPasswordName => "name",
+            Field::GroupName | Field::ApplicationPasswordName | Field::PasskeyName => "name",
             Field::Code => "code",
             Field::RecoveryCode => "recovery_code",
         }

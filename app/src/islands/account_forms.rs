@@ -53,7 +53,8 @@ pub fn LoginForm(initial_error: Option<AccountError>) -> impl IntoView {
         <CheckedForm
             action={ServerAction::<LogIn>::new()}
             fields={vec![
-                FieldSpec::new(Field::Username, "Username", "text", "username"),
+                // `webauthn`: the browser may offer saved passkeys here (`public/passkeys.js`).
+                FieldSpec::new(Field::Username, "Username", "text", "username webauthn"),
                 FieldSpec::new(Field::Password, "Password", "password", "current-password"),
             ]}
             check={move |values| form(values).parse().err().unwrap_or_default()}

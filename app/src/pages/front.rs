@@ -78,6 +78,7 @@ fn LoginPage() -> impl IntoView {
                 <p class="notice notice-success" role="status">"Your new password is set. Log in with it."</p>
             })}
             <LoginForm initial_error/>
+            <super::passkey_sign_in::PasskeySignIn autofill=true/>
             <p class="card-footer">
                 "Don't have an account yet? " <a href="/register">"Signup"</a>
             </p>

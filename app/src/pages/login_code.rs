@@ -1,19 +1,20 @@
-//! `/login/code`: a login's second step, for an account with an authenticator app. The password
-//! was right; the **Code** from the app (or, under **Use a recovery code**, a **Recovery code**)
-//! starts the session. Plain forms: they work without JavaScript.
+//! `/login/code`: a login's second step, for an account with a second factor. The password was
+//! right; the **Code** from the authenticator app, the account's passkey (**Sign in with a
+//! passkey**), or under **Use a recovery code** a **Recovery code** starts the session. The
+//! code forms are plain forms: they work without JavaScript.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
-use super::error_from_url;
-use crate::{domain::Field, error::AccountError, server_fns::VerifyLoginCode};
+use super::{error_from_url, passkey_sign_in::PasskeySignIn};
+use crate::{domain::Field, error::AccountError, server_fns::VerifyLoginCode, ssr::accounts::SecondFactors};
 
-/// Whether the request carries a login challenge still waiting for its second factor.
-async fn waiting() -> bool {
+/// The second factors of the login the request's challenge cookie names, while it waits.
+async fn waiting() -> Option<SecondFactors> {
     let accounts = crate::ssr::accounts();
-    let Some(parts) = use_context::<http::request::Parts>() else { return false };
-    let Some(token) = accounts.settings().cookies.login_challenge_from_headers(&parts.headers) else { return false };
-    accounts.is_waiting_login(&token).await.unwrap_or(false)
+    let parts = use_context::<http::request::Parts>()?;
+    let token = accounts.settings().cookies.login_challenge_from_headers(&parts.headers)?;
+    accounts.waiting_login_factors(&token).await.ok().flatten()
 }
 
 #[component]
@@ -23,9 +24,9 @@ pub fn LoginCodePage() -> impl IntoView {
         <Title text="Enter your code"/>
         <Suspense>
             {Suspend::new(async move {
-                if !waiting().await {
+                let Some(factors) = waiting().await else {
                     return view! { <TimedOut/> }.into_any();
-                }
+                };
                 let fields = error.as_ref().and_then(AccountError::field_errors).cloned().unwrap_or_default();
                 let general = error.as_ref().filter(|error| error.field_errors().is_none()).map(ToString::to_string);
                 let code_error = fields.get(Field::Code).map(str::to_owned);
@@ -35,13 +36,16 @@ pub fn LoginCodePage() -> impl IntoView {
                 view! {
                     <section class="card" aria-labelledby="code-heading">
                         <h1 id="code-heading">"Enter your code"</h1>
-                        <p class="card-lead">"Your password was right. Open your authenticator app and enter the code it shows for this account."</p>
+                        <p class="card-lead">{lead(&factors)}</p>
                         {general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
-                        <form class="form" method="post" action=VerifyLoginCode::PATH>
-                            <CodeField field=Field::Code label="Code" error=code_error
-                                hint="6 digits; a new one every 30 seconds." autocomplete="one-time-code" inputmode="numeric"/>
-                            <button class="button button-primary" type="submit">"Verify"</button>
-                        </form>
+                        {factors.totp_since.is_some().then(|| view! {
+                            <form class="form" method="post" action=VerifyLoginCode::PATH>
+                                <CodeField field=Field::Code label="Code" error=code_error
+                                    hint="6 digits; a new one every 30 seconds." autocomplete="one-time-code" inputmode="numeric"/>
+                                <button class="button button-primary" type="submit">"Verify"</button>
+                            </form>
+                        })}
+                        {(factors.passkeys > 0).then(|| view! { <PasskeySignIn autofill=false/> })}
                         <details class="recovery" open=recovery_open>
                             <summary>"Use a recovery code"</summary>
                             <p class="hint">"Lost your phone? Each of the recovery codes you saved works once."</p>
@@ -57,6 +61,15 @@ pub fn LoginCodePage() -> impl IntoView {
                 .into_any()
             })}
         </Suspense>
+    }
+}
+
+/// What the second step asks for, as the account's factors allow.
+fn lead(factors: &SecondFactors) -> &'static str {
+    match (factors.totp_since.is_some(), factors.passkeys > 0) {
+        (true, true) => "Your password was right. Enter the code your authenticator app shows, or use your passkey.",
+        (true, false) => "Your password was right. Open your authenticator app and enter the code it shows for this account.",
+        _ => "Your password was right. Now use your passkey.",
     }
 }
 

@@ -15,6 +15,7 @@ pub(crate) use group::found_accounts;
 mod groups;
 mod login_code;
 mod not_found;
+mod passkey_sign_in;
 mod register;
 mod renew_password;
 mod reset_password;

@@ -19,12 +19,12 @@ pub async fn create_application_password(
     password: Option<TypedPassword>,
 ) -> Result<(), AccountError> {
     use ssr::accounts::ApplicationPasswordExpiry;
-    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let mut signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
     let expiry = ApplicationPasswordExpiry::parse(expires.as_deref().unwrap_or_default())
         .ok_or_else(|| AccountError::BadRequest("no such expiry".into()))?;
     let client = client_info();
-    super::confirm_fresh(&accounts, &signed_in, password).await?;
+    super::confirm_fresh(&accounts, &mut signed_in, password).await?;
     let created = accounts.create_application_password(&signed_in, &name, expiry, &client).await?;
     let cookie =
         accounts.settings().cookies.set_new_application_password(created.application_password_id, &created.secret);

@@ -9,11 +9,13 @@
 mod admin;
 mod application_passwords;
 mod groups;
+mod passkeys;
 mod second_factor;
 
 pub use admin::*;
 pub use application_passwords::*;
 pub use groups::*;
+pub use passkeys::*;
 use leptos::prelude::*;
 pub use second_factor::*;
 
@@ -98,11 +100,15 @@ fn land(accounts: &ssr::accounts::Accounts, step: ssr::accounts::SignInStep) {
 #[cfg(feature = "ssr")]
 async fn confirm_fresh(
     accounts: &ssr::accounts::Accounts,
-    signed_in: &ssr::accounts::SignedIn,
+    signed_in: &mut ssr::accounts::SignedIn,
     password: Option<TypedPassword>,
 ) -> Result<(), AccountError> {
     match password.filter(|typed| !typed.is_empty()) {
-        Some(password) => accounts.confirm_own_password(signed_in, password, &client_info()).await,
+        Some(password) => {
+            accounts.confirm_own_password(signed_in, password, &client_info()).await?;
+            signed_in.confirmed_on = ssr::clock::now_micros();
+            Ok(())
+        }
         None if ssr::accounts::confirmed_recently(signed_in) => Ok(()),
         None => Err(AccountError::Invalid(crate::domain::FieldErrors::single(
             crate::domain::Field::Password,

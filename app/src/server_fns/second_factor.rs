@@ -47,9 +47,9 @@ pub async fn verify_login_code(code: Option<String>, recovery_code: Option<Strin
 /// and goes to the page that shows its QR code.
 #[server(endpoint = "account/authenticator/start")]
 pub async fn start_authenticator_setup(password: Option<TypedPassword>) -> Result<(), AccountError> {
-    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+    let mut signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
-    super::confirm_fresh(&accounts, &signed_in, password).await?;
+    super::confirm_fresh(&accounts, &mut signed_in, password).await?;
     accounts.start_totp_setup(&signed_in).await?;
     leptos_axum::redirect(crate::pages::AUTHENTICATOR_PATH);
     Ok(())
@@ -84,12 +84,17 @@ pub async fn turn_off_authenticator(code: String) -> Result<(), AccountError> {
     Ok(())
 }
 
-/// Makes new recovery codes (the old ones stop working), given the app's current `code`, and
-/// shows them once.
+/// Makes new recovery codes (the old ones stop working), given the app's current `code` (an
+/// account with passkeys alone: its `password`, when the session's is not fresh), and shows them
+/// once.
 #[server(endpoint = "account/recovery-codes/new")]
-pub async fn new_recovery_codes(code: String) -> Result<(), AccountError> {
-    let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
+pub async fn new_recovery_codes(code: Option<String>, password: Option<TypedPassword>) -> Result<(), AccountError> {
+    let mut signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
+    if password.as_ref().is_some_and(|typed| !typed.is_empty()) {
+        super::confirm_fresh(&accounts, &mut signed_in, password).await?;
+    }
+    let code = code.unwrap_or_default();
     let codes = accounts.new_recovery_codes(&signed_in, &code, &client_info()).await?;
     ssr::append_response_header(http::header::SET_COOKIE, &accounts.settings().cookies.set_new_recovery_codes(&codes));
     leptos_axum::redirect(crate::pages::RECOVERY_CODES_PATH);

@@ -171,6 +171,7 @@ impl ApiError {
                 )),
             },
             AccountError::BadRequest(reason) => Self::plain(StatusCode::BAD_REQUEST, &format!("{BAD_BODY} ({reason})")),
+            AccountError::Passkey(reason) => Self::plain(StatusCode::BAD_REQUEST, &reason),
             AccountError::Busy { retry_after_secs } => ApiError::Throttled {
                 retry_after_secs,
                 inner: Box::new(Self::plain(
@@ -270,7 +271,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::OldPassword => "oldPassword",
         Field::NewPassword => "newPassword",
         Field::ConfirmNewPassword => "confirmNewPassword",
-        Field::GroupName | Field::ApplicationPasswordName => "name",
+        Field::GroupName | Field::ApplicationPasswordName | Field::PasskeyName => "name",
         Field::Code => "code",
         Field::RecoveryCode => "recoveryCode",
     }

@@ -9,6 +9,21 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
+/// The header that carries an error's sentence, form-encoded (UTF-8 in a header), for the plain
+/// scripts that call server functions (`public/passkeys.js`): they cannot word `AccountError`s.
+pub const ERROR_MESSAGE: header::HeaderName = header::HeaderName::from_static("x-error-message");
+
+/// What a person reads for `error`: its sentence, or for input that breaks rules each field's.
+fn error_message(error: &AccountError) -> String {
+    let sentence = match error {
+        AccountError::Invalid(fields) | AccountError::Taken(fields) if !fields.is_empty() => {
+            fields.iter().map(|(_, message)| message).collect::<Vec<_>>().join(" ")
+        }
+        other => other.to_string(),
+    };
+    form_urlencoded::byte_serialize(sentence.as_bytes()).collect()
+}
+
 /// Server functions answer every error with 500; this gives each its real status (400 for bad
 /// input, 401 for a failed login) and, where the error has one, its `Retry-After`, so that a
 /// script calling them sees what happened. Form posts
@@ -32,6 +47,9 @@ pub async fn server_fn_error_status(request: Request, next: Next) -> Response {
         parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if let Some(secs) = error.retry_after_secs() {
             parts.headers.insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
+        }
+        if let Ok(value) = header::HeaderValue::from_str(&error_message(&error)) {
+            parts.headers.insert(ERROR_MESSAGE, value);
         }
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -295,7 +295,9 @@ pub fn spawn_binary(database: &TestDatabase, args: &[&str]) -> RunningBinary {
         .find_map(|line| {
             let event: Value = serde_json::from_str(&line).ok()?;
             let message = event["message"].as_str()?;
-            Some(message.split("visit ").nth(1)?.split(' ').next()?.to_owned())
+            // The address it listens on: what it says to visit may be its --public-url.
+            let listening = message.split("listening on ").nth(1)?.split(',').next()?;
+            Some(format!("http://{listening}"))
         })
         .expect("the server announces its address");
     // Keep reading its log so that it never blocks on a full pipe.

@@ -1,10 +1,12 @@
 //! `/account`: the signed-in user's details, the forms that change them, the list of their
 //! sessions (each with a button that ends it), the second factor (`second_factor.rs`, with the
-//! authenticator app's set-up pages in `authenticator.rs`), their application passwords
+//! authenticator app's set-up pages in `authenticator.rs`), their passkeys (`passkeys.rs`), their
+//! application passwords
 //! (`application_passwords.rs`), and account deletion.
 
 mod application_passwords;
 mod authenticator;
+mod passkeys;
 mod second_factor;
 
 pub use self::authenticator::{AuthenticatorPage, RecoveryCodesPage};
@@ -13,7 +15,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use self::{application_passwords::ApplicationPasswords, second_factor::SecondFactorSection};
+use self::{application_passwords::ApplicationPasswords, passkeys::Passkeys, second_factor::SecondFactorSection};
 use super::error_from_url;
 use crate::{
     islands::{ChangePasswordForm, DeleteAccountForm, ProfileForm},
@@ -68,7 +70,9 @@ pub fn AccountPage() -> impl IntoView {
         Some("session") => Some("The session was ended."),
         Some("application-password-revoked") => Some("The application password was revoked; its logins have ended."),
         Some("authenticator") => Some("The authenticator app is on: logging in now asks for its code."),
-        Some("authenticator-off") => Some("The authenticator app is off, and its recovery codes no longer work."),
+        Some("authenticator-off") => Some("The authenticator app is off."),
+        Some("passkey") => Some("The passkey was added: it signs you in, and serves as the second step after a password."),
+        Some("passkey-removed") => Some("The passkey was removed."),
         _ => None,
     };
     let AccountView { username, email, password_expires, password_expired, min_password_chars, session_policy } =
@@ -108,6 +112,7 @@ pub fn AccountPage() -> impl IntoView {
             </form>
 
             <SecondFactorSection/>
+            <Passkeys/>
 
             <ApplicationPasswords/>
             // The page's few lines of plain script: the Copy button of a new application password.
@@ -198,12 +203,12 @@ fn SessionList() -> impl IntoView {
 /// typed more than 10 minutes ago (making a credential needs it fresh), with the error of the
 /// last post.
 #[component]
-fn ConfirmPassword(id: &'static str, error: Option<String>) -> impl IntoView {
+fn ConfirmPassword(#[prop(into)] id: String, error: Option<String>) -> impl IntoView {
     let (hint_id, error_id) = (format!("{id}-help"), format!("{id}-error"));
     let class = if error.is_some() { "field field-invalid" } else { "field" };
     view! {
         <div class=class>
-            <label for=id>"Password"</label>
+            <label for=id.clone()>"Password"</label>
             <input id=id name="password" type="password" required autocomplete="current-password"
                 aria-invalid=error.is_some().then_some("true") aria-describedby=format!("{hint_id} {error_id}")/>
             <p class="hint" id=hint_id>"Your password was last typed more than 10 minutes ago: enter it to confirm."</p>

@@ -1,7 +1,9 @@
-//! The account page's section on the second factor: set up an authenticator app (asking for the
-//! password when the session's was typed more than 10 minutes ago), or, when it is on, since
-//! when, how many recovery codes are left, **Turn off** (with a current code or a recovery code)
-//! and **New recovery codes** (with a current code). Plain forms, no island.
+//! The account page's section on the second factor: which factors are on; set up an
+//! authenticator app (asking for the password when the session's was typed more than 10 minutes
+//! ago), or, when it is on, since when and **Turn off** (with a current code or a recovery code);
+//! with any second factor, how many recovery codes are left and **New recovery codes** (with the
+//! app's current code, or for passkeys alone the password). Passkeys have their own section
+//! (`passkeys.rs`). Plain forms, no island.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -15,14 +17,14 @@ use crate::{
 };
 
 /// The section's facts: the factors on, and whether a form must ask for the password.
-async fn facts() -> Option<(SecondFactors, bool)> {
+pub(super) async fn facts() -> Option<(SecondFactors, bool)> {
     let viewer = crate::ssr::signed_in()?;
     let factors = crate::ssr::accounts().second_factors(viewer.user.user_id).await.unwrap_or_default();
     Some((factors, !confirmed_recently(&viewer)))
 }
 
 /// The message of the last post to `path`, and its field error (on `fields`), if it left any.
-fn errors_of(path: &str, fields: &[Field]) -> (Option<String>, Option<String>) {
+pub(super) fn errors_of(path: &str, fields: &[Field]) -> (Option<String>, Option<String>) {
     let error = error_from_url(path);
     let field = error
         .as_ref()
@@ -39,25 +41,50 @@ pub fn SecondFactorSection() -> impl IntoView {
         <h2 id="second-factor">"Two-step login"</h2>
         <Suspense>
             {Suspend::new(async move {
-                facts().await.map(|(factors, needs_password)| match factors.totp_since {
-                    None => view! { <SetUp needs_password/> }.into_any(),
-                    Some(since) => view! {
-                        <On since=date_in_words(since) codes_left=factors.recovery_codes_left/>
-                    }.into_any(),
+                facts().await.map(|(factors, needs_password)| {
+                    let summary = summary(&factors);
+                    let app = match factors.totp_since {
+                        None => view! { <SetUp needs_password/> }.into_any(),
+                        Some(since) => view! { <On since=date_in_words(since)/> }.into_any(),
+                    };
+                    let codes = factors.any().then(|| view! {
+                        <RecoveryCodes codes_left=factors.recovery_codes_left
+                            by_app=factors.totp_since.is_some() needs_password/>
+                    });
+                    view! { <p>{summary}</p> {app} {codes} }
                 })
             })}
         </Suspense>
     }
 }
 
-/// No second factor yet: what it is for, and the button that starts the set-up.
+/// Which second factors are on, in a sentence.
+fn summary(factors: &SecondFactors) -> String {
+    let mut on = Vec::new();
+    if factors.totp_since.is_some() {
+        on.push("an authenticator app".to_owned());
+    }
+    match factors.passkeys {
+        0 => {}
+        1 => on.push("1 passkey".to_owned()),
+        n => on.push(format!("{n} passkeys")),
+    }
+    let asks_for = if on.len() > 1 { "one of them" } else { "it" };
+    match on.join(" and ") {
+        on if on.is_empty() => "Off: logging in takes your password alone.".to_owned(),
+        on => format!("On, with {on}: logging in with your password also asks for {asks_for}."),
+    }
+}
+
+/// No authenticator app yet: what it is for, and the button that starts the set-up.
 #[component]
 fn SetUp(needs_password: bool) -> impl IntoView {
     let (general, password_error) = errors_of(StartAuthenticatorSetup::PATH, &[Field::Password]);
     let needs_password = needs_password || password_error.is_some();
     view! {
+        <h3>"Authenticator app"</h3>
         <p class="hint">
-            "Off. With an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or "
+            "With an authenticator app (such as Google Authenticator, Microsoft Authenticator, 1Password or "
             "Aegis), logging in also asks for the 6-digit code the app shows, so a stolen password alone no longer "
             "opens your account. Scripts then log in with an application password."
         </p>
@@ -69,29 +96,49 @@ fn SetUp(needs_password: bool) -> impl IntoView {
     }
 }
 
-/// The authenticator app is on: since when, the recovery codes left, and the forms that turn it
-/// off and make new recovery codes (each with a code from the app: a session alone does neither).
+/// The authenticator app is on: since when, and the form that turns it off (with a code: a
+/// session alone cannot).
 #[component]
-fn On(since: String, codes_left: i64) -> impl IntoView {
+fn On(since: String) -> impl IntoView {
     let (off_general, off_error) = errors_of(TurnOffAuthenticator::PATH, &[Field::Code, Field::RecoveryCode]);
-    let (codes_general, codes_error) = errors_of(NewRecoveryCodes::PATH, &[Field::Code]);
-    let codes = match codes_left {
-        0 => "No recovery codes are left: make new ones now.".to_owned(),
-        1 => "1 recovery code is left.".to_owned(),
-        n => format!("{n} recovery codes are left."),
-    };
     view! {
-        <p><span class="badge">"On"</span> " Authenticator app, since " {since} ". " {codes}</p>
+        <h3>"Authenticator app"</h3>
+        <p><span class="badge">"On"</span> " Since " {since} "."</p>
         {off_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
         <form class="form" method="post" action=TurnOffAuthenticator::PATH>
             <CodeField id="authenticator-off-code" label="Code" error=off_error
                 hint="The app's current code, or one of your recovery codes."/>
             <button class="button button-secondary" type="submit">"Turn off"</button>
         </form>
-        {codes_general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
-        <form class="form" method="post" action=NewRecoveryCodes::PATH>
-            <CodeField id="recovery-codes-code" label="Current code" error=codes_error
+    }
+}
+
+/// The recovery codes left, and the form that makes new ones: with the app's current code, or
+/// (passkeys alone) the password when the session's is not fresh.
+#[component]
+fn RecoveryCodes(codes_left: i64, by_app: bool, needs_password: bool) -> impl IntoView {
+    let (general, error) = errors_of(NewRecoveryCodes::PATH, &[Field::Code, Field::Password]);
+    let codes = match codes_left {
+        0 => "No recovery codes are left: make new ones now.".to_owned(),
+        1 => "1 recovery code is left.".to_owned(),
+        n => format!("{n} recovery codes are left."),
+    };
+    let field = if by_app {
+        view! {
+            <CodeField id="recovery-codes-code" label="Current code" error
                 hint="New recovery codes replace the old ones, used or not. Enter the app's current code."/>
+        }
+        .into_any()
+    } else {
+        let needs_password = needs_password || error.is_some();
+        needs_password.then(|| view! { <ConfirmPassword id="recovery-codes-password" error/> }).into_any()
+    };
+    view! {
+        <h3>"Recovery codes"</h3>
+        <p class="hint">{codes} " Each works once in place of your second factor, if you lose it."</p>
+        {general.map(|text| view! { <p class="notice notice-error" role="alert">{text}</p> })}
+        <form class="form" method="post" action=NewRecoveryCodes::PATH>
+            {field}
             <button class="button button-secondary" type="submit">"New recovery codes"</button>
         </form>
     }

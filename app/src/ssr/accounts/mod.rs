@@ -12,7 +12,8 @@
 //! - `application_passwords.rs`: credentials of their own for scripts, which log in to the REST
 //!   API only;
 //! - `reset_links.rs`: the links an administrator hands over to let an owner choose a new password;
-//! - `second_factor/`: an authenticator app and recovery codes, and the login's second step;
+//! - `second_factor/`: an authenticator app, passkeys and recovery codes, and the login's second
+//!   step;
 //! - `users.rs`: reading, renaming, listing and deleting accounts;
 //! - `groups/`: groups and memberships (reading; `manage.rs` creating, renaming, deleting;
 //!   `members.rs` who is in a group and what they may do there);
@@ -61,7 +62,9 @@ pub use login::{LoggedIn, LoginChannel, PasswordChecked};
 pub use passwords::PasswordChanged;
 pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
 pub use second_factor::{
-    CHALLENGE_FAILURES, CHALLENGE_LIFETIME, RECOVERY_CODES, SecondFactorAnswer, SecondFactors, SignInStep, TotpSetup,
+    CEREMONY_LIFETIME, CHALLENGE_FAILURES, CHALLENGE_LIFETIME, MAX_PASSKEY_NAME_CHARS, MAX_PASSKEYS, PasskeyCeremony,
+    PasskeyInfo, RECOVERY_CODES, RelyingParty, SecondFactorAnswer, SecondFactors, SignInStep, TotpSetup,
+    parse_passkey_name,
 };
 pub use shared_settings::{
     LiveSettings, MIN_PASSWORD_CHARS, SETTINGS_REFRESH, Setting, SettingSet, SettingState, SettingsChange,
@@ -141,6 +144,8 @@ pub struct Accounts {
     settings: AccountSettings,
     /// The shared settings as this replica last read them (`shared_settings.rs`).
     live: std::sync::RwLock<LiveSettings>,
+    /// The relying party of this deployment's passkeys, once the server knows its origin.
+    passkeys: std::sync::OnceLock<RelyingParty>,
 }
 
 impl Accounts {
@@ -148,7 +153,13 @@ impl Accounts {
         let queue_places = settings.hash_queue_places.unwrap_or(password::QUEUE_PLACES_PER_CORE * password::cores());
         let live =
             LiveSettings { signup_open: settings.signup_open, min_password_chars: settings.password_policy.min_chars };
-        Self { db, hasher: PasswordHasher::new(queue_places), settings, live: std::sync::RwLock::new(live) }
+        Self {
+            db,
+            hasher: PasswordHasher::new(queue_places),
+            settings,
+            live: std::sync::RwLock::new(live),
+            passkeys: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn settings(&self) -> &AccountSettings {
@@ -160,7 +171,8 @@ impl Accounts {
     }
 
     /// Deletes ended sessions, lapsed attempt counters, expired devices, reset links,
-    /// application passwords and login challenges, and audit events past their retention.
+    /// application passwords, login challenges and passkey ceremonies, and audit events past
+    /// their retention.
     /// Any replica may run it at any time.
     /// Each step runs whatever the others did: one that fails (say, out of its time budget on
     /// a huge table) leaves the rest to do their work, and the first failure is returned.
@@ -172,6 +184,7 @@ impl Accounts {
         let reset_links = self.forget_expired_reset_links().await;
         let application_passwords = self.forget_expired_application_passwords().await;
         let login_challenges = self.forget_expired_login_challenges().await;
+        let passkey_ceremonies = self.forget_expired_passkey_ceremonies().await;
         tracing::debug!(
             ?sessions,
             ?counters,
@@ -180,6 +193,7 @@ impl Accounts {
             ?reset_links,
             ?application_passwords,
             ?login_challenges,
+            ?passkey_ceremonies,
             "cleaned up"
         );
         sessions?;
@@ -189,6 +203,7 @@ impl Accounts {
         reset_links?;
         application_passwords?;
         login_challenges?;
+        passkey_ceremonies?;
         Ok(())
     }
 

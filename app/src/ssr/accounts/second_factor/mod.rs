@@ -1,17 +1,23 @@
-//! Second factors: an authenticator app (`totp.rs`) and recovery codes (`recovery_codes.rs`).
+//! Second factors: an authenticator app (`totp.rs`), passkeys (`passkeys/`, also a sign-in of
+//! their own) and recovery codes (`recovery_codes.rs`).
 //! A login whose password is right finishes here ([`Accounts::finish_login`]): an account with
 //! a second factor gets no session yet but a *login challenge* (a token in a short-lived cookie,
 //! only its SHA-256 stored, in `login_challenges`), which the code or a recovery code then turns
-//! into a session on `/login/code`. Wrong codes count against the guessing limits like wrong
+//! into a session on `/login/code` (or the account's passkey signs in there instead). Wrong codes count against the guessing limits like wrong
 //! passwords, and a challenge ends after [`CHALLENGE_FAILURES`] of them. The REST API's login has
 //! no second step: an account with a second factor logs in there with an application password.
 
+mod passkeys;
 mod recovery_codes;
 mod totp;
 
 use std::time::Duration;
 
 pub use self::{
+    passkeys::{
+        CEREMONY_LIFETIME, MAX_PASSKEY_NAME_CHARS, MAX_PASSKEYS, PasskeyCeremony, PasskeyInfo, RelyingParty,
+        parse_passkey_name,
+    },
     recovery_codes::{RECOVERY_CODES, parse_recovery_code},
     totp::{TotpSetup, parse_code},
 };
@@ -34,8 +40,13 @@ pub const CHALLENGE_FAILURES: i64 = 5;
 /// Ends every login of account `$1` that waits for its second factor.
 pub(super) const FORGET_CHALLENGES: &str = "DELETE FROM login_challenges WHERE user_id = $1";
 /// Forgets everything of account `$1`'s second factor (its deletion).
-pub(super) const FORGET_ALL: [&str; 3] =
-    [FORGET_CHALLENGES, "DELETE FROM recovery_codes WHERE user_id = $1", "DELETE FROM totp_factors WHERE user_id = $1"];
+pub(super) const FORGET_ALL: [&str; 5] = [
+    FORGET_CHALLENGES,
+    "DELETE FROM recovery_codes WHERE user_id = $1",
+    "DELETE FROM totp_factors WHERE user_id = $1",
+    "DELETE FROM passkeys WHERE user_id = $1",
+    "DELETE FROM passkey_ceremonies WHERE user_id = $1",
+];
 
 /// Where a login stands once the password is right.
 #[derive(Debug)]
@@ -104,12 +115,13 @@ enum ParsedAnswer {
 pub struct SecondFactors {
     /// When the authenticator app was turned on, if it is.
     pub totp_since: Option<Micros>,
+    pub passkeys: i64,
     pub recovery_codes_left: i64,
 }
 
 impl SecondFactors {
     pub fn any(&self) -> bool {
-        self.totp_since.is_some()
+        self.totp_since.is_some() || self.passkeys > 0
     }
 }
 
@@ -124,8 +136,28 @@ impl Accounts {
         });
         Ok(SecondFactors {
             totp_since: totp_since.flatten(),
+            passkeys: self.passkey_count(user_id).await?,
             recovery_codes_left: self.recovery_codes_left(user_id).await?,
         })
+    }
+
+    /// The second factors of the account whose login challenge `token` is, while it waits: what
+    /// the second step offers.
+    pub async fn waiting_login_factors(&self, token: &SessionToken) -> Result<Option<SecondFactors>, AccountError> {
+        let found: Option<i64> = on_pool!(&self.db, |pool| {
+            sqlx::query_scalar(
+                "SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_on > $2 AND failures < $3",
+            )
+            .bind(token.hash())
+            .bind(now_micros())
+            .bind(CHALLENGE_FAILURES)
+            .fetch_optional(pool)
+            .await?
+        });
+        match found {
+            Some(user_id) => Ok(Some(self.second_factors(user_id).await?)),
+            None => Ok(None),
+        }
     }
 
     /// The step after a right password: a session, or for an account with a second factor a
@@ -251,8 +283,9 @@ impl Accounts {
         Ok(())
     }
 
-    /// Makes new recovery codes for the signed-in account, given the app's current code: a
-    /// stolen session alone could otherwise mint itself a way past the second factor.
+    /// Makes new recovery codes for the signed-in account, given the app's current code (an
+    /// account with passkeys only: its password typed within the last minutes): a stolen session
+    /// alone could otherwise mint itself a way past the second factor.
     pub async fn new_recovery_codes(
         &self,
         signed_in: &SignedIn,
@@ -261,11 +294,17 @@ impl Accounts {
     ) -> Result<Vec<String>, AccountError> {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
-        let code = ParsedAnswer::Code(parse_code(typed)?);
-        if !self.second_factors(user.user_id).await?.any() {
-            return Err(AccountError::BadRequest("recovery codes come with an authenticator app".into()));
+        let factors = self.second_factors(user.user_id).await?;
+        if !factors.any() {
+            return Err(AccountError::BadRequest("recovery codes come with a second factor".into()));
         }
-        self.check_answer(user.user_id, &user.username, &code, None, client).await?;
+        if factors.totp_since.is_some() {
+            let code = ParsedAnswer::Code(parse_code(typed)?);
+            self.check_answer(user.user_id, &user.username, &code, None, client).await?;
+        } else if !super::confirmed_recently(signed_in) {
+            // Passkeys only: the password typed within the last minutes, as adding one needs.
+            return Err(AccountError::ConfirmationNeeded);
+        }
         self.replace_recovery_codes(signed_in, client).await
     }
 
@@ -325,7 +364,11 @@ impl Accounts {
         if !self.second_factors(user_id).await?.any() {
             return Ok(None);
         }
+        on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user_id).execute(pool).await?;
+        });
         self.remove_totp(user_id).await?;
+        self.forget_recovery_codes(user_id).await?;
         let ended = on_pool!(&self.db, |pool| {
             sqlx::query(FORGET_CHALLENGES).bind(user_id).execute(pool).await?;
             sqlx::query(super::sessions::END_ALL).bind(user_id).execute(pool).await?.rows_affected()

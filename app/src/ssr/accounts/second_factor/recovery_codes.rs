@@ -75,6 +75,14 @@ impl Accounts {
         Ok(codes)
     }
 
+    /// Deletes account `user_id`'s recovery codes: its last second factor is gone.
+    pub(in crate::ssr::accounts) async fn forget_recovery_codes(&self, user_id: i64) -> Result<(), AccountError> {
+        on_pool!(&self.db, |pool| {
+            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(pool).await?;
+        });
+        Ok(())
+    }
+
     /// Uses up recovery code `plain` (as [`parse_recovery_code`] gives it) of account `user_id`:
     /// whether it was one. Of two requests with one code, one wins.
     pub(super) async fn use_recovery_code(&self, user_id: i64, plain: &str) -> Result<bool, AccountError> {

@@ -203,12 +203,18 @@ impl Accounts {
         Ok(if used == 1 { CodeCheck::Right } else { CodeCheck::Used })
     }
 
-    /// Turns the authenticator app off, with the recovery codes (no second factor is left).
+    /// Turns the authenticator app off, with the recovery codes unless passkeys remain.
     pub(in crate::ssr::accounts) async fn remove_totp(&self, user_id: i64) -> Result<(), AccountError> {
         on_pool!(&self.db, |pool| {
             let mut tx = pool.begin_write().await?;
             sqlx::query("DELETE FROM totp_factors WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            // The recovery codes stay while passkeys remain.
+            sqlx::query(
+                "DELETE FROM recovery_codes WHERE user_id = $1 AND NOT EXISTS (SELECT 1 FROM passkeys WHERE user_id = $1)",
+            )
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
             tx.commit().await?;
         });
         Ok(())
