@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs Dioptra Accounts at http://127.0.0.1:3000 on an SQLite database under ./data/, installing
+# Runs Dioptra Accounts at http://localhost:3000 (listening on 127.0.0.1:3000) on an SQLite database under ./data/, installing
 # the build tools first if they are missing. Flags are passed to the server (see --help).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -81,39 +81,63 @@ pub enum AccountError {
     NotAdministrator,
     /// An administrative act needs the administrator's password entered within the last few
     /// minutes on this session ("sudo mode"), and it was not.
-    #[error("Enter your password again to confirm: administrative acts need it entered within the last 10 minutes.")]
+    #[error("{}", server_only::CONFIRMATION_NEEDED)]
     ConfirmationNeeded,
     /// An administrative act that cannot be done to this account, or is done already; the
     /// sentence says which and why.
     #[error("{0}")]
     AdminRefused(String),
     /// A password reset link that was used already, replaced by a newer one, or has expired.
-    #[error(
-        "This reset link no longer works: it was used already, replaced by a newer one, or has expired. Ask an \
-         administrator for a new one."
-    )]
+    #[error("{}", server_only::RESET_LINK_INVALID)]
     ResetLinkInvalid,
     /// The application password to revoke is not one of the account's (revoked already, say).
     #[error("There is no such application password.")]
     ApplicationPasswordNotFound,
     /// A session started with an application password may use the REST API, but not change how
     /// the account is protected.
-    #[error("A session started with an application password cannot do this. Log in with your password.")]
+    #[error("{}", server_only::APPLICATION_SESSION)]
     ApplicationSession,
     /// The account has a second factor, which the REST API's login cannot ask for. Said only
     /// after the right password.
-    #[error("This account has a second factor: scripts log in with an application password, made on the account page.")]
+    #[error("{}", server_only::USE_APPLICATION_PASSWORD)]
     UseApplicationPassword,
     /// A wrong (or already used) authenticator code or recovery code.
-    #[error("That code is not right. Try the app's current code, or a recovery code you have not used.")]
+    #[error("{}", server_only::WRONG_CODE)]
     WrongCode,
     /// The login that waited for its second factor has timed out or had too many wrong codes.
-    #[error("This login has timed out. Log in again with your password.")]
+    #[error("{}", server_only::LOGIN_TIMED_OUT)]
     LoginTimedOut,
     /// A passkey ceremony that failed (timed out, or the browser's answer was refused); the
     /// sentence says which.
     #[error("{0}")]
     Passkey(String),
+}
+
+/// The sentences of errors that only the server's plain pages and the REST API show: no island
+/// ever receives them. The WASM carries one short stand-in for all of them instead, because the
+/// bundle has a size budget (150 KiB brotli) and every sentence in it counts.
+mod server_only {
+    macro_rules! sentences {
+        ($($name:ident = $sentence:expr;)*) => {$(
+            #[cfg(not(target_arch = "wasm32"))]
+            pub const $name: &str = $sentence;
+            #[cfg(target_arch = "wasm32")]
+            pub const $name: &str = "Something went wrong on our side. Please try again.";
+        )*};
+    }
+
+    sentences! {
+        CONFIRMATION_NEEDED =
+            "Enter your password again to confirm: administrative acts need it entered within the last 10 minutes.";
+        RESET_LINK_INVALID = "This reset link no longer works: it was used already, replaced by a newer one, or has \
+            expired. Ask an administrator for a new one.";
+        APPLICATION_SESSION =
+            "A session started with an application password cannot do this. Log in with your password.";
+        USE_APPLICATION_PASSWORD =
+            "This account has a second factor: scripts log in with an application password, made on the account page.";
+        WRONG_CODE = "That code is not right. Try the app's current code, or a recovery code you have not used.";
+        LOGIN_TIMED_OUT = "This login has timed out. Log in again with your password.";
+    }
 }
 
 impl AccountError {

@@ -15,8 +15,8 @@ pub enum Field {
     NewPassword,
     ConfirmNewPassword,
     GroupName,
-    ApplicationPasswordName,
-    PasskeyName,
+    /// The name its owner gives a credential: an application password, a passkey.
+    CredentialName,
     Code,
     RecoveryCode,
 }
@@ -32,7 +32,7 @@ impl Field {
             Field::OldPassword => "old_password",
             Field::NewPassword => "new_password",
             Field::ConfirmNewPassword => "confirm_new_password",
-            Field::GroupName | Field::ApplicationPasswordName | Field::PasskeyName => "name",
+            Field::GroupName | Field::CredentialName => "name",
             Field::Code => "code",
             Field::RecoveryCode => "recovery_code",
         }

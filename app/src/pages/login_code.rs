@@ -68,7 +68,9 @@ pub fn LoginCodePage() -> impl IntoView {
 fn lead(factors: &SecondFactors) -> &'static str {
     match (factors.totp_since.is_some(), factors.passkeys > 0) {
         (true, true) => "Your password was right. Enter the code your authenticator app shows, or use your passkey.",
-        (true, false) => "Your password was right. Open your authenticator app and enter the code it shows for this account.",
+        (true, false) => {
+            "Your password was right. Open your authenticator app and enter the code it shows for this account."
+        }
         _ => "Your password was right. Now use your passkey.",
     }
 }

@@ -18,7 +18,7 @@ pub fn PasskeySignIn(autofill: bool) -> impl IntoView {
                     "Sign in with a passkey"
                 </button>
                 <p class="hint" data-passkey-needs-script>"Signing in with a passkey needs JavaScript."</p>
-                <p class="hint" role="status" aria-live="polite" data-passkey-status></p>
+                <p class="hint" aria-live="polite" data-passkey-status></p>
             </div>
             <script src="/passkeys.js" defer></script>
         }

@@ -15,8 +15,8 @@ mod second_factor;
 pub use admin::*;
 pub use application_passwords::*;
 pub use groups::*;
-pub use passkeys::*;
 use leptos::prelude::*;
+pub use passkeys::*;
 pub use second_factor::*;
 
 #[cfg(feature = "ssr")]

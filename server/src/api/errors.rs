@@ -271,7 +271,7 @@ pub fn field_name(field: Field) -> &'static str {
         Field::OldPassword => "oldPassword",
         Field::NewPassword => "newPassword",
         Field::ConfirmNewPassword => "confirmNewPassword",
-        Field::GroupName | Field::ApplicationPasswordName | Field::PasskeyName => "name",
+        Field::GroupName | Field::CredentialName => "name",
         Field::Code => "code",
         Field::RecoveryCode => "recoveryCode",
     }

@@ -13,7 +13,8 @@ use axum::{
 /// guessing limits; they cost no lookup here). Static files skip the database lookup.
 pub async fn attach_session(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let is_static = path.starts_with("/pkg/") || path.starts_with("/favicon") || path == "/console.js" || path == "/passkeys.js";
+    let is_static =
+        path.starts_with("/pkg/") || path.starts_with("/favicon") || path == "/console.js" || path == "/passkeys.js";
     if !is_static {
         let devices = state.accounts.settings().cookies.device_tokens_from_headers(request.headers());
         if !devices.0.is_empty() {

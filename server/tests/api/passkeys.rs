@@ -31,7 +31,8 @@ fn refusal(response: &Response) -> String {
 
 /// Adds a passkey named `name` to the signed-in `client`'s account; the finish's answer.
 async fn add(app: &TestApp, client: &reqwest::Client, name: &str) -> (SoftPasskey, Response) {
-    let (ceremony, options) = started(app.post_form(client, "/api/account/passkeys/start", &[("name", name)]).await).await;
+    let (ceremony, options) =
+        started(app.post_form(client, "/api/account/passkeys/start", &[("name", name)]).await).await;
     let (passkey, answer) = SoftPasskey::create(&options, &origin(app));
     let form = [("ceremony", ceremony.as_str()), ("credential", &answer.to_string())];
     (passkey, app.post_form(client, "/api/account/passkeys/finish", &form).await)

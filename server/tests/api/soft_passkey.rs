@@ -41,34 +41,43 @@ fn client_data(kind: &str, options: &Value, origin: &str) -> Vec<u8> {
 
 /// Just enough CBOR (RFC 8949) for an attestation object and a COSE key.
 mod cbor {
-    fn head(major: u8, length: usize, out: &mut Vec<u8>) {
+    /// An item's head: its major type and its argument (a length, or the integer itself).
+    fn head(major: u8, argument: u64, out: &mut Vec<u8>) {
         let major = major << 5;
-        match length {
-            0..=23 => out.push(major | length as u8),
-            24..=255 => out.extend([major | 24, length as u8]),
-            _ => {
+        match (u8::try_from(argument), u16::try_from(argument)) {
+            (Ok(small), _) if small < 24 => out.push(major | small),
+            (Ok(byte), _) => out.extend([major | 24, byte]),
+            (_, Ok(short)) => {
                 out.push(major | 25);
-                out.extend((length as u16).to_be_bytes());
+                out.extend(short.to_be_bytes());
             }
+            _ => panic!("the soft passkey's items are short"),
         }
     }
 
+    fn length(value: usize) -> u64 {
+        u64::try_from(value).expect("a length")
+    }
+
     pub fn int(value: i64, out: &mut Vec<u8>) {
-        if value >= 0 { head(0, value as usize, out) } else { head(1, (-1 - value) as usize, out) }
+        match u64::try_from(value) {
+            Ok(positive) => head(0, positive, out),
+            Err(_) => head(1, (-1 - value).unsigned_abs(), out),
+        }
     }
 
     pub fn bytes(value: &[u8], out: &mut Vec<u8>) {
-        head(2, value.len(), out);
+        head(2, length(value.len()), out);
         out.extend(value);
     }
 
     pub fn text(value: &str, out: &mut Vec<u8>) {
-        head(3, value.len(), out);
+        head(3, length(value.len()), out);
         out.extend(value.as_bytes());
     }
 
     pub fn map(entries: usize, out: &mut Vec<u8>) {
-        head(5, entries, out);
+        head(5, length(entries), out);
     }
 }
 
@@ -88,7 +97,7 @@ impl SoftPasskey {
         let client_data = client_data("webauthn.create", options, origin);
         let mut attested = passkey.authenticator_data(0x45); // user present, verified, attested data
         attested.extend([0; 16]); // no AAGUID
-        attested.extend((passkey.credential_id.len() as u16).to_be_bytes());
+        attested.extend(u16::try_from(passkey.credential_id.len()).unwrap().to_be_bytes());
         attested.extend(&passkey.credential_id);
         attested.extend(passkey.cose_key());
         let mut object = Vec::new();

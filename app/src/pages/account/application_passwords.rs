@@ -100,7 +100,7 @@ fn CreateForm(needs_password: bool) -> impl IntoView {
     let error = error_from_url(CreateApplicationPassword::PATH);
     let field_error =
         |field: Field| error.as_ref().and_then(|e| e.field_errors()).and_then(|f| f.get(field)).map(str::to_owned);
-    let name_error = field_error(Field::ApplicationPasswordName);
+    let name_error = field_error(Field::CredentialName);
     let password_error = field_error(Field::Password);
     let other_error =
         error.as_ref().filter(|_| name_error.is_none() && password_error.is_none()).map(ToString::to_string);

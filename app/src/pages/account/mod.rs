@@ -71,7 +71,9 @@ pub fn AccountPage() -> impl IntoView {
         Some("application-password-revoked") => Some("The application password was revoked; its logins have ended."),
         Some("authenticator") => Some("The authenticator app is on: logging in now asks for its code."),
         Some("authenticator-off") => Some("The authenticator app is off."),
-        Some("passkey") => Some("The passkey was added: it signs you in, and serves as the second step after a password."),
+        Some("passkey") => {
+            Some("The passkey was added: it signs you in, and serves as the second step after a password.")
+        }
         Some("passkey-removed") => Some("The passkey was removed."),
         _ => None,
     };

@@ -37,7 +37,7 @@ pub fn Passkeys() -> impl IntoView {
 fn PasskeyList(passkeys: Vec<PasskeyInfo>, needs_password: bool, origin: String) -> impl IntoView {
     let (remove_general, remove_error) = errors_of(RemovePasskey::PATH, &[Field::Password]);
     let needs_password = needs_password || remove_error.is_some();
-    let full = passkeys.len() as i64 >= MAX_PASSKEYS;
+    let full = i64::try_from(passkeys.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS;
     let rows = passkeys
         .into_iter()
         .map(|passkey| {
@@ -82,7 +82,7 @@ fn PasskeyList(passkeys: Vec<PasskeyInfo>, needs_password: bool, origin: String)
                 </form>
             })}
             {full.then(|| view! { <p class="hint">{format!("This account has {MAX_PASSKEYS} passkeys, the most it may have.")}</p> })}
-            <p class="hint" role="status" aria-live="polite" data-passkey-status></p>
+            <p class="hint" aria-live="polite" data-passkey-status></p>
         </div>
         <script src="/passkeys.js" defer></script>
     }

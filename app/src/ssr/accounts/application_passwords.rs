@@ -100,7 +100,7 @@ impl ApplicationPasswordExpiry {
 /// An application password's name: trimmed, NFC, 1 to 64 characters, no control characters.
 pub fn parse_application_password_name(raw: &str) -> Result<String, AccountError> {
     let name = nfc(raw.trim()).into_owned();
-    let refuse = |message: &str| AccountError::Invalid(FieldErrors::single(Field::ApplicationPasswordName, message));
+    let refuse = |message: &str| AccountError::Invalid(FieldErrors::single(Field::CredentialName, message));
     if name.is_empty() {
         return Err(refuse("Name it after where it is used, e.g. notebook."));
     }
@@ -186,7 +186,7 @@ impl Accounts {
                     "An account has at most {MAX_APPLICATION_PASSWORDS} application passwords. Revoke one you no \
                      longer use first."
                 );
-                return Err(AccountError::Invalid(FieldErrors::single(Field::ApplicationPasswordName, message)));
+                return Err(AccountError::Invalid(FieldErrors::single(Field::CredentialName, message)));
             };
             tx.commit().await?;
             id

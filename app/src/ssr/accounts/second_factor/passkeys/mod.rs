@@ -18,8 +18,8 @@ use webauthn_rs::prelude::{
 };
 use webauthn_rs_proto::ResidentKeyRequirement;
 
-pub use self::ceremonies::{CEREMONY_LIFETIME, PasskeyCeremony};
 use self::ceremonies::Purpose;
+pub use self::ceremonies::{CEREMONY_LIFETIME, PasskeyCeremony};
 use super::super::{Accounts, AuditEvent, ClientInfo, SignedIn, confirmed_recently};
 use crate::{
     domain::{Field, FieldErrors, nfc},
@@ -71,7 +71,7 @@ pub struct PasskeyInfo {
 /// "Passkey".
 pub fn parse_passkey_name(raw: &str) -> Result<String, AccountError> {
     let name = nfc(raw.trim()).into_owned();
-    let refuse = |message: &str| AccountError::Invalid(FieldErrors::single(Field::PasskeyName, message));
+    let refuse = |message: &str| AccountError::Invalid(FieldErrors::single(Field::CredentialName, message));
     if name.chars().count() > MAX_PASSKEY_NAME_CHARS {
         return Err(refuse(&format!("A name has at most {MAX_PASSKEY_NAME_CHARS} characters.")));
     }
@@ -109,7 +109,8 @@ impl Accounts {
     }
 
     fn relying_party(&self) -> Result<&Webauthn, AccountError> {
-        let relying_party = self.passkeys.get().ok_or_else(|| AccountError::Passkey("Passkeys are off here.".into()))?;
+        let relying_party =
+            self.passkeys.get().ok_or_else(|| AccountError::Passkey("Passkeys are off here.".into()))?;
         Ok(&relying_party.webauthn)
     }
 
@@ -153,15 +154,13 @@ impl Accounts {
                 .fetch_all(pool)
                 .await?
         });
-        if existing.len() >= MAX_PASSKEYS as usize {
+        if i64::try_from(existing.len()).unwrap_or(i64::MAX) >= MAX_PASSKEYS {
             let message = format!("An account has at most {MAX_PASSKEYS} passkeys. Remove one first.");
-            return Err(AccountError::Invalid(FieldErrors::single(Field::PasskeyName, &message)));
+            return Err(AccountError::Invalid(FieldErrors::single(Field::CredentialName, &message)));
         }
         // One handle per account, which a sign-in without a username hands back.
-        let user_handle = existing
-            .first()
-            .and_then(|(handle, _)| Uuid::from_slice(handle).ok())
-            .unwrap_or_else(Uuid::new_v4);
+        let user_handle =
+            existing.first().and_then(|(handle, _)| Uuid::from_slice(handle).ok()).unwrap_or_else(Uuid::new_v4);
         let exclude: Vec<_> = existing
             .iter()
             .filter_map(|(_, credential)| serde_json::from_str::<Passkey>(credential).ok())
@@ -198,8 +197,8 @@ impl Accounts {
             return Err(ceremonies::timed_out());
         }
         let state: AddingState = serde_json::from_str(&waiting.state).map_err(|_| ceremonies::timed_out())?;
-        let answer: RegisterPublicKeyCredential =
-            serde_json::from_str(credential).map_err(|error| refused("The browser's answer could not be read", error))?;
+        let answer: RegisterPublicKeyCredential = serde_json::from_str(credential)
+            .map_err(|error| refused("The browser's answer could not be read", error))?;
         let passkey = self
             .relying_party()?
             .finish_passkey_registration(&answer, &state.registration)

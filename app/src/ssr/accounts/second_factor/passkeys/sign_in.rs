@@ -7,12 +7,12 @@
 
 use webauthn_rs::prelude::{DiscoverableAuthentication, Passkey, PublicKeyCredential, Uuid};
 
+use super::super::super::{Accounts, AuditEvent, ClientInfo, LoggedIn, PasswordChecked};
+use super::PasskeyCeremony;
 use super::{
     ceremonies::{Purpose, timed_out},
     refused,
 };
-use super::super::super::{Accounts, AuditEvent, ClientInfo, LoggedIn, PasswordChecked};
-use super::PasskeyCeremony;
 use crate::{
     domain::username_key,
     error::AccountError,
@@ -54,8 +54,8 @@ impl Accounts {
     ) -> Result<LoggedIn, AccountError> {
         let waiting = self.take_ceremony(Purpose::SignIn, ceremony).await?;
         let state: DiscoverableAuthentication = serde_json::from_str(&waiting.state).map_err(|_| timed_out())?;
-        let answer: PublicKeyCredential =
-            serde_json::from_str(credential).map_err(|error| refused("The browser's answer could not be read", error))?;
+        let answer: PublicKeyCredential = serde_json::from_str(credential)
+            .map_err(|error| refused("The browser's answer could not be read", error))?;
         let webauthn = self.relying_party()?;
         let (user_handle, credential_id) = webauthn
             .identify_discoverable_authentication(&answer)
@@ -65,9 +65,8 @@ impl Accounts {
             "JOIN users ON users.user_id = passkeys.user_id WHERE credential_id = $1 AND ",
             usable_account!()
         );
-        let found: Option<Found> = on_pool!(&self.db, |pool| {
-            sqlx::query_as(FIND).bind(credential_id).fetch_optional(pool).await?
-        });
+        let found: Option<Found> =
+            on_pool!(&self.db, |pool| { sqlx::query_as(FIND).bind(credential_id).fetch_optional(pool).await? });
         let Some(found) = found.filter(|found| Uuid::from_slice(&found.user_handle).ok() == Some(user_handle)) else {
             self.audit_name(AuditEvent::SecondFactorFailed, None, "", client).await;
             return Err(AccountError::Passkey(
