@@ -6,7 +6,7 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use app::{
     domain::PasswordPolicy,
     ssr::{
-        accounts::AccountSettings,
+        accounts::{AccountSettings, SecondFactorPolicy},
         db::{ConnectError, DEFAULT_DATABASE_URL, Database},
         guard::GuessingLimits,
         session::CookiePolicy,
@@ -17,7 +17,7 @@ use ipnet::IpNet;
 
 /// Dioptra Accounts: the user and group service of a Dioptra deployment.
 ///
-/// With no command it serves http://127.0.0.1:3000 from an SQLite database under ./data/,
+/// With no command it serves http://localhost:3000 (listening on 127.0.0.1:3000) from an SQLite database under ./data/,
 /// created and migrated on first start.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "dioptra-accounts", version, about, args_conflicts_with_subcommands = true)]
@@ -79,10 +79,11 @@ pub enum Command {
 pub enum SettingsCommand {
     /// Every shared setting: its value, and where it comes from.
     List,
-    /// Set a shared setting for every replica: `signup-open true|false`, or
-    /// `min-password-length N` (8 to 64). Replicas apply it within seconds.
+    /// Set a shared setting for every replica: `signup-open true|false`,
+    /// `min-password-length N` (8 to 64), or `require-second-factor off|administrators|everyone`.
+    /// Replicas apply it within seconds.
     Set {
-        #[arg(value_parser = ["signup-open", "min-password-length"])]
+        #[arg(value_parser = ["signup-open", "min-password-length", "require-second-factor"])]
         name: String,
         value: String,
     },
@@ -289,6 +290,13 @@ pub struct Config {
     /// 403. Operators still create accounts with `dioptra-accounts users create`.
     #[arg(long, env = "DIOPTRA_DISABLE_SIGNUP")]
     pub disable_signup: bool,
+
+    /// Whom a second factor (an authenticator app or a passkey) is required of: `off`,
+    /// `administrators` or `everyone`. Those it covers who have none are led to set one up
+    /// right after logging in, and their REST API calls are refused until they do.
+    /// Administrators may change it in the console.
+    #[arg(long, env = "DIOPTRA_REQUIRE_SECOND_FACTOR", default_value = "off", value_parser = parse_second_factor_policy)]
+    pub require_second_factor: SecondFactorPolicy,
 }
 
 impl Config {
@@ -309,6 +317,7 @@ impl Config {
             },
             cookies: CookiePolicy { secure: self.public_url.as_deref().is_some_and(|url| url.starts_with("https://")) },
             signup_open: !self.disable_signup,
+            require_second_factor: self.require_second_factor,
             audit_retention: (self.audit_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600)),
             hash_queue_places: self.hash_queue.map(|places| places as usize),
@@ -340,6 +349,10 @@ fn parse_network(raw: &str) -> Result<IpNet, String> {
 }
 
 /// An origin (`scheme://host[:port]`), without a path: what browsers send as `Origin`.
+fn parse_second_factor_policy(raw: &str) -> Result<SecondFactorPolicy, String> {
+    SecondFactorPolicy::parse(raw).ok_or_else(|| "must be off, administrators or everyone".to_owned())
+}
+
 fn parse_public_url(raw: &str) -> Result<String, String> {
     let url = raw.trim_end_matches('/');
     let host = url

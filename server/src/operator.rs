@@ -158,11 +158,11 @@ pub async fn settings(database: &DatabaseOptions, command: SettingsCommand) -> R
 async fn run_settings_command(accounts: &Accounts, command: SettingsCommand) -> Result<(), CommandError> {
     use app::ssr::accounts::{Setting, SettingsChange};
     if let SettingsCommand::Set { name, value } = &command {
-        let given = Some(value.as_str());
-        let parsed = match name.as_str() {
-            "signup-open" => SettingsChange::parse(given, None),
-            _ => SettingsChange::parse(None, given),
-        };
+        let setting = Setting::ALL
+            .into_iter()
+            .find(|setting| setting.command_name() == name)
+            .ok_or_else(|| CommandError::Input(format!("no setting is called {name}")))?;
+        let parsed = SettingsChange::parse([(setting, value.as_str())]);
         let change = parsed.map_err(|(_, sentence)| CommandError::Input(format!("{name}: {sentence}")))?;
         let changed = accounts.change_settings(&Acting::operator(), change, &ClientInfo::operator()).await?;
         if changed.is_empty() {
@@ -177,10 +177,7 @@ async fn run_settings_command(accounts: &Accounts, command: SettingsCommand) -> 
         .await?
         .into_iter()
         .map(|state| {
-            let name = match state.setting {
-                Setting::SignupOpen => "signup-open",
-                Setting::MinPasswordLength => "min-password-length",
-            };
+            let name = state.setting.command_name();
             let (value, source) = match state.set {
                 Some(set) => (
                     state.value,

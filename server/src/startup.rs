@@ -161,6 +161,7 @@ pub fn build_router(state: AppState, site: &Site, options: RouterOptions) -> Rou
         // Everything else: a file of public/ (the favicon), else the Not Found page.
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(from_fn(middleware::server_fn_error_status))
+        .layer(from_fn_with_state(state.clone(), middleware::lead_to_second_factor))
         .layer(from_fn_with_state(state.clone(), middleware::attach_session))
         .layer(from_fn_with_state(options.public_origin, middleware::refuse_cross_site_writes))
         .layer(from_fn_with_state(options.expected_hosts, middleware::refuse_unexpected_hosts))

@@ -55,33 +55,42 @@ pub async fn act_on_account(
     Ok(())
 }
 
-/// Saves the shared settings (`signup_open`: `true` or `false`; `min_password_length`), first
-/// confirming `password` when one is given, then shows the settings page again, saying how many
-/// changed. Only the fields changed on the page (`…_was`: the values it showed) are saved, so a
-/// page left open does not undo another administrator's change to the other setting.
+/// Saves the shared settings (`signup_open`: `true` or `false`; `min_password_length`;
+/// `require_second_factor`: `off`, `administrators` or `everyone`), first confirming `password`
+/// when one is given, then shows the settings page again, saying how many changed. Only the
+/// fields changed on the page (`…_was`: the values it showed) are saved, so a page left open does
+/// not undo another administrator's change to another setting.
 #[server(endpoint = "admin/settings")]
+#[allow(clippy::too_many_arguments, reason = "one argument per field of the form")]
 pub async fn save_settings(
     signup_open: Option<String>,
     signup_open_was: Option<String>,
     min_password_length: Option<String>,
     min_password_length_was: Option<String>,
+    require_second_factor: Option<String>,
+    require_second_factor_was: Option<String>,
     password: Option<TypedPassword>,
 ) -> Result<(), AccountError> {
-    use ssr::accounts::SettingsChange;
+    use ssr::accounts::{Setting, SettingsChange};
     let signed_in = ssr::signed_in().ok_or(AccountError::Unauthenticated)?;
     let accounts = ssr::accounts();
-    let changed = |value: Option<String>, was: Option<String>| value.filter(|value| Some(value) != was.as_ref());
-    let signup_open = changed(signup_open, signup_open_was);
-    let min_password_length = changed(min_password_length, min_password_length_was);
-    let change = SettingsChange::parse(signup_open.as_deref(), min_password_length.as_deref()).map_err(
-        |(setting, sentence)| {
+    let changed = |setting: Setting, value: Option<String>, was: Option<String>| {
+        value.filter(|value| Some(value) != was.as_ref()).map(|value| (setting, value))
+    };
+    let values = [
+        changed(Setting::SignupOpen, signup_open, signup_open_was),
+        changed(Setting::MinPasswordLength, min_password_length, min_password_length_was),
+        changed(Setting::RequireSecondFactor, require_second_factor, require_second_factor_was),
+    ];
+    let change = SettingsChange::parse(values.iter().flatten().map(|(setting, value)| (*setting, value.as_str())))
+        .map_err(|(setting, sentence)| {
             let name = match setting {
-                ssr::accounts::Setting::SignupOpen => "Signup",
-                ssr::accounts::Setting::MinPasswordLength => "Minimum password length",
+                Setting::SignupOpen => "Signup",
+                Setting::MinPasswordLength => "Minimum password length",
+                Setting::RequireSecondFactor => "Second factor required of",
             };
             AccountError::AdminRefused(format!("{name}: {sentence}"))
-        },
-    )?;
+        })?;
     let client = client_info();
     let acting = match password.filter(|typed| !typed.is_empty()) {
         Some(password) => accounts.confirm_administrator(&signed_in, password, &client).await?,

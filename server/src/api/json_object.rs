@@ -47,6 +47,10 @@ impl JsonObject {
         self.take(key, true, "string", |value| value.as_str().map(str::to_owned))
     }
 
+    pub fn optional_string(&mut self, key: &str) -> Option<String> {
+        self.take(key, false, "string", |value| value.as_str().map(str::to_owned))
+    }
+
     pub fn integer(&mut self, key: &str) -> Option<i64> {
         self.take(key, true, "integer", Value::as_i64)
     }

@@ -1,5 +1,5 @@
 //! `/api/v1/admin/settings`: the settings every replica shares (signup open or closed, the
-//! minimum password length), read by administrators and changed with a fresh password, as in
+//! minimum password length, whom a second factor is required of), read by administrators and changed with a fresh password, as in
 //! the console.
 
 use app::ssr::{
@@ -34,7 +34,7 @@ pub struct SettingBody<T> {
     pub set_on: Option<String>,
 }
 
-/// A change of settings: either or both.
+/// A change of settings: any of them.
 #[derive(ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[allow(dead_code, reason = "describes the request in the OpenAPI document; the handler reads it field by field")]
@@ -43,6 +43,8 @@ pub struct SettingsRequest {
     /// From 8 to 64.
     #[schema(minimum = 8, maximum = 64)]
     pub min_password_length: Option<i64>,
+    /// `off`, `administrators` or `everyone`.
+    pub require_second_factor: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -50,6 +52,8 @@ pub struct SettingsRequest {
 pub struct SettingsBody {
     pub signup_open: SettingBody<bool>,
     pub min_password_length: SettingBody<i64>,
+    /// Whom a second factor is required of: `off`, `administrators` or `everyone`.
+    pub require_second_factor: SettingBody<String>,
 }
 
 impl SettingsBody {
@@ -59,6 +63,7 @@ impl SettingsBody {
             min_password_length: setting_body(states, Setting::MinPasswordLength, |text| {
                 text.parse().unwrap_or_default()
             }),
+            require_second_factor: setting_body(states, Setting::RequireSecondFactor, str::to_owned),
         }
     }
 }
@@ -89,7 +94,8 @@ pub async fn read(
     Ok(Json(SettingsBody::of(&state.accounts.setting_states().await?)))
 }
 
-/// Change shared settings: `{"signupOpen": false, "minPasswordLength": 12}`, either or both.
+/// Change shared settings: `{"signupOpen": false, "minPasswordLength": 12,
+/// "requireSecondFactor": "administrators"}`, any of them.
 /// Every replica applies them within seconds; each change is audited. Needs the password
 /// confirmed on this session within 10 minutes (`POST /admin/confirm`).
 #[utoipa::path(patch, path = "/admin/settings", operation_id = "admin_change_settings", tag = "admin", request_body = SettingsRequest, responses(
@@ -105,16 +111,22 @@ pub async fn change(
     Body(body): Body,
 ) -> Result<Json<SettingsBody>, ApiError> {
     let acting = state.accounts.fresh_administrator(&signed_in).await?;
-    let mut object = JsonObject::read(&body, &["signupOpen", "minPasswordLength"])?;
+    let mut object = JsonObject::read(&body, &["signupOpen", "minPasswordLength", "requireSecondFactor"])?;
     let signup_open = object.optional_boolean("signupOpen");
     let length = object.optional_integer("minPasswordLength");
+    let second_factor = object.optional_string("requireSecondFactor");
     object.finish()?;
-    let length = length.map(|chars| chars.to_string());
-    let change = SettingsChange::parse(signup_open.map(|open| if open { "true" } else { "false" }), length.as_deref())
+    let values = [
+        signup_open.map(|open| (Setting::SignupOpen, open.to_string())),
+        length.map(|chars| (Setting::MinPasswordLength, chars.to_string())),
+        second_factor.map(|policy| (Setting::RequireSecondFactor, policy)),
+    ];
+    let change = SettingsChange::parse(values.iter().flatten().map(|(setting, value)| (*setting, value.as_str())))
         .map_err(|(setting, sentence)| {
             let field = match setting {
                 Setting::SignupOpen => "signupOpen",
                 Setting::MinPasswordLength => "minPasswordLength",
+                Setting::RequireSecondFactor => "requireSecondFactor",
             };
             ApiError::invalid_field(field, &sentence)
         })?;

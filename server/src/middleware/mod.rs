@@ -13,6 +13,8 @@
 //! - `cross_site`: refuses state-changing requests a browser says come from another site;
 //! - `session`: turns the session cookie into a signed-in user for pages, server functions and
 //!   the API;
+//! - `second_factor_policy`: leads an account the deployment requires a second factor of, and
+//!   which has none, to set one up before anything else;
 //! - `server_fn_status`: gives a failed server function's response its real status.
 
 mod client_address;
@@ -21,6 +23,7 @@ mod cross_site;
 mod expected_host;
 mod request_limits;
 mod request_slots;
+mod second_factor_policy;
 mod server_fn_status;
 mod session;
 
@@ -30,5 +33,6 @@ pub use cross_site::refuse_cross_site_writes;
 pub use expected_host::{ExpectedHosts, refuse_unexpected_hosts};
 pub use request_limits::{limit_header_size, read_whole_body};
 pub use request_slots::take_a_request_slot;
+pub use second_factor_policy::lead_to_second_factor;
 pub use server_fn_status::server_fn_error_status;
 pub use session::attach_session;

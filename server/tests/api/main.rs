@@ -29,6 +29,7 @@ mod reset_links;
 mod scale_out;
 mod search;
 mod second_factor;
+mod second_factor_policy;
 mod security;
 mod session_cookies;
 mod sessions;

@@ -64,6 +64,8 @@ pub fn AccountPage() -> impl IntoView {
         return view! { <Title text="Account"/> }.into_any();
     };
     let saved = use_query_map().with_untracked(|q| q.get("saved"));
+    // Sent here by the deployment's rule on second factors (`server/src/middleware/`).
+    let setup_required = use_query_map().with_untracked(|q| q.get("setup")).as_deref() == Some("second-factor");
     let notice = match saved.as_deref() {
         Some("profile") => Some("Your account details were saved."),
         Some("password") => Some("Password Change Success"),
@@ -85,6 +87,12 @@ pub fn AccountPage() -> impl IntoView {
             <h1 id="account-heading">"Account"</h1>
             <p class="card-lead">"You are logged in as " <strong>{username.clone()}</strong> "."</p>
             {notice.map(|text| view! { <p class="notice notice-success" role="status">{text}</p> })}
+            {setup_required.then(|| view! {
+                <p class="notice notice-error" role="alert">
+                    "This deployment requires a second factor of your account. Set up an authenticator app or add "
+                    "a passkey below "<a href="#second-factor">"(Two-step login)"</a>" before anything else."
+                </p>
+            })}
             <dl class="facts">
                 <dt>"Username"</dt>
                 <dd>{username.clone()}</dd>

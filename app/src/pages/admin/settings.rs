@@ -29,7 +29,9 @@ pub fn AdminSettingsPage() -> impl IntoView {
                     Err(error) => (Vec::new(), Some(error.to_string())),
                 };
                 let state = |setting: Setting| states.iter().find(|state| state.setting == setting).cloned();
-                let (Some(signup), Some(length)) = (state(Setting::SignupOpen), state(Setting::MinPasswordLength)) else {
+                let (Some(signup), Some(length), Some(second_factor)) =
+                    (state(Setting::SignupOpen), state(Setting::MinPasswordLength), state(Setting::RequireSecondFactor))
+                else {
                     return view! {
                         <section class="card" aria-labelledby="settings-heading">
                             <h1 id="settings-heading">"Settings"</h1>
@@ -59,6 +61,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                         <form class="form" method="post" action=SaveSettings::PATH>
                             <input type="hidden" name="signup_open_was" value=signup.value.clone()/>
                             <input type="hidden" name="min_password_length_was" value=length.value.clone()/>
+                            <input type="hidden" name="require_second_factor_was" value=second_factor.value.clone()/>
                             <fieldset class="choice" aria-describedby="signup-source">
                                 <legend>"Signup"</legend>
                                 <label><input type="radio" name="signup_open" value="true" checked=open/>
@@ -80,6 +83,7 @@ pub fn AdminSettingsPage() -> impl IntoView {
                                 </p>
                                 <SettingSource state=length.clone() id="length-source"/>
                             </div>
+                            <SecondFactorChoice state=second_factor/>
                             {(!fresh).then(|| view! {
                                 <div class="field">
                                     <label for="confirm-password">"Password"</label>
@@ -99,6 +103,30 @@ pub fn AdminSettingsPage() -> impl IntoView {
     }
 }
 
+/// Whom a second factor is required of: none, administrators, everyone.
+#[component]
+fn SecondFactorChoice(state: SettingState) -> impl IntoView {
+    let choices = [
+        ("off", " Nobody: each person chooses"),
+        ("administrators", " Administrators: those who manage the public group"),
+        ("everyone", " Everyone"),
+    ];
+    let current = state.value.clone();
+    view! {
+        <fieldset class="choice" aria-describedby="second-factor-help second-factor-source">
+            <legend>"Second factor required of"</legend>
+            {choices.into_iter().map(|(value, label)| view! {
+                <label><input type="radio" name="require_second_factor" value=value checked=current == value/>{label}</label>
+            }).collect_view()}
+            <p class="hint" id="second-factor-help">
+                "Someone it covers who has neither an authenticator app nor a passkey is led to set one up right "
+                "after logging in, before anything else; their scripts' REST API calls are refused until then."
+            </p>
+            <SettingSource state id="second-factor-source"/>
+        </fieldset>
+    }
+}
+
 /// Where a setting's value comes from, in a sentence: the command line (which flag), or who set
 /// it and when (in the viewer's time zone, with `console.js`), with what the command line says.
 #[component]
@@ -107,6 +135,7 @@ fn SettingSource(state: SettingState, id: &'static str) -> impl IntoView {
         (Setting::SignupOpen, "true") => format!("open (no {})", state.setting.flag()),
         (Setting::SignupOpen, _) => format!("closed ({})", state.setting.flag()),
         (Setting::MinPasswordLength, chars) => format!("{chars} ({})", state.setting.flag()),
+        (Setting::RequireSecondFactor, policy) => format!("{policy} ({})", state.setting.flag()),
     };
     match state.set {
         None => view! { <p class="hint" id=id>{format!("From the command line: {command_line}.")}</p> }.into_any(),

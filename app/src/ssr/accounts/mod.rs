@@ -63,8 +63,8 @@ pub use passwords::PasswordChanged;
 pub use reset_links::{IssuedResetLink, RESET_LINK_LIFETIME, RESET_PAGE_PATH, ResetLink, plain_origin, reset_url};
 pub use second_factor::{
     CEREMONY_LIFETIME, CHALLENGE_FAILURES, CHALLENGE_LIFETIME, MAX_PASSKEY_NAME_CHARS, MAX_PASSKEYS, PasskeyCeremony,
-    PasskeyInfo, RECOVERY_CODES, RelyingParty, SecondFactorAnswer, SecondFactors, SignInStep, TotpSetup,
-    parse_passkey_name,
+    PasskeyInfo, RECOVERY_CODES, RelyingParty, SecondFactorAnswer, SecondFactorPolicy, SecondFactors, SignInStep,
+    TotpSetup, parse_passkey_name,
 };
 pub use shared_settings::{
     LiveSettings, MIN_PASSWORD_CHARS, SETTINGS_REFRESH, Setting, SettingSet, SettingState, SettingsChange,
@@ -98,6 +98,9 @@ pub struct AccountSettings {
     /// The command line's word on whether visitors may create their own accounts; what applies
     /// is [`Accounts::signup_open`].
     pub signup_open: bool,
+    /// The command line's word on whom a second factor is required of; what applies is
+    /// [`Accounts::second_factor_policy`].
+    pub require_second_factor: SecondFactorPolicy,
     /// How long the audit trail keeps an event; `None` keeps them forever.
     pub audit_retention: Option<Duration>,
     /// Password hashes waiting or running at most; more are refused with `Busy`. `None`: 128 per
@@ -130,6 +133,7 @@ impl Default for AccountSettings {
             cookies: CookiePolicy { secure: false },
             guessing: GuessingLimits::default(),
             signup_open: true,
+            require_second_factor: SecondFactorPolicy::Off,
             audit_retention: Some(Duration::from_secs(400 * 24 * 3600)),
             hash_queue_places: None,
             public_url: None,
@@ -151,8 +155,11 @@ pub struct Accounts {
 impl Accounts {
     pub fn new(db: Database, settings: AccountSettings) -> Self {
         let queue_places = settings.hash_queue_places.unwrap_or(password::QUEUE_PLACES_PER_CORE * password::cores());
-        let live =
-            LiveSettings { signup_open: settings.signup_open, min_password_chars: settings.password_policy.min_chars };
+        let live = LiveSettings {
+            signup_open: settings.signup_open,
+            min_password_chars: settings.password_policy.min_chars,
+            require_second_factor: settings.require_second_factor,
+        };
         Self {
             db,
             hasher: PasswordHasher::new(queue_places),

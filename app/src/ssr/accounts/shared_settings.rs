@@ -1,13 +1,14 @@
 //! Settings that administrators change while the deployment runs, shared by its replicas:
-//! whether visitors may sign up, and the minimum length of a new password. Each is a row of
-//! `settings` once an administrator (or the operator) sets it; until then the server's command
-//! line decides (`--disable-signup`, `--min-password-length`). Every replica keeps the values in
+//! whether visitors may sign up, the minimum length of a new password, and whom a second factor
+//! is required of. Each is a row of `settings` once an administrator (or the operator) sets it;
+//! until then the server's command line decides (`--disable-signup`, `--min-password-length`,
+//! `--require-second-factor`). Every replica keeps the values in
 //! memory, so the checks that need them read no database: a change applies at once on the
 //! replica that made it, and on the others when they next read the table (every few seconds).
 
 use std::{ops::RangeInclusive, time::Duration};
 
-use super::{Accounts, Acting, AuditEvent, ClientInfo};
+use super::{Accounts, Acting, AuditEvent, ClientInfo, SecondFactorPolicy};
 use crate::{
     domain::PasswordPolicy,
     error::AccountError,
@@ -29,16 +30,27 @@ pub const MIN_PASSWORD_CHARS: RangeInclusive<usize> = 8..=64;
 pub enum Setting {
     SignupOpen,
     MinPasswordLength,
+    RequireSecondFactor,
 }
 
 impl Setting {
-    pub const ALL: [Setting; 2] = [Setting::SignupOpen, Setting::MinPasswordLength];
+    pub const ALL: [Setting; 3] = [Setting::SignupOpen, Setting::MinPasswordLength, Setting::RequireSecondFactor];
 
     /// Its name in the `settings` table, the audit trail and the operator's command.
     pub fn name(self) -> &'static str {
         match self {
             Setting::SignupOpen => "signup_open",
             Setting::MinPasswordLength => "min_password_length",
+            Setting::RequireSecondFactor => "require_second_factor",
+        }
+    }
+
+    /// Its name in the operator's `settings set`.
+    pub fn command_name(self) -> &'static str {
+        match self {
+            Setting::SignupOpen => "signup-open",
+            Setting::MinPasswordLength => "min-password-length",
+            Setting::RequireSecondFactor => "require-second-factor",
         }
     }
 
@@ -47,6 +59,7 @@ impl Setting {
         match self {
             Setting::SignupOpen => "--disable-signup",
             Setting::MinPasswordLength => "--min-password-length",
+            Setting::RequireSecondFactor => "--require-second-factor",
         }
     }
 }
@@ -56,6 +69,7 @@ impl Setting {
 pub struct LiveSettings {
     pub signup_open: bool,
     pub min_password_chars: usize,
+    pub require_second_factor: SecondFactorPolicy,
 }
 
 impl LiveSettings {
@@ -63,17 +77,22 @@ impl LiveSettings {
         match setting {
             Setting::SignupOpen => self.signup_open.to_string(),
             Setting::MinPasswordLength => self.min_password_chars.to_string(),
+            Setting::RequireSecondFactor => self.require_second_factor.as_str().to_owned(),
         }
     }
 
     /// `self` with `setting` stored as `value`. A stored value that no form could have saved (a
     /// row written by hand, say) is never trusted: signup closes, a length outside
-    /// [`MIN_PASSWORD_CHARS`] is ignored, and the log says so.
+    /// [`MIN_PASSWORD_CHARS`] is ignored, everyone is asked for a second factor, and the log
+    /// says so.
     fn with(mut self, setting: Setting, value: &str) -> Self {
         match (setting, SettingsChange::parse_one(setting, value)) {
             (Setting::SignupOpen, Ok(SettingsChange { signup_open: Some(open), .. })) => self.signup_open = open,
             (Setting::MinPasswordLength, Ok(SettingsChange { min_password_chars: Some(chars), .. })) => {
                 self.min_password_chars = chars;
+            }
+            (Setting::RequireSecondFactor, Ok(SettingsChange { require_second_factor: Some(policy), .. })) => {
+                self.require_second_factor = policy;
             }
             _ => {
                 tracing::warn!(
@@ -81,8 +100,10 @@ impl LiveSettings {
                     value = value.escape_debug().to_string(),
                     "a stored setting cannot be read; ignoring it"
                 );
-                if setting == Setting::SignupOpen {
-                    self.signup_open = false;
+                match setting {
+                    Setting::SignupOpen => self.signup_open = false,
+                    Setting::RequireSecondFactor => self.require_second_factor = SecondFactorPolicy::Everyone,
+                    Setting::MinPasswordLength => {}
                 }
             }
         }
@@ -95,44 +116,57 @@ impl LiveSettings {
 pub struct SettingsChange {
     pub signup_open: Option<bool>,
     pub min_password_chars: Option<usize>,
+    pub require_second_factor: Option<SecondFactorPolicy>,
 }
 
 impl SettingsChange {
-    /// Reads `signup_open` (`true` or `false`) and `min_password_length` (a whole number of
-    /// characters in [`MIN_PASSWORD_CHARS`]), or names the one that is wrong and why.
-    pub fn parse(signup_open: Option<&str>, min_password_length: Option<&str>) -> Result<Self, (Setting, String)> {
-        let signup_open = match signup_open.map(str::trim) {
-            None => None,
-            Some("true") => Some(true),
-            Some("false") => Some(false),
-            Some(_) => return Err((Setting::SignupOpen, "Must be true or false.".into())),
-        };
-        let range =
-            || format!("Must be a whole number from {} to {}.", MIN_PASSWORD_CHARS.start(), MIN_PASSWORD_CHARS.end());
-        let min_password_chars = match min_password_length.map(str::trim) {
-            None => None,
-            Some(text) => Some(
-                text.parse::<usize>()
-                    .ok()
-                    .filter(|chars| MIN_PASSWORD_CHARS.contains(chars))
-                    .ok_or_else(|| (Setting::MinPasswordLength, range()))?,
-            ),
-        };
-        Ok(Self { signup_open, min_password_chars })
+    /// Reads each `(setting, value)`: `signup_open` `true` or `false`, `min_password_length` a
+    /// whole number of characters in [`MIN_PASSWORD_CHARS`], `require_second_factor` `off`,
+    /// `administrators` or `everyone`; or names the first that is wrong and why.
+    pub fn parse<'a>(values: impl IntoIterator<Item = (Setting, &'a str)>) -> Result<Self, (Setting, String)> {
+        let mut change = Self::default();
+        for (setting, value) in values {
+            change = change.with(setting, value.trim())?;
+        }
+        Ok(change)
+    }
+
+    fn with(mut self, setting: Setting, value: &str) -> Result<Self, (Setting, String)> {
+        let refuse = |sentence: String| (setting, sentence);
+        match setting {
+            Setting::SignupOpen => {
+                let open = value.parse::<bool>().map_err(|_| refuse("Must be true or false.".into()))?;
+                self.signup_open = Some(open);
+            }
+            Setting::MinPasswordLength => {
+                let chars = value.parse::<usize>().ok().filter(|chars| MIN_PASSWORD_CHARS.contains(chars));
+                self.min_password_chars = Some(chars.ok_or_else(|| {
+                    refuse(format!(
+                        "Must be a whole number from {} to {}.",
+                        MIN_PASSWORD_CHARS.start(),
+                        MIN_PASSWORD_CHARS.end()
+                    ))
+                })?);
+            }
+            Setting::RequireSecondFactor => {
+                let policy = SecondFactorPolicy::parse(value);
+                self.require_second_factor =
+                    Some(policy.ok_or_else(|| refuse("Must be off, administrators or everyone.".into()))?);
+            }
+        }
+        Ok(self)
     }
 
     /// Reads `value` as `setting`'s, like [`SettingsChange::parse`].
     fn parse_one(setting: Setting, value: &str) -> Result<Self, (Setting, String)> {
-        match setting {
-            Setting::SignupOpen => Self::parse(Some(value), None),
-            Setting::MinPasswordLength => Self::parse(None, Some(value)),
-        }
+        Self::parse([(setting, value)])
     }
 
     fn value(self, setting: Setting) -> Option<String> {
         match setting {
             Setting::SignupOpen => self.signup_open.map(|open| open.to_string()),
             Setting::MinPasswordLength => self.min_password_chars.map(|chars| chars.to_string()),
+            Setting::RequireSecondFactor => self.require_second_factor.map(|policy| policy.as_str().to_owned()),
         }
     }
 }
@@ -178,6 +212,11 @@ impl Accounts {
         PasswordPolicy { min_chars: self.live_settings().min_password_chars }
     }
 
+    /// Whom the deployment requires a second factor of, as every check reads it.
+    pub fn second_factor_policy(&self) -> SecondFactorPolicy {
+        self.live_settings().require_second_factor
+    }
+
     fn live_settings(&self) -> LiveSettings {
         *self.live.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -187,6 +226,7 @@ impl Accounts {
         LiveSettings {
             signup_open: self.settings.signup_open,
             min_password_chars: self.settings.password_policy.min_chars,
+            require_second_factor: self.settings.require_second_factor,
         }
     }
 

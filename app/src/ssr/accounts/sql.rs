@@ -37,10 +37,19 @@ macro_rules! is_administrator {
     };
 }
 
-/// Whether the `users` row in the query has a second factor on, as a boolean column.
+/// Whether the `users` row in the query has a second factor on (an authenticator app, or a
+/// passkey), as a condition.
+macro_rules! second_factor_on {
+    () => {
+        "(EXISTS (SELECT 1 FROM totp_factors WHERE totp_factors.user_id = users.user_id \
+         AND totp_factors.enabled_on IS NOT NULL) \
+         OR EXISTS (SELECT 1 FROM passkeys WHERE passkeys.user_id = users.user_id))"
+    };
+}
+
+/// [`second_factor_on!`] as a boolean column.
 macro_rules! has_second_factor {
     () => {
-        "EXISTS (SELECT 1 FROM totp_factors WHERE totp_factors.user_id = users.user_id \
-         AND totp_factors.enabled_on IS NOT NULL) AS has_second_factor"
+        concat!(second_factor_on!(), " AS has_second_factor")
     };
 }

@@ -93,8 +93,8 @@ impl Accounts {
             usable_account!(),
             // An account with a second factor renews nothing on its password alone: its owner
             // logs in with the code and changes the password on the account page.
-            " AND password_expires_on <= $2 AND NOT EXISTS (SELECT 1 FROM totp_factors \
-             WHERE totp_factors.user_id = users.user_id AND totp_factors.enabled_on IS NOT NULL)"
+            " AND password_expires_on <= $2 AND NOT ",
+            second_factor_on!()
         );
         let row: Option<(i64, String, String, String)> =
             on_pool!(&self.db, |pool| sqlx::query_as(SQL).bind(key).bind(now_micros()).fetch_optional(pool).await?);

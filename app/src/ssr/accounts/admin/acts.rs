@@ -109,9 +109,9 @@ impl AdminAct {
                 format!("{username} stops being an admin of the public group and an administrator.")
             }
             AdminAct::RemoveSecondFactor => format!(
-                "{username}'s authenticator app and recovery codes stop working, and every session of the account \
-                 ends: the password alone logs in until they set up an app again. Do this only for an owner who \
-                 has lost both the app and the codes, and whom you have made sure is who they say."
+                "{username}'s authenticator app, passkeys and recovery codes stop working, and every session of \
+                 the account ends: the password alone logs in until they set up a second factor again. Do this \
+                 only for an owner who has lost all of them, and whom you have made sure is who they say."
             ),
             AdminAct::Delete => format!(
                 "The account {username} is deleted for good: its sessions end, its name stays taken, the groups it \

@@ -69,11 +69,13 @@ impl AdminAccount {
     }
 }
 
-const SELECT: &str = "SELECT users.user_id, users.username, users.email, users.created_on, \
+const SELECT: &str = concat!(
+    "SELECT users.user_id, users.username, users.email, users.created_on, \
      users.last_login_on, users.password_expires_on, users.disabled_on, users.deleted_on, \
      (COALESCE(managers.is_owner, FALSE) OR COALESCE(managers.is_admin, FALSE)) AS is_administrator, \
-     COALESCE(managers.is_owner, FALSE) AS is_owner, EXISTS (SELECT 1 FROM totp_factors \
-     WHERE totp_factors.user_id = users.user_id AND totp_factors.enabled_on IS NOT NULL) AS has_second_factor";
+     COALESCE(managers.is_owner, FALSE) AS is_owner, ",
+    has_second_factor!()
+);
 // The managers of the default group, joined by account: no parameter, so that the
 // search's parameters stay the only ones.
 const FROM: &str = " FROM users LEFT JOIN group_managers AS managers ON managers.user_id = users.user_id \

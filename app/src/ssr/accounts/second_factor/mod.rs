@@ -8,6 +8,7 @@
 //! no second step: an account with a second factor logs in there with an application password.
 
 mod passkeys;
+mod policy;
 mod recovery_codes;
 mod totp;
 
@@ -18,6 +19,7 @@ pub use self::{
         CEREMONY_LIFETIME, MAX_PASSKEY_NAME_CHARS, MAX_PASSKEYS, PasskeyCeremony, PasskeyInfo, RelyingParty,
         parse_passkey_name,
     },
+    policy::SecondFactorPolicy,
     recovery_codes::{RECOVERY_CODES, parse_recovery_code},
     totp::{TotpSetup, parse_code},
 };

@@ -22,8 +22,9 @@ use crate::{
 
 /// How long a ceremony waits for the browser's answer.
 pub const CEREMONY_LIFETIME: Duration = Duration::from_secs(5 * 60);
-/// How many ceremonies one address may have waiting.
-const WAITING_PER_ADDRESS: i64 = 20;
+/// How many ceremonies one address may have waiting: the login screen starts one for its
+/// autofill each time it is shown, and many people may share one address behind a NAT.
+const WAITING_PER_ADDRESS: i64 = 50;
 /// How many ceremonies may wait in all: past it, new ones wait for old ones to end.
 const WAITING_IN_ALL: i64 = 50_000;
 
@@ -87,7 +88,7 @@ impl Accounts {
                  (ceremony_hash, purpose, user_id, passkey_name, client_address, state, expires_on) \
                  SELECT $1, $2, $3, $4, $5, $6, $7 \
                  WHERE (SELECT COUNT(*) FROM passkey_ceremonies WHERE client_address = $5 AND expires_on > $8) < $9 \
-                 AND (SELECT COUNT(*) FROM passkey_ceremonies) < $10",
+                 AND (SELECT COUNT(*) FROM passkey_ceremonies WHERE expires_on > $8) < $10",
             )
             .bind(id.hash())
             .bind(purpose.as_str())

@@ -229,7 +229,7 @@ impl Accounts {
             )));
         }
         self.end_other_sessions(signed_in).await?;
-        self.audit_detail(AuditEvent::SecondFactorAdded, user, &format!("passkey '{name}'"), client).await;
+        self.audit_detail(AuditEvent::SecondFactorAdded, user, &format!("passkey {name:?}"), client).await;
         if self.recovery_codes_left(user.user_id).await? > 0 {
             return Ok(None);
         }
@@ -264,7 +264,7 @@ impl Accounts {
             self.forget_recovery_codes(user.user_id).await?;
         }
         self.end_other_sessions(signed_in).await?;
-        self.audit_detail(AuditEvent::SecondFactorRemoved, user, &format!("passkey '{name}'"), client).await;
+        self.audit_detail(AuditEvent::SecondFactorRemoved, user, &format!("passkey {name:?}"), client).await;
         Ok(())
     }
 }

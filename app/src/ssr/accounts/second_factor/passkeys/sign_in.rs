@@ -96,7 +96,7 @@ impl Accounts {
             .execute(pool)
             .await?;
         });
-        let detail = format!("passkey '{}'", found.name);
+        let detail = format!("passkey {:?}", found.name);
         self.audit_by(AuditEvent::SecondFactorUsed, found.user_id, &found.username, &detail, client).await;
         let new_device = match self.proven_device(&username_key(&found.username), client).await? {
             Some(_) => None,
