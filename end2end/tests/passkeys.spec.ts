@@ -3,6 +3,7 @@ import {
   expectNoAxeViolations,
   fillLogin,
   logIn,
+  logOut,
   signUp,
   uniqueUser,
   waitForHydration,
@@ -34,13 +35,6 @@ async function withVirtualAuthenticator(context: BrowserContext, page: Page): Pr
   return async (enabled) => {
     await cdp.send("WebAuthn.setAutomaticPresenceSimulation", { authenticatorId, enabled });
   };
-}
-
-async function logOut(page: Page, username: string): Promise<void> {
-  await waitForHydration(page);
-  await page.getByRole("button", { name: username }).click();
-  await page.getByRole("menuitem", { name: "Log out" }).click();
-  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
 }
 
 test("a passkey added on the account page signs in without a username, and as the second step", async ({ browser }) => {

@@ -5,6 +5,7 @@ import {
   expectNoAxeViolations,
   fillLogin,
   logIn,
+  logOut,
   signUp,
   uniqueUser,
   waitForHydration,
@@ -31,13 +32,6 @@ function totp(secret: string, steps = 0): string {
   const digest = createHmac("sha1", base32Decode(secret)).update(counter).digest();
   const offset = digest[digest.length - 1] & 0x0f;
   return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
-}
-
-async function logOut(page: Page, username: string): Promise<void> {
-  await waitForHydration(page);
-  await page.getByRole("button", { name: username }).click();
-  await page.getByRole("menuitem", { name: "Log out" }).click();
-  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
 }
 
 async function passwordStep(page: Page, user: TestUser): Promise<void> {
@@ -88,7 +82,7 @@ test("an authenticator app set up with the keyboard, then logins with its code a
   await expectNoAxeViolations(page, "the recovery codes");
   await page.screenshot({ path: "test-results/screenshots/recovery-codes.png", fullPage: true });
   await page.getByRole("link", { name: "Done" }).click();
-  await expect(page.getByText(/Authenticator app, since/)).toBeVisible();
+  await expect(page.getByText("On, with an authenticator app: logging in with your password also asks for it.")).toBeVisible();
   await expect(page.getByText("10 recovery codes are left.")).toBeVisible();
 
   // Log out; the password alone now leads to the code.

@@ -63,6 +63,14 @@ export async function logIn(page: Page, user: TestUser): Promise<void> {
   await expect(page.getByRole("heading", { name: `Welcome, ${user.username}` })).toBeVisible();
 }
 
+/** Logs out from the username menu and waits for the login screen. */
+export async function logOut(page: Page, username: string): Promise<void> {
+  await waitForHydration(page);
+  await page.getByRole("button", { name: username }).click();
+  await page.getByRole("menuitem", { name: "Log out" }).click();
+  await expect(page.getByRole("button", { name: "Log in" })).toBeVisible();
+}
+
 /** The axe-core rule tags every page is held to: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and
  * axe's own best practices. */
 export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"];

@@ -38,6 +38,13 @@ async fn add(app: &TestApp, client: &reqwest::Client, name: &str) -> (SoftPasske
     (passkey, app.post_form(client, "/api/account/passkeys/finish", &form).await)
 }
 
+/// Starts a sign-in for `browser` and answers it with `passkey`: the ceremony and the answer,
+/// for the test to send (or bend).
+async fn answered(app: &TestApp, browser: &reqwest::Client, passkey: &mut SoftPasskey) -> (String, String) {
+    let (ceremony, options) = started(app.post_form(browser, "/api/passkey/sign-in/start", &[]).await).await;
+    (ceremony, passkey.get(&options, &origin(app)).to_string())
+}
+
 /// Signs a new browser in with `passkey`, answering as if at `origin`.
 async fn sign_in_at(app: &TestApp, passkey: &mut SoftPasskey, origin: &str) -> (reqwest::Client, Response) {
     let browser = new_client();
@@ -100,8 +107,7 @@ async fn a_replayed_or_foreign_answer_opens_nothing() {
 
     // The same answer twice: its ceremony was used up by the first.
     let browser = new_client();
-    let (ceremony, options) = started(app.post_form(&browser, "/api/passkey/sign-in/start", &[]).await).await;
-    let answer = passkey.get(&options, &origin(&app)).to_string();
+    let (ceremony, answer) = answered(&app, &browser, &mut passkey).await;
     let form = [("ceremony", ceremony.as_str()), ("credential", answer.as_str())];
     assert_eq!(app.post_form(&browser, "/api/passkey/sign-in/finish", &form).await.status(), StatusCode::OK);
     let thief = new_client();
@@ -141,8 +147,7 @@ async fn a_late_or_malformed_answer_is_a_clear_400() {
     let (mut passkey, _) = add(&app, &alice, "laptop").await;
 
     let browser = new_client();
-    let (ceremony, options) = started(app.post_form(&browser, "/api/passkey/sign-in/start", &[]).await).await;
-    let answer = passkey.get(&options, &origin(&app)).to_string();
+    let (ceremony, answer) = answered(&app, &browser, &mut passkey).await;
     app.execute("UPDATE passkey_ceremonies SET expires_on = 0").await;
     let form = [("ceremony", ceremony.as_str()), ("credential", answer.as_str())];
     let late = app.post_form(&browser, "/api/passkey/sign-in/finish", &form).await;
@@ -201,8 +206,7 @@ async fn a_password_login_then_asks_for_the_passkey_and_the_api_for_an_applicati
     assert!(page.contains("Sign in with a passkey") && page.contains("Use a recovery code"));
     assert!(!page.contains("name=\"code\""), "no app, so no field for its code");
     // The second step is the passkey's sign-in, which ends the waiting login.
-    let (ceremony, options) = started(app.post_form(&browser, "/api/passkey/sign-in/start", &[]).await).await;
-    let answer = passkey.get(&options, &origin(&app)).to_string();
+    let (ceremony, answer) = answered(&app, &browser, &mut passkey).await;
     let form = [("ceremony", ceremony.as_str()), ("credential", answer.as_str())];
     let finished = app.post_form(&browser, "/api/passkey/sign-in/finish", &form).await;
     assert_eq!(finished.status(), StatusCode::OK);

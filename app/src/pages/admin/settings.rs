@@ -120,7 +120,8 @@ fn SecondFactorChoice(state: SettingState) -> impl IntoView {
             }).collect_view()}
             <p class="hint" id="second-factor-help">
                 "Someone it covers who has neither an authenticator app nor a passkey is led to set one up right "
-                "after logging in, before anything else; their scripts' REST API calls are refused until then."
+                "after logging in, before anything else; their scripts' REST API calls are refused until then. That "
+                "includes you, if you have neither."
             </p>
             <SettingSource state id="second-factor-source"/>
         </fieldset>

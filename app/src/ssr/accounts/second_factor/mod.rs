@@ -198,21 +198,6 @@ impl Accounts {
         Ok(SignInStep::SignedIn(LoggedIn { signed_in, new_device }))
     }
 
-    /// Whether `token` is a login challenge still waiting for its second factor.
-    pub async fn is_waiting_login(&self, token: &SessionToken) -> Result<bool, AccountError> {
-        let found: Option<i64> = on_pool!(&self.db, |pool| {
-            sqlx::query_scalar(
-                "SELECT user_id FROM login_challenges WHERE token_hash = $1 AND expires_on > $2 AND failures < $3",
-            )
-            .bind(token.hash())
-            .bind(now_micros())
-            .bind(CHALLENGE_FAILURES)
-            .fetch_optional(pool)
-            .await?
-        });
-        Ok(found.is_some())
-    }
-
     /// The second step of a login: the code (or a recovery code) for login challenge `token`.
     /// Right, the challenge is used up and a session starts; wrong, it counts as a failed guess
     /// against the account and the client.
