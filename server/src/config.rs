@@ -348,11 +348,12 @@ fn parse_network(raw: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{raw:?} is neither an IP address nor a CIDR range"))
 }
 
-/// An origin (`scheme://host[:port]`), without a path: what browsers send as `Origin`.
+/// `off`, `administrators` or `everyone`.
 fn parse_second_factor_policy(raw: &str) -> Result<SecondFactorPolicy, String> {
     SecondFactorPolicy::parse(raw).ok_or_else(|| "must be off, administrators or everyone".to_owned())
 }
 
+/// An origin (`scheme://host[:port]`), without a path: what browsers send as `Origin`.
 fn parse_public_url(raw: &str) -> Result<String, String> {
     let url = raw.trim_end_matches('/');
     let host = url

@@ -1,8 +1,8 @@
 //! The deployment's second-factor rule, enforced on every request of a signed-in account it
 //! covers that has no second factor yet: its pages lead to the account page's set-up, and
 //! everything else is refused (403), until it has an authenticator app or a passkey. What it
-//! needs on the way stays open: the account page and the set-up's pages, their forms, and logging
-//! out.
+//! needs on the way stays open: the account page and the set-up's pages, their forms, logging
+//! out, and what protects the account meanwhile (a new password, ending sessions).
 
 use app::ssr::{AppState, accounts::SignedIn};
 use axum::{
@@ -17,10 +17,13 @@ pub const SET_UP_PATH: &str = "/account?setup=second-factor#second-factor";
 
 /// What a covered account without a second factor may still reach.
 fn open_on_the_way(method: &Method, path: &str) -> bool {
-    const PAGES: [&str; 3] = ["/account", "/account/authenticator", "/account/recovery-codes"];
-    const FORMS: [&str; 6] = [
+    const PAGES: [&str; 5] = ["/account", "/account/authenticator", "/account/recovery-codes", "/health", "/metrics"];
+    const FORMS: [&str; 9] = [
         "/api/logout",
         "/api/v1/auth/logout",
+        "/api/account/password",
+        "/api/account/logout-everywhere",
+        "/api/account/revoke-session",
         "/api/account/authenticator/start",
         "/api/account/authenticator/confirm",
         "/api/account/passkeys/start",
@@ -40,7 +43,10 @@ pub async fn lead_to_second_factor(State(state): State<AppState>, request: Reque
     }
     match state.accounts.must_set_up_second_factor(signed_in).await {
         Ok(false) => next.run(request).await,
-        Ok(true) if request.method() == Method::GET && !request.uri().path().starts_with("/api/") => {
+        Ok(true)
+            if matches!(*request.method(), Method::GET | Method::HEAD)
+                && !request.uri().path().starts_with("/api/") =>
+        {
             (StatusCode::SEE_OTHER, [(header::LOCATION, SET_UP_PATH)]).into_response()
         }
         Ok(true) => {

@@ -47,6 +47,11 @@ async fn everyone_is_led_to_set_up_a_second_factor_before_anything_else() {
     assert!(current.text().await.unwrap().contains("requires a second factor"));
     let group = app.post_form(&mia, "/api/groups/create", &[("name", "sneaky")]).await;
     assert_eq!(group.status(), StatusCode::FORBIDDEN);
+    // What protects the account meanwhile stays open: ending a session (none such here: 404).
+    let revoke = app.post_form(&mia, "/api/account/revoke-session", &[("session_id", "nothing")]).await;
+    assert_ne!(revoke.status(), StatusCode::FORBIDDEN);
+    let head = mia.head(app.url("/groups")).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::SEE_OTHER);
 
     add_passkey(&app, &mia).await;
     assert_eq!(get(&app, &mia, "/").await.0, StatusCode::OK);
@@ -70,8 +75,12 @@ async fn an_administrator_turns_the_rule_on_for_every_replica() {
     let app = spawn_app().await;
     let olga = app.signed_in_as("olga").await;
     let mia = app.signed_in_as("mia").await;
-    add_passkey(&app, &olga).await;
     let change = |body: Value| olga.patch(app.url("/api/v1/admin/settings")).json(&body).send();
+    // Not before she has a second factor herself: the rule would hold her at the set-up.
+    let refused = change(json!({"requireSecondFactor": "administrators"})).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused.text().await.unwrap().contains("Set up a second factor of your own first"));
+    add_passkey(&app, &olga).await;
     let refused = change(json!({"requireSecondFactor": "all"})).await.unwrap();
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert_eq!(change(json!({"requireSecondFactor": true})).await.unwrap().status(), StatusCode::BAD_REQUEST);

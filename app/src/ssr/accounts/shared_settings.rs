@@ -267,8 +267,20 @@ impl Accounts {
         const STORE: &str = "INSERT INTO settings (name, value, changed_on, changed_by) VALUES ($1, $2, $3, $4) \
                              ON CONFLICT (name) DO UPDATE SET value = excluded.value, \
                              changed_on = excluded.changed_on, changed_by = excluded.changed_by";
-        let before = self.setting_states().await?;
         let admin = by.administrator();
+        // An administrator without a second factor would be held at the set-up on their next
+        // request: they set one up first (the operator's command is never held).
+        if let (Some(admin), Some(policy)) = (admin, change.require_second_factor)
+            && policy.covers(true)
+            && !self.has_second_factor(admin.user_id).await?
+        {
+            return Err(AccountError::AdminRefused(
+                "Set up a second factor of your own first (an authenticator app or a passkey, on your account page): \
+                 the rule would cover you too."
+                    .into(),
+            ));
+        }
+        let before = self.setting_states().await?;
         let mut changed = Vec::new();
         for state in before {
             let Some(value) = change.value(state.setting) else { continue };

@@ -51,13 +51,18 @@ impl Accounts {
         if !self.second_factor_policy().covers(signed_in.is_administrator) {
             return Ok(false);
         }
-        let has_one: bool = on_pool!(&self.db, |pool| {
+        Ok(!self.has_second_factor(signed_in.user.user_id).await?)
+    }
+
+    /// Whether account `user_id` has a second factor on (an authenticator app, or a passkey).
+    pub(in crate::ssr::accounts) async fn has_second_factor(&self, user_id: i64) -> Result<bool, AccountError> {
+        let has_one: Option<bool> = on_pool!(&self.db, |pool| {
             sqlx::query_scalar(concat!("SELECT ", second_factor_on!(), " FROM users WHERE user_id = $1"))
-                .bind(signed_in.user.user_id)
-                .fetch_one(pool)
+                .bind(user_id)
+                .fetch_optional(pool)
                 .await?
         });
-        Ok(!has_one)
+        Ok(has_one.unwrap_or(false))
     }
 }
 
