@@ -19,7 +19,7 @@ pub use forms::{
 pub use group::{BrokenImplication, GroupName, MAX_GROUP_NAME_CHARS, MemberFlags};
 pub use password::{NewPassword, PasswordPolicy, TypedPassword};
 pub use search::{MAX_SEARCH_CHARS, MAX_SEARCH_TERMS, SearchError, SearchTerm, check_fields, parse_search};
-pub use text::{fold_case, nfc};
+pub use text::{fold_case, is_format_character, nfc};
 pub use username::{Username, username_key};
 
 /// The message for a field left empty, in the words of Dioptra's GUI.

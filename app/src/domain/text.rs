@@ -28,6 +28,36 @@ pub fn is_combining_mark(c: char) -> bool {
     return unicode_normalization::char::is_combining_mark(c);
 }
 
+/// Whether `c` is a format character (Unicode's general category Cf): invisible, yet able to
+/// reorder the text around it (bidirectional overrides) or hide within it (zero-width
+/// characters), so a name that people read never holds one.
+pub fn is_format_character(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61C}'
+            | '\u{6DD}'
+            | '\u{70F}'
+            | '\u{890}'..='\u{891}'
+            | '\u{8E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
 /// Folds a name for comparing: NFC, then lower case, with the Greek final sigma (`ς`, which lower
 /// casing produces only at the end of a word) made the ordinary `σ`, so that a name, its upper
 /// case and any part of it fold alike.
@@ -37,6 +67,16 @@ pub fn fold_case(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn bidirectional_overrides_and_zero_width_characters_are_format_characters() {
+        for c in ['\u{202E}', '\u{2066}', '\u{200B}', '\u{200D}', '\u{FEFF}', '\u{AD}', '\u{E0041}'] {
+            assert!(super::is_format_character(c), "{c:?}");
+        }
+        for c in ['a', 'é', ' ', '-', '\u{94D}', '\u{1F600}'] {
+            assert!(!super::is_format_character(c), "{c:?}");
+        }
+    }
+
     use super::*;
 
     #[test]

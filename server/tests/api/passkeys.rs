@@ -327,3 +327,22 @@ async fn an_expired_password_renews_nothing_on_an_account_with_only_a_passkey() 
     assert!(console.contains(">Two-step<"), "{console}");
     assert_eq!(sign_in(&app, &mut passkey).await.1.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn an_administrators_turn_off_ends_the_passkeys_and_one_being_added() {
+    let app = spawn_app().await;
+    let admin = app.signed_in_as("olga").await;
+    let bob = app.signed_in_as("bob").await;
+    let (mut first, _) = add(&app, &bob, "laptop").await;
+    let (ceremony, options) =
+        started(app.post_form(&bob, "/api/account/passkeys/start", &[("name", "phone")]).await).await;
+    let (_, answer) = SoftPasskey::create(&options, &origin(&app));
+    let ids: Vec<i64> = app.scalars("SELECT user_id FROM users WHERE username = 'bob'").await;
+    let act = format!("/api/v1/admin/users/{}/remove-second-factor", ids[0]);
+    assert_eq!(admin.post(app.url(&act)).send().await.unwrap().status(), StatusCode::OK);
+    let form = [("ceremony", ceremony.as_str()), ("credential", &answer.to_string())];
+    assert_eq!(app.post_form(&bob, "/api/account/passkeys/finish", &form).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM passkey_ceremonies").await, 0);
+    assert_eq!(sign_in(&app, &mut first).await.1.status(), StatusCode::BAD_REQUEST);
+}

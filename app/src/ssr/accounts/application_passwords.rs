@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::{Accounts, AuditEvent, ClientInfo, SignedIn};
 use crate::{
-    domain::{Field, FieldErrors, nfc},
+    domain::{Field, FieldErrors, is_format_character, nfc},
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
@@ -107,8 +107,8 @@ pub fn parse_application_password_name(raw: &str) -> Result<String, AccountError
     if name.chars().count() > MAX_APPLICATION_PASSWORD_NAME_CHARS {
         return Err(refuse(&format!("A name has at most {MAX_APPLICATION_PASSWORD_NAME_CHARS} characters.")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(refuse("A name cannot contain control characters."));
+    if name.chars().any(|c| c.is_control() || is_format_character(c)) {
+        return Err(refuse("A name cannot contain control or invisible characters."));
     }
     Ok(name)
 }

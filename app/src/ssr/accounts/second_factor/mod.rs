@@ -29,7 +29,7 @@ use crate::{
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
-        db::{delete_in_batches, on_pool},
+        db::{BeginWrite, delete_in_batches, on_pool},
         session::SessionToken,
     },
 };
@@ -351,14 +351,16 @@ impl Accounts {
         if !self.second_factors(user_id).await?.any() {
             return Ok(None);
         }
-        on_pool!(&self.db, |pool| {
-            sqlx::query("DELETE FROM passkeys WHERE user_id = $1").bind(user_id).execute(pool).await?;
-        });
-        self.remove_totp(user_id).await?;
-        self.forget_recovery_codes(user_id).await?;
+        // One transaction: no half-removed second factor, and a passkey being added meanwhile
+        // needs its session, which ends here too.
         let ended = on_pool!(&self.db, |pool| {
-            sqlx::query(FORGET_CHALLENGES).bind(user_id).execute(pool).await?;
-            sqlx::query(super::sessions::END_ALL).bind(user_id).execute(pool).await?.rows_affected()
+            let mut tx = pool.begin_write().await?;
+            for statement in FORGET_ALL {
+                sqlx::query(statement).bind(user_id).execute(&mut *tx).await?;
+            }
+            let ended = sqlx::query(super::sessions::END_ALL).bind(user_id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            ended
         });
         Ok(Some(ended))
     }

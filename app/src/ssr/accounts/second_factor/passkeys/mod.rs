@@ -22,7 +22,7 @@ use self::ceremonies::Purpose;
 pub use self::ceremonies::{CEREMONY_LIFETIME, PasskeyCeremony};
 use super::super::{Accounts, AuditEvent, ClientInfo, SignedIn, confirmed_recently};
 use crate::{
-    domain::{Field, FieldErrors, nfc},
+    domain::{Field, FieldErrors, is_format_character, nfc},
     error::AccountError,
     ssr::{
         clock::{Micros, now_micros},
@@ -75,8 +75,8 @@ pub fn parse_passkey_name(raw: &str) -> Result<String, AccountError> {
     if name.chars().count() > MAX_PASSKEY_NAME_CHARS {
         return Err(refuse(&format!("A name has at most {MAX_PASSKEY_NAME_CHARS} characters.")));
     }
-    if name.chars().any(char::is_control) {
-        return Err(refuse("A name cannot contain control characters."));
+    if name.chars().any(|c| c.is_control() || is_format_character(c)) {
+        return Err(refuse("A name cannot contain control or invisible characters."));
     }
     Ok(if name.is_empty() { "Passkey".to_owned() } else { name })
 }
@@ -208,8 +208,11 @@ impl Accounts {
         let credential_id: &[u8] = passkey.cred_id().as_ref();
         let added = on_pool!(&self.db, |pool| {
             sqlx::query(
+                // Only while the session that added it lives: an administrator's Turn off two-step
+                // login (or a reset) that ends it meanwhile also ends the adding.
                 "INSERT INTO passkeys (user_id, credential_id, user_handle, name, credential, created_on) \
                  SELECT $1, $2, $3, $4, $5, $6 WHERE (SELECT COUNT(*) FROM passkeys WHERE user_id = $1) < $7 \
+                 AND EXISTS (SELECT 1 FROM sessions WHERE token_hash = $8 AND user_id = $1) \
                  ON CONFLICT (credential_id) DO NOTHING",
             )
             .bind(user.user_id)
@@ -219,6 +222,7 @@ impl Accounts {
             .bind(&stored)
             .bind(now_micros())
             .bind(MAX_PASSKEYS)
+            .bind(signed_in.token.hash())
             .execute(pool)
             .await?
             .rows_affected()
@@ -279,6 +283,7 @@ mod tests {
         assert_eq!(parse_passkey_name("").unwrap(), "Passkey");
         assert!(parse_passkey_name(&"x".repeat(MAX_PASSKEY_NAME_CHARS + 1)).is_err());
         assert!(parse_passkey_name("lap\ntop").is_err());
+        assert!(parse_passkey_name("pot\u{202E}pal").is_err(), "a bidirectional override");
     }
 
     #[test]
