@@ -1,4 +1,4 @@
-use super::REQUIRED;
+use super::{REQUIRED, text::is_format_character};
 
 /// RFC 5321's limit on a forward path, which is what any mail system will accept.
 pub const MAX_EMAIL_BYTES: usize = 254;
@@ -44,35 +44,6 @@ fn is_local_part(local: &str) -> bool {
         && local
             .chars()
             .all(|c| !c.is_whitespace() && !c.is_control() && !is_format_character(c) && !"@<>()[],;:\\\"".contains(c))
-}
-
-/// Unicode's format characters (general category Cf): invisible, and some (the bidirectional
-/// overrides) reorder the text around them, so an address holding one can show as another.
-fn is_format_character(c: char) -> bool {
-    matches!(
-        u32::from(c),
-        0x00AD
-            | 0x0600..=0x0605
-            | 0x061C
-            | 0x06DD
-            | 0x070F
-            | 0x0890..=0x0891
-            | 0x08E2
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x2064
-            | 0x2066..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0x110BD
-            | 0x110CD
-            | 0x13430..=0x1343F
-            | 0x1BCA0..=0x1BCA3
-            | 0x1D173..=0x1D17A
-            | 0xE0001
-            | 0xE0020..=0xE007F
-    )
 }
 
 fn is_domain(domain: &str) -> bool {

@@ -103,19 +103,24 @@ impl Accounts {
         if codes.len() != RECOVERY_CODES {
             return Ok(false);
         }
-        let mut found = 0;
+        let mut hashes = Vec::with_capacity(RECOVERY_CODES);
         for code in codes {
             let Ok(plain) = parse_recovery_code(code) else { return Ok(false) };
-            let hash = code_hash(&plain);
-            let present: Option<i64> = on_pool!(&self.db, |pool| {
-                sqlx::query_scalar("SELECT user_id FROM recovery_codes WHERE user_id = $1 AND code_hash = $2")
-                    .bind(user_id)
-                    .bind(hash)
-                    .fetch_optional(pool)
-                    .await?
-            });
-            found += usize::from(present.is_some());
+            hashes.push(code_hash(&plain));
         }
+        // One read for all ten (RECOVERY_CODES placeholders after the account's); a repeated
+        // code matches one row, so it cannot stand in for the others.
+        const _: () = assert!(RECOVERY_CODES == 10, "one placeholder per code");
+        const SQL: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND code_hash IN \
+                           ($2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+        let found: i64 = on_pool!(&self.db, |pool| {
+            let mut query = sqlx::query_scalar(SQL).bind(user_id);
+            for hash in &hashes {
+                query = query.bind(hash);
+            }
+            query.fetch_one(pool).await?
+        });
+        let found = usize::try_from(found).unwrap_or_default();
         Ok(found == RECOVERY_CODES)
     }
 }
