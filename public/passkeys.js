@@ -105,16 +105,23 @@ async function add(place, form) {
 }
 
 // The browser's passkey autofill on the username field, while the login screen is open; a
-// click on the button cancels it and asks at once.
+// click on the button cancels it and asks at once. The server's ceremony lasts 5 minutes: when
+// the browser gives up on it unused, a fresh one takes its place, quietly.
 let autofill = null;
 async function offerAutofill(place) {
   if (!document.querySelector('input[autocomplete~="webauthn"]')) return;
   if (!(await PublicKeyCredential.isConditionalMediationAvailable?.())) return;
+  const started = Date.now();
   autofill = new AbortController();
   try {
     await signIn(place, "conditional", autofill.signal);
   } catch (error) {
-    if (error.name !== "AbortError") say(place, error.name ? dialogRefusal(error) : error.message, true);
+    if (error.name === "AbortError") return;
+    if (error.name === "NotAllowedError") {
+      if (Date.now() - started > 60_000) offerAutofill(place);
+      return;
+    }
+    say(place, error.name && error.name !== "Error" ? dialogRefusal(error) : error.message, true);
   }
 }
 
