@@ -21,4 +21,4 @@ pub mod ssr;
 pub const PRODUCT_NAME: &str = "Dioptra Accounts";
 
 #[cfg(feature = "ssr")]
-pub use pages::{App, shell};
+pub use pages::{AUTHENTICATOR_PATH, App, LOGIN_CODE_PATH, RECOVERY_CODES_PATH, shell};

@@ -15,23 +15,29 @@ use axum::{
 /// Where a covered account is led: the account page's two-step login section.
 pub const SET_UP_PATH: &str = "/account?setup=second-factor#second-factor";
 
-/// What a covered account without a second factor may still reach.
+/// What a covered account without a second factor may still reach, named by the pages' and
+/// server functions' own paths so that a renamed one stays open.
 fn open_on_the_way(method: &Method, path: &str) -> bool {
-    const PAGES: [&str; 5] = ["/account", "/account/authenticator", "/account/recovery-codes", "/health", "/metrics"];
-    const FORMS: [&str; 9] = [
-        "/api/logout",
+    use app::server_fns::{
+        ChangePassword, ConfirmAuthenticator, FinishAddingPasskey, LogOut, LogOutEverywhere, RevokeSession,
+        StartAddingPasskey, StartAuthenticatorSetup,
+    };
+    use leptos::server_fn::ServerFn;
+    let pages = ["/account", app::AUTHENTICATOR_PATH, app::RECOVERY_CODES_PATH, "/health", "/metrics"];
+    let forms = [
+        LogOut::PATH,
         "/api/v1/auth/logout",
-        "/api/account/password",
-        "/api/account/logout-everywhere",
-        "/api/account/revoke-session",
-        "/api/account/authenticator/start",
-        "/api/account/authenticator/confirm",
-        "/api/account/passkeys/start",
-        "/api/account/passkeys/finish",
+        ChangePassword::PATH,
+        LogOutEverywhere::PATH,
+        RevokeSession::PATH,
+        StartAuthenticatorSetup::PATH,
+        ConfirmAuthenticator::PATH,
+        StartAddingPasskey::PATH,
+        FinishAddingPasskey::PATH,
     ];
     match *method {
-        Method::GET | Method::HEAD => PAGES.contains(&path),
-        Method::POST => FORMS.contains(&path),
+        Method::GET | Method::HEAD => pages.contains(&path),
+        Method::POST => forms.contains(&path),
         _ => false,
     }
 }
