@@ -69,6 +69,10 @@ pub enum AccountError {
     /// try again after `retry_after_secs`.
     #[error("The server is checking very many passwords just now. Try again in {}.", wait_words(*retry_after_secs))]
     Busy { retry_after_secs: u64 },
+    /// Every place for a listing is taken (a listing counts, and a search may read, every
+    /// account, so only a few run at once): the caller may try again in a second.
+    #[error("{}", server_only::LISTINGS_BUSY)]
+    ListingsBusy,
     /// The browser could not reach the server or read its answer.
     #[error("Could not reach the server. Check your connection and try again.")]
     Transport,
@@ -137,6 +141,7 @@ mod server_only {
             "This account has a second factor: scripts log in with an application password, made on the account page.";
         WRONG_CODE = "That code is not right. Try the app's current code, or a recovery code you have not used.";
         LOGIN_TIMED_OUT = "This login has timed out. Log in again with your password.";
+        LISTINGS_BUSY = "The server is answering very many listings and searches just now. Try again in a moment.";
     }
 }
 
@@ -169,7 +174,10 @@ impl AccountError {
             AccountError::Taken(_) => 409,
             AccountError::TooManyAttempts { .. } => 429,
             AccountError::Internal | AccountError::Transport => 500,
-            AccountError::Unavailable | AccountError::TooSlow | AccountError::Busy { .. } => 503,
+            AccountError::Unavailable
+            | AccountError::TooSlow
+            | AccountError::Busy { .. }
+            | AccountError::ListingsBusy => 503,
         }
     }
 
@@ -180,6 +188,7 @@ impl AccountError {
             AccountError::TooManyAttempts { retry_after_secs } | AccountError::Busy { retry_after_secs } => {
                 Some(*retry_after_secs)
             }
+            AccountError::ListingsBusy => Some(1),
             _ => None,
         }
     }
@@ -309,6 +318,7 @@ mod tests {
             AccountError::Internal,
             AccountError::TooSlow,
             AccountError::Busy { retry_after_secs: 1 },
+            AccountError::ListingsBusy,
             AccountError::Transport,
             AccountError::AccountDisabled,
             AccountError::ConfirmationNeeded,

@@ -248,6 +248,11 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_ADDRESS", default_value_t = 100)]
     pub max_failures_per_address: u32,
 
+    /// Failed password checks from all the clients of one IPv6 /48, against any accounts, before
+    /// those without a device cookie must wait, as above. 0 turns this off.
+    #[arg(long, env = "DIOPTRA_MAX_FAILURES_PER_NETWORK", default_value_t = 1000)]
+    pub max_failures_per_network: u32,
+
     /// Signups from one client (an address, an IPv6 /64) per hour. 0 turns this off (e.g. for load tests).
     #[arg(long, env = "DIOPTRA_MAX_SIGNUPS_PER_ADDRESS", default_value_t = 20)]
     pub max_signups_per_address: u32,
@@ -273,6 +278,11 @@ pub struct Config {
     /// 4 s of waiting for the last. At least 2: a password change takes two places at once.
     #[arg(long, env = "DIOPTRA_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(2..))]
     pub hash_queue: Option<u32>,
+
+    /// Listings and searches (users, groups, members to add) running at once; others wait up to
+    /// a second for a place, then are answered 503 with `Retry-After`. Default: 2 per core.
+    #[arg(long, env = "DIOPTRA_MAX_CONCURRENT_LISTINGS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_listings: Option<u32>,
 
     /// The address users visit, e.g. https://dioptra.example.org, when it differs from --addr
     /// (behind a reverse proxy). With https the session cookie is `Secure` and named with the
@@ -312,6 +322,7 @@ impl Config {
             guessing: GuessingLimits {
                 failures_per_account: self.max_failures_per_account,
                 failures_per_address: self.max_failures_per_address,
+                failures_per_network: self.max_failures_per_network,
                 signups_per_address: self.max_signups_per_address,
                 ..GuessingLimits::default()
             },
@@ -321,6 +332,7 @@ impl Config {
             audit_retention: (self.audit_retention_days > 0)
                 .then(|| Duration::from_secs(u64::from(self.audit_retention_days) * 24 * 3600)),
             hash_queue_places: self.hash_queue.map(|places| places as usize),
+            listing_places: self.max_concurrent_listings.map(|places| places as usize),
             public_url: self.public_url.clone(),
             ..self.passwords.account_settings()
         }

@@ -124,7 +124,16 @@ pub(crate) async fn find_accounts(group_id: i64, search: &str) -> Result<Vec<Fou
 #[server(endpoint = "groups/members/find")]
 pub async fn find_members(group_id: i64, search: String) -> Result<String, AccountError> {
     use leptos::tachys::view::RenderHtml;
-    let found = if search.trim().is_empty() { None } else { Some(Ok(find_accounts(group_id, &search).await?)) };
+    let found = if search.trim().is_empty() {
+        None
+    } else {
+        // Said in the results' place, in the server's own words: the island only knows a
+        // stand-in for these sentences (`error.rs`).
+        match find_accounts(group_id, &search).await {
+            Err(busy @ (AccountError::ListingsBusy | AccountError::TooSlow)) => Some(Err(busy.to_string())),
+            found => Some(Ok(found?)),
+        }
+    };
     Ok(crate::pages::found_accounts(group_id, found).to_html())
 }
 

@@ -43,33 +43,6 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// Rows the periodic clean-up deletes per statement.
-pub(crate) const CLEAN_UP_BATCH: i64 = 1_000;
-
-/// Runs `$sql`, a `DELETE … WHERE key IN (SELECT key … WHERE condition LIMIT $n) AND condition`
-/// whose last parameter is the batch size ([`CLEAN_UP_BATCH`], bound after `$bind`s), until a batch
-/// deletes fewer rows than that; evaluates to how many it deleted. The condition is repeated
-/// outside: PostgreSQL re-checks only the outer one for a row another statement changed meanwhile
-/// (a counter that a new guess has just renewed must stay). Each batch is a statement of its own
-/// with a query budget of its own: one statement over millions of rows (counters an attacker made
-/// from many addresses, say) would run out of its budget every time, and the table that most
-/// needs cleaning would never be cleaned.
-macro_rules! delete_in_batches {
-    ($db:expr, $sql:expr $(, $bind:expr)*) => {{
-        let mut deleted: u64 = 0;
-        loop {
-            let batch = $crate::ssr::db::on_pool!($db, |pool| {
-                sqlx::query($sql)$(.bind($bind))*.bind($crate::ssr::db::CLEAN_UP_BATCH).execute(pool).await?.rows_affected()
-            });
-            deleted += batch;
-            if batch < $crate::ssr::db::CLEAN_UP_BATCH.unsigned_abs() {
-                break deleted;
-            }
-        }
-    }};
-}
-pub(crate) use delete_in_batches;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolStats {
     pub idle: u32,

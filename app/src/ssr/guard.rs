@@ -8,7 +8,11 @@
 //!   with a device cookie from an earlier successful login to that account (`known_devices`, in
 //!   `accounts/devices.rs`); its checks are counted per device instead, with the same threshold,
 //!   so the owner keeps logging in from their own browser while the account is under attack.
-//! - A client is its address, an IPv6 address counted by its /64 (one subscriber's network).
+//! - A client is its address, an IPv6 address counted by its /64 (one subscriber's network). An
+//!   IPv6 client's /48 (a site's network, or a provider's block shared by many subscribers) is
+//!   counted too, against a higher threshold: whoever holds a /48 gets that many guesses, not
+//!   65,536 times a client's. A proven client (a device cookie) is never held back by its /48,
+//!   so an attack from elsewhere in it cannot lock the owner out.
 //! - A check is counted *before* the password is hashed, in the same statement that refuses it
 //!   when the counter is blocked, and the block the failure would earn is set there too: checks
 //!   sent all at once cannot slip past the threshold together. A correct password then clears its
@@ -18,15 +22,16 @@
 //! Refusals happen before any hashing, so a throttled attacker costs the server one indexed read.
 
 use std::{
-    net::{IpAddr, Ipv6Addr},
+    net::{IpAddr, Ipv4Addr, Ipv6Addr},
     time::Duration,
 };
 
 use crate::{
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::{Micros, now_micros},
-        db::{Database, delete_in_batches, on_pool},
+        db::{Database, on_pool},
     },
 };
 
@@ -40,6 +45,10 @@ pub struct GuessingLimits {
     /// Failed password checks from one client (an address, an IPv6 /64), against any accounts,
     /// before it is slowed down.
     pub failures_per_address: u32,
+    /// Failed password checks from all the clients of one IPv6 /48, against any accounts, before
+    /// those that have not proven themselves are slowed down: ten clients' worth by default, since
+    /// a site's people mistype too, far fewer than the 65,536 /64s it holds.
+    pub failures_per_network: u32,
     /// Signups from one client (an address, an IPv6 /64) per window.
     pub signups_per_address: u32,
     /// Failure counts lapse after this long without a failure; signups are counted per window
@@ -54,6 +63,7 @@ impl Default for GuessingLimits {
         Self {
             failures_per_account: 10,
             failures_per_address: 100,
+            failures_per_network: 1000,
             signups_per_address: 20,
             window: Duration::from_secs(3600),
             max_backoff: Duration::from_secs(15 * 60),
@@ -64,6 +74,7 @@ impl Default for GuessingLimits {
 const ACCOUNT: &str = "account";
 const DEVICE: &str = "device";
 const ADDRESS: &str = "address";
+const NETWORK: &str = "network";
 const SIGNUP: &str = "signup";
 
 /// The attempt count after this one: 1 when the counter has lapsed (its last attempt is older than
@@ -128,27 +139,56 @@ const COUNT_IN_FIXED_WINDOW: &str = concat!(
     "last_attempt_on = $3 RETURNING attempts, window_started_on"
 );
 
-/// The subject a client address is counted under: an IPv4 address as it is (also when written as
-/// an IPv4-mapped IPv6 address, or as a 6to4 network `2002:AABB:CCDD::/48`, which one IPv4
-/// address owns whole), an IPv6 address by its /64, the smallest network a subscriber is given:
-/// whoever holds one address of it can use them all.
+/// Counters that have lapsed (no attempt since `$2`) and block nothing (at `$3`, now).
+pub(crate) const LAPSED_COUNTERS: CleanUp = clean_up!(
+    from "attempt_counters" by "scope, subject" where "last_attempt_on < $2 AND blocked_until <= $3"
+);
+
+/// The subject a client address is counted under: an IPv4 address as it is, also when it comes
+/// written as IPv6 ([`embedded_ipv4`]), and an IPv6 address by its /64, the smallest network a
+/// subscriber is given: whoever holds one address of it can use them all.
 pub fn client_subject(address: &str) -> String {
     match address.parse::<IpAddr>() {
         Ok(IpAddr::V4(v4)) => v4.to_string(),
-        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+        Ok(IpAddr::V6(v6)) => match embedded_ipv4(v6) {
             Some(v4) => v4.to_string(),
-            None if v6.segments()[0] == 0x2002 => {
-                let [_, high, low, ..] = v6.segments();
-                let [a, b] = high.to_be_bytes();
-                let [c, d] = low.to_be_bytes();
-                std::net::Ipv4Addr::new(a, b, c, d).to_string()
-            }
             None => {
                 let [a, b, c, d, ..] = v6.segments();
                 format!("{}/64", Ipv6Addr::new(a, b, c, d, 0, 0, 0, 0))
             }
         },
         Err(_) => address.to_owned(),
+    }
+}
+
+/// The IPv6 /48 a client address lies in, counted beside its /64
+/// ([`GuessingLimits::failures_per_network`]); none for an IPv4 client, however written, whose
+/// address is its whole network.
+pub fn network_subject(address: &str) -> Option<String> {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) if embedded_ipv4(v6).is_none() => {
+            let [a, b, c, ..] = v6.segments();
+            Some(format!("{}/48", Ipv6Addr::new(a, b, c, 0, 0, 0, 0, 0)))
+        }
+        _ => None,
+    }
+}
+
+/// The IPv4 client behind an IPv6 address that only carries one: IPv4-mapped (`::ffff:a.b.c.d`),
+/// 6to4 (`2002:AABB:CCDD::/48`, which one IPv4 address owns whole), NAT64's well-known prefix
+/// (`64:ff9b::/96`, an IPv6-only server's view of every IPv4 client) and Teredo (`2001:0::/32`,
+/// the client's address inverted in the last 32 bits). Counted by the /64 instead, each of these
+/// would give one IPv4 address as many clients as it liked, or make all IPv4 clients one.
+fn embedded_ipv4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let segments = v6.segments();
+    let [.., seventh, eighth] = segments;
+    let last = Ipv4Addr::from((u32::from(seventh) << 16) | u32::from(eighth));
+    match segments {
+        _ if v6.to_ipv4_mapped().is_some() => v6.to_ipv4_mapped(),
+        [0x2002, high, low, ..] => Some(Ipv4Addr::from((u32::from(high) << 16) | u32::from(low))),
+        [0x64, 0xff9b, 0, 0, 0, 0, ..] => Some(last),
+        [0x2001, 0, ..] => Some(Ipv4Addr::from(!u32::from(last))),
+        _ => None,
     }
 }
 
@@ -163,8 +203,9 @@ pub(crate) struct Guard<'a> {
 pub(crate) struct PasswordAttempt {
     /// The counter charged for the account: the account's own, or that of the client's device.
     account: Option<(&'static str, String)>,
-    /// The client's subject, when its failures are counted.
-    client: Option<String>,
+    /// The client's counters, when its failures are counted: its address's, and for IPv6 its
+    /// network's too, each with its threshold.
+    client: Vec<(&'static str, String, u32)>,
 }
 
 impl Guard<'_> {
@@ -178,26 +219,40 @@ impl Guard<'_> {
         address: Option<&str>,
         device: Option<&[u8]>,
     ) -> Result<PasswordAttempt, AccountError> {
-        let client = address.filter(|_| self.limits.failures_per_address > 0).map(client_subject);
+        let (per_client, per_network) = (self.limits.failures_per_address, self.limits.failures_per_network);
+        let mut client = Vec::new();
+        if let Some(address) = address {
+            if per_client > 0 {
+                client.push((ADDRESS, client_subject(address), per_client));
+            }
+            if let Some(network) = network_subject(address).filter(|_| per_network > 0 && device.is_none()) {
+                client.push((NETWORK, network, per_network));
+            }
+        }
         let account = (self.limits.failures_per_account > 0).then(|| match device {
             Some(hash) => (DEVICE, hex::encode(hash)),
             None => (ACCOUNT, account.to_owned()),
         });
         let attempt = PasswordAttempt { account, client };
-        let (account_scope, account_subject) = attempt.account.clone().unwrap_or(("-", String::new()));
-        if attempt.account.is_none() && attempt.client.is_none() {
+        if attempt.account.is_none() && attempt.client.is_empty() {
             return Ok(attempt);
         }
         // A client that is already refused costs one indexed read, and writes nothing.
+        let (account_scope, account_subject) = attempt.account.clone().unwrap_or(("-", String::new()));
+        let subject_of = |scope: &str| {
+            attempt.client.iter().find(|(counted, ..)| *counted == scope).map_or("", |(_, subject, _)| subject.as_str())
+        };
         let blocked: Vec<Micros> = on_pool!(self.db, |pool| {
             sqlx::query_scalar(
-                "SELECT blocked_until FROM attempt_counters \
-                 WHERE (scope = $1 AND subject = $2) OR (scope = $3 AND subject = $4)",
+                "SELECT blocked_until FROM attempt_counters WHERE (scope = $1 AND subject = $2) \
+                 OR (scope = $3 AND subject = $4) OR (scope = $5 AND subject = $6)",
             )
             .bind(account_scope)
             .bind(&account_subject)
             .bind(ADDRESS)
-            .bind(attempt.client.as_deref().unwrap_or(""))
+            .bind(subject_of(ADDRESS))
+            .bind(NETWORK)
+            .bind(subject_of(NETWORK))
             .fetch_all(pool)
             .await?
         });
@@ -205,18 +260,18 @@ impl Guard<'_> {
         if let Some(until) = blocked.into_iter().filter(|until| *until > now).max() {
             return Err(too_many(now, until));
         }
-        // Then the check is counted, or refused if a concurrent one got there first.
-        if let Some(client) = &attempt.client
-            && !self.reserve(ADDRESS, client, self.limits.failures_per_address).await?
-        {
-            return Err(self.refusal(ADDRESS, client).await?);
+        // Then the check is counted, or refused if a concurrent one got there first; a refusal
+        // takes back what was counted before it.
+        for (counted, (scope, subject, threshold)) in attempt.client.iter().enumerate() {
+            if !self.reserve(scope, subject, *threshold).await? {
+                self.take_back_clients(&attempt.client[..counted]).await?;
+                return Err(self.refusal(scope, subject).await?);
+            }
         }
         if let Some((scope, subject)) = &attempt.account
             && !self.reserve(scope, subject, self.limits.failures_per_account).await?
         {
-            if let Some(client) = &attempt.client {
-                self.take_back(ADDRESS, client, self.limits.failures_per_address).await?;
-            }
+            self.take_back_clients(&attempt.client).await?;
             return Err(self.refusal(scope, subject).await?);
         }
         Ok(attempt)
@@ -233,16 +288,48 @@ impl Guard<'_> {
     /// account of their own).
     pub async fn record_success(&self, attempt: PasswordAttempt) -> Result<(), AccountError> {
         if let Some((scope, subject)) = &attempt.account {
-            on_pool!(self.db, |pool| {
-                sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND subject = $2")
-                    .bind(*scope)
-                    .bind(subject)
-                    .execute(pool)
-                    .await?;
-            });
+            self.clear(scope, subject).await?;
         }
-        if let Some(client) = &attempt.client {
-            self.take_back(ADDRESS, client, self.limits.failures_per_address).await?;
+        self.take_back_clients(&attempt.client).await
+    }
+
+    /// A right password on an account with a second factor: the client's check is taken back,
+    /// as for any right password, but the account's (or device's) stays counted until the second
+    /// step succeeds ([`Guard::record_second_step`]), so that whoever knows the password cannot
+    /// wipe the count of wrong codes by logging in again.
+    pub async fn record_right_password(&self, attempt: PasswordAttempt) -> Result<(), AccountError> {
+        self.take_back_clients(&attempt.client).await
+    }
+
+    /// A login whose second step succeeded outside the guard (a passkey): the count of account
+    /// `account` (a username key), or of the client's device when `device` is one of its, is
+    /// cleared, as a right code clears it.
+    pub async fn record_second_step(&self, account: &str, device: Option<&[u8]>) -> Result<(), AccountError> {
+        if self.limits.failures_per_account == 0 {
+            return Ok(());
+        }
+        match device {
+            Some(hash) => self.clear(DEVICE, &hex::encode(hash)).await,
+            None => self.clear(ACCOUNT, account).await,
+        }
+    }
+
+    /// Forgets one counter.
+    async fn clear(&self, scope: &str, subject: &str) -> Result<(), AccountError> {
+        on_pool!(self.db, |pool| {
+            sqlx::query("DELETE FROM attempt_counters WHERE scope = $1 AND subject = $2")
+                .bind(scope)
+                .bind(subject)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Takes back one counted check of each of the client's counters.
+    async fn take_back_clients(&self, counters: &[(&'static str, String, u32)]) -> Result<(), AccountError> {
+        for (scope, subject, threshold) in counters {
+            self.take_back(scope, subject, *threshold).await?;
         }
         Ok(())
     }
@@ -322,10 +409,7 @@ impl Guard<'_> {
     /// Drops counters that have lapsed and block nothing.
     pub async fn forget_stale(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        let sql = "DELETE FROM attempt_counters WHERE (scope, subject) IN (SELECT scope, subject FROM attempt_counters \
-                   WHERE last_attempt_on < $1 AND blocked_until <= $2 LIMIT $3) \
-                   AND last_attempt_on < $1 AND blocked_until <= $2";
-        Ok(delete_in_batches!(self.db, sql, now.minus(self.limits.window), now))
+        Ok(delete_in_batches(self.db, &LAPSED_COUNTERS, &[now.minus(self.limits.window), now]).await?)
     }
 }
 
@@ -349,5 +433,29 @@ mod tests {
         // 6to4: every /64 of 2002:cb00:7109::/48 belongs to whoever has 203.0.113.9.
         assert_eq!(client_subject("2002:cb00:7109:1::1"), "203.0.113.9");
         assert_eq!(client_subject("2002:cb00:7109:ffff::1"), "203.0.113.9");
+    }
+
+    #[test]
+    fn an_ipv6_client_is_also_counted_by_its_slash_48_and_an_ipv4_client_only_by_its_address() {
+        assert_eq!(GuessingLimits::default().failures_per_network, 10 * GuessingLimits::default().failures_per_address);
+        assert_eq!(network_subject("2001:db8:1:2:3:4:5:6").as_deref(), Some("2001:db8:1::/48"));
+        assert_eq!(network_subject("2001:db8:1:ffff::1"), network_subject("2001:db8:1:2::1"));
+        assert_ne!(network_subject("2001:db8:2::1"), network_subject("2001:db8:1::1"));
+        assert_eq!(network_subject("203.0.113.9"), None);
+        assert_eq!(network_subject("::ffff:203.0.113.9"), None);
+        assert_eq!(network_subject("2002:cb00:7109:1::1"), None);
+        assert_eq!(network_subject("not an address"), None);
+    }
+
+    #[test]
+    fn an_ipv4_client_written_as_ipv6_is_counted_as_that_ipv4_address() {
+        // NAT64's well-known prefix: an IPv6-only server sees every IPv4 client this way.
+        assert_eq!(client_subject("64:ff9b::cb00:7109"), "203.0.113.9");
+        assert_eq!(network_subject("64:ff9b::cb00:7109"), None);
+        // Teredo: the client's public address, inverted, in the last 32 bits.
+        assert_eq!(client_subject("2001:0:4136:e378:8000:63bf:34ff:8ef6"), "203.0.113.9");
+        assert_eq!(network_subject("2001:0:4136:e378:8000:63bf:34ff:8ef6"), None);
+        // Not every 2001:: address is Teredo.
+        assert_eq!(client_subject("2001:db8:1:2::1"), "2001:db8:1:2::/64");
     }
 }

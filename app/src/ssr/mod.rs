@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod allocator;
+pub mod clean_up;
 pub mod clock;
 pub mod common_passwords;
 pub mod db;

@@ -179,6 +179,13 @@ impl ApiError {
                     &format!("Service Unavailable - {error}"),
                 )),
             },
+            AccountError::ListingsBusy => ApiError::Throttled {
+                retry_after_secs: 1,
+                inner: Box::new(Self::plain(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    &format!("Service Unavailable - {error}"),
+                )),
+            },
             AccountError::Unavailable | AccountError::TooSlow => {
                 Self::plain(StatusCode::SERVICE_UNAVAILABLE, &format!("Service Unavailable - {error}"))
             }

@@ -9,6 +9,7 @@ mod admin;
 mod admin_pages;
 mod application_passwords;
 mod audit_trail;
+mod clean_up;
 mod group_abuse;
 mod group_management;
 mod group_members;

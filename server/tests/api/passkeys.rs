@@ -7,7 +7,7 @@ use reqwest::{Response, StatusCode, header};
 use serde_json::Value;
 
 use crate::{
-    helpers::{TestApp, TestDatabase, new_client, spawn_app, spawn_app_on, spawn_binary},
+    helpers::{TestApp, TestDatabase, new_client, spawn_app, spawn_app_on, spawn_app_with, spawn_binary},
     soft_passkey::SoftPasskey,
 };
 
@@ -345,4 +345,27 @@ async fn an_administrators_turn_off_ends_the_passkeys_and_one_being_added() {
     assert_eq!(app.count("SELECT COUNT(*) FROM passkeys").await, 0);
     assert_eq!(app.count("SELECT COUNT(*) FROM passkey_ceremonies").await, 0);
     assert_eq!(sign_in(&app, &mut first).await.1.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn logins_finished_with_a_passkey_leave_nothing_counted() {
+    // The password step counts a check against the account until the second step; a passkey
+    // that finishes the login must clear it, or its owner would lock themselves out.
+    let app = spawn_app_with(|config| {
+        config.max_failures_per_account = 3;
+        config.max_failures_per_address = 3;
+    })
+    .await;
+    let alice = app.signed_in_as("alice").await;
+    let (mut passkey, _) = add(&app, &alice, "laptop").await;
+    for _ in 0..5 {
+        let browser = new_client();
+        let login = app.log_in_with(&browser, "alice", "correct horse").await;
+        assert_eq!(login.headers()[header::LOCATION], "/login/code");
+        let (ceremony, answer) = answered(&app, &browser, &mut passkey).await;
+        let form = [("ceremony", ceremony.as_str()), ("credential", answer.as_str())];
+        assert_eq!(app.post_form(&browser, "/api/passkey/sign-in/finish", &form).await.status(), StatusCode::OK);
+    }
+    let counted = app.count("SELECT COUNT(*) FROM attempt_counters WHERE scope <> 'signup' AND attempts > 0").await;
+    assert_eq!(counted, 0);
 }

@@ -1,5 +1,6 @@
 //! Searches are bounded: at most 10 terms and 256 characters (400 in the API, a message on the
-//! `/users` page), and every query runs within the database's time budget (503 past it).
+//! `/users` page), every query runs within the database's time budget (503 past it), and only a
+//! few searches run at once (503 with `Retry-After` for one that waits too long for a place).
 
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -97,4 +98,41 @@ async fn a_query_that_runs_past_the_time_budget_is_stopped_with_a_503() {
         let current = app.client.get(tight.url("/api/v1/users/current")).send().await.unwrap();
         assert_eq!(current.status(), StatusCode::OK);
     }
+}
+
+#[tokio::test]
+async fn searches_beyond_the_places_for_them_wait_a_moment_then_are_answered_503() {
+    // Searches of about a hundred milliseconds each (see above), thirty at once, one place: those
+    // that cannot get it within a second are turned away, and requests that list nothing go on.
+    let app = signed_in_app().await;
+    seed_users(&app.database, 200_000).await;
+    let one_place = spawn_app_on(TestDatabase::existing(app.database.url.clone()), |config| {
+        config.max_concurrent_listings = Some(1);
+    })
+    .await;
+    let search = ["seed"; 10].join(",");
+    let mut searches = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let (client, address, search) = (app.client.clone(), one_place.address.clone(), search.clone());
+        searches.spawn(async move {
+            let response = client.get(format!("{address}/api/v1/users")).query(&[("search", search)]).send().await;
+            let response = response.unwrap();
+            let retry_after = response.headers().get("retry-after").map(|value| value.to_str().unwrap().to_owned());
+            (response.status(), retry_after, response.text().await.unwrap())
+        });
+    }
+    let current = app.client.get(one_place.url("/api/v1/users/current")).send().await.unwrap();
+    assert_eq!(current.status(), StatusCode::OK, "a request that searches nothing needs no place");
+    let answers = searches.join_all().await;
+    let answered = answers.iter().filter(|(status, ..)| *status == StatusCode::OK).count();
+    let refused: Vec<_> = answers.iter().filter(|(status, ..)| *status == StatusCode::SERVICE_UNAVAILABLE).collect();
+    assert_eq!(answered + refused.len(), 30, "{answers:?}");
+    assert!(answered >= 1 && !refused.is_empty(), "{answered} answered, {} refused", refused.len());
+    for (_, retry_after, body) in refused {
+        assert_eq!(retry_after.as_deref(), Some("1"));
+        assert!(body.contains("very many listings and searches"), "{body}");
+    }
+    // Every place was given back: the next search is answered.
+    let after = app.client.get(one_place.url("/api/v1/users")).query(&[("search", "alice")]).send().await.unwrap();
+    assert_eq!(after.status(), StatusCode::OK);
 }

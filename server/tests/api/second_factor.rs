@@ -8,7 +8,7 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 use totp_rs::{Algorithm, Builder, Secret};
 
-use crate::helpers::{TestApp, new_client, spawn_app};
+use crate::helpers::{TestApp, new_client, spawn_app, spawn_app_with};
 
 const PASSWORD: &str = "correct horse";
 const LOGIN_CODE: &str = "/api/login/code";
@@ -292,4 +292,24 @@ async fn a_session_alone_neither_makes_recovery_codes_nor_reads_a_waiting_set_up
     app.execute("UPDATE sessions SET confirmed_on = 0").await;
     let page = bob.get(app.url("/account/authenticator")).send().await.unwrap().text().await.unwrap();
     assert!(!page.contains("authenticator-secret"), "a stale session sees no key");
+}
+
+#[tokio::test]
+async fn logins_with_a_second_factor_leave_nothing_counted_against_the_account_or_its_address() {
+    // An office behind one address, whose people log in with a second factor all day, must not
+    // find that address slowed down as if each login had been a wrong guess.
+    let app = spawn_app_with(|config| {
+        config.max_failures_per_account = 3;
+        config.max_failures_per_address = 3;
+    })
+    .await;
+    let alice = app.signed_in_as("alice").await;
+    let (_, codes) = set_up(&app, &alice).await;
+    for code in &codes[..5] {
+        let browser = password_step(&app, "alice").await;
+        assert_eq!(second_step(&app, &browser, "recovery_code", code).await, "/");
+        assert!(signed_in(&app, &browser).await);
+    }
+    let counted = app.count("SELECT COUNT(*) FROM attempt_counters WHERE scope <> 'signup' AND attempts > 0").await;
+    assert_eq!(counted, 0, "every right password and right code was taken back");
 }

@@ -18,8 +18,9 @@ use crate::{
     domain::{Field, FieldErrors, is_format_character, nfc},
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::{Micros, now_micros},
-        db::{BeginWrite, delete_in_batches, on_pool},
+        db::{BeginWrite, on_pool},
         typable_secret,
     },
 };
@@ -139,6 +140,10 @@ pub struct ApplicationLogin {
     pub name: String,
     pub expires_on: Option<Micros>,
 }
+
+/// Application passwords past their expiry (`$2`, now); their sessions go with them.
+pub(crate) const EXPIRED_APPLICATION_PASSWORDS: CleanUp =
+    clean_up!(from "application_passwords" by "application_password_id" where "expires_on <= $2");
 
 impl Accounts {
     /// Makes an application password for the signed-in account. The caller has checked that the
@@ -288,11 +293,6 @@ impl Accounts {
     /// Deletes application passwords past their expiry, with their sessions (the periodic
     /// clean-up).
     pub(super) async fn forget_expired_application_passwords(&self) -> Result<u64, AccountError> {
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM application_passwords WHERE application_password_id IN (SELECT application_password_id \
-             FROM application_passwords WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
-            now_micros()
-        ))
+        Ok(delete_in_batches(&self.db, &EXPIRED_APPLICATION_PASSWORDS, &[now_micros()]).await?)
     }
 }

@@ -7,8 +7,9 @@
 
 use super::{Accounts, ClientInfo, User};
 use crate::ssr::{
+    clean_up::{CleanUp, clean_up, delete_in_batches},
     clock::now_micros,
-    db::{delete_in_batches, on_pool},
+    db::on_pool,
     guard::client_subject,
 };
 
@@ -82,17 +83,15 @@ audit_events! {
     RecoveryCodesMade => "recovery_codes_made",
 }
 
+/// Audit events older than the retention (`$2`, its start).
+pub(crate) const OLD_AUDIT_EVENTS: CleanUp = clean_up!(from "audit_events" by "event_id" where "occurred_on < $2");
+
 impl Accounts {
     /// Deletes audit events older than the retention; returns how many.
     pub(super) async fn forget_old_audit_events(&self) -> Result<u64, crate::error::AccountError> {
         let Some(retention) = self.settings.audit_retention else { return Ok(0) };
         let before = now_micros().minus(retention);
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM audit_events WHERE event_id IN \
-             (SELECT event_id FROM audit_events WHERE occurred_on < $1 LIMIT $2) AND occurred_on < $1",
-            before
-        ))
+        Ok(delete_in_batches(&self.db, &OLD_AUDIT_EVENTS, &[before]).await?)
     }
 
     pub(super) async fn audit(&self, event: AuditEvent, user: Option<&User>, client: &ClientInfo) {

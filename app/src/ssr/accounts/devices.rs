@@ -10,8 +10,9 @@ use super::{Accounts, ClientInfo};
 use crate::{
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::now_micros,
-        db::{delete_in_batches, on_pool},
+        db::on_pool,
         session::DeviceToken,
     },
 };
@@ -25,6 +26,9 @@ const DEVICES_KEPT: i64 = 32;
 
 /// Ends every device of the account `$1`. Run in the transaction that stores a new password.
 pub(super) const FORGET_ALL: &str = "DELETE FROM known_devices WHERE user_id = $1";
+
+/// Devices past their lifetime (`$2`, now).
+pub(crate) const EXPIRED_DEVICES: CleanUp = clean_up!(from "known_devices" by "token_hash" where "expires_on <= $2");
 
 impl Accounts {
     /// The hash of the first of the client's device tokens that is a live device of the account
@@ -87,11 +91,6 @@ impl Accounts {
     /// Deletes devices past their lifetime (the periodic clean-up).
     pub(super) async fn forget_expired_devices(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM known_devices WHERE token_hash IN \
-             (SELECT token_hash FROM known_devices WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
-            now
-        ))
+        Ok(delete_in_batches(&self.db, &EXPIRED_DEVICES, &[now]).await?)
     }
 }

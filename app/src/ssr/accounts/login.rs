@@ -152,9 +152,8 @@ impl Accounts {
             return Err(AccountError::InvalidCredentials);
         };
         if second_factor {
-            // Not yet a success: the guess stays counted until the code is right, so whoever
-            // knows the password cannot wipe the count of wrong codes by logging in again.
-            drop(attempt);
+            // Not yet a success for the account: its guess stays counted until the second step.
+            self.guard().record_right_password(attempt).await?;
         } else {
             self.guard().record_success(attempt).await?;
         }

@@ -75,6 +75,7 @@ use crate::{
     domain::PasswordPolicy,
     error::AccountError,
     ssr::{
+        clean_up::CleanUp,
         db::Database,
         guard::{Guard, GuessingLimits},
         password::{self, PasswordHasher},
@@ -106,6 +107,9 @@ pub struct AccountSettings {
     /// Password hashes waiting or running at most; more are refused with `Busy`. `None`: 128 per
     /// core (see `password/`).
     pub hash_queue_places: Option<usize>,
+    /// Listings (and searches) running at once; more wait their turn a moment (`paging.rs`).
+    /// `None`: 2 per core.
+    pub listing_places: Option<usize>,
     /// The deployment's address as browsers reach it (`scheme://host[:port]`), when configured:
     /// reset links are made with it.
     pub public_url: Option<String>,
@@ -136,6 +140,7 @@ impl Default for AccountSettings {
             require_second_factor: SecondFactorPolicy::Off,
             audit_retention: Some(Duration::from_secs(400 * 24 * 3600)),
             hash_queue_places: None,
+            listing_places: None,
             public_url: None,
         }
     }
@@ -150,11 +155,14 @@ pub struct Accounts {
     live: std::sync::RwLock<LiveSettings>,
     /// The relying party of this deployment's passkeys, once the server knows its origin.
     passkeys: std::sync::OnceLock<RelyingParty>,
+    /// The places of the listings running at once (`paging.rs`).
+    listings: tokio::sync::Semaphore,
 }
 
 impl Accounts {
     pub fn new(db: Database, settings: AccountSettings) -> Self {
         let queue_places = settings.hash_queue_places.unwrap_or(password::QUEUE_PLACES_PER_CORE * password::cores());
+        let listing_places = settings.listing_places.unwrap_or(paging::LISTING_PLACES_PER_CORE * password::cores());
         let live = LiveSettings {
             signup_open: settings.signup_open,
             min_password_chars: settings.password_policy.min_chars,
@@ -166,6 +174,7 @@ impl Accounts {
             settings,
             live: std::sync::RwLock::new(live),
             passkeys: std::sync::OnceLock::new(),
+            listings: tokio::sync::Semaphore::new(listing_places.max(1)),
         }
     }
 
@@ -176,6 +185,19 @@ impl Accounts {
     pub fn database(&self) -> &Database {
         &self.db
     }
+
+    /// Every statement of the periodic clean-up ([`Accounts::clean_up`]), listed for the test
+    /// that checks that each finds its rows through an index.
+    pub const CLEAN_UPS: [&'static CleanUp; 8] = [
+        &sessions::ENDED_SESSIONS,
+        &crate::ssr::guard::LAPSED_COUNTERS,
+        &devices::EXPIRED_DEVICES,
+        &audit::OLD_AUDIT_EVENTS,
+        &reset_links::EXPIRED_RESET_LINKS,
+        &application_passwords::EXPIRED_APPLICATION_PASSWORDS,
+        &second_factor::EXPIRED_LOGIN_CHALLENGES,
+        &second_factor::EXPIRED_PASSKEY_CEREMONIES,
+    ];
 
     /// Deletes ended sessions, lapsed attempt counters, expired devices, reset links,
     /// application passwords, login challenges and passkey ceremonies, and audit events past

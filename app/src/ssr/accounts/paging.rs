@@ -1,8 +1,23 @@
 //! Paged, searchable listings: the FROM and WHERE clauses of a listing written once, replayed into
 //! a count and a page of rows, with search patterns always bound as parameters.
+//!
+//! A listing counts every row it matches, and a search (a listing with a pattern) may read every
+//! row of its table, so only a few listings run at once ([`LISTING_PLACES_PER_CORE`]). Another
+//! waits up to [`LISTING_WAIT`] for a place, without its request slot (`request_slot.rs`), and is
+//! then answered 503 with `Retry-After`. Each query also has its time budget (`db.rs`); together
+//! they keep any number of signed-in users from holding the database's connections with listings.
+
+use std::time::Duration;
 
 use super::{Accounts, Page};
 use crate::{error::AccountError, ssr::db::on_pool};
+
+/// Listings running at once per core, when the settings name no number: a word search over a
+/// million accounts keeps a core busy for a few hundred milliseconds, a count of them for tens.
+pub const LISTING_PLACES_PER_CORE: usize = 2;
+
+/// How long a listing waits for a place before it is answered 503 (`ListingsBusy`).
+pub const LISTING_WAIT: Duration = Duration::from_secs(1);
 
 /// The FROM and WHERE clauses of a listing: literal SQL, and LIKE patterns that become bound
 /// parameters. Written once and replayed into each backend's `QueryBuilder`.
@@ -119,6 +134,7 @@ impl Accounts {
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
+        let _place = self.listing_place().await?;
         Ok(on_pool!(&self.db, |pool| {
             let mut count = match count_at_most {
                 None => sqlx::QueryBuilder::new("SELECT COUNT(*)"),
@@ -135,6 +151,23 @@ impl Accounts {
             let items = rows.build_query_as::<T>().fetch_all(pool).await?;
             Page { total, items }
         }))
+    }
+
+    /// A place among the listings running at once, waited for at most [`LISTING_WAIT`]. A request
+    /// that must wait gives its request slot back first: waiting here takes no database work, and
+    /// must not keep the requests that need none from getting in.
+    async fn listing_place(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AccountError> {
+        if let Ok(place) = self.listings.try_acquire() {
+            return Ok(place);
+        }
+        crate::ssr::request_slot::give_back();
+        match tokio::time::timeout(LISTING_WAIT, self.listings.acquire()).await {
+            Ok(Ok(place)) => Ok(place),
+            _ => {
+                metrics::counter!("dioptra_listings_refused_total").increment(1);
+                Err(AccountError::ListingsBusy)
+            }
+        }
     }
 }
 

@@ -10,8 +10,9 @@ use crate::{
     domain::{Field, PasswordResetForm},
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::{Micros, now_micros},
-        db::{BeginWrite, delete_in_batches, on_pool},
+        db::{BeginWrite, on_pool},
         session::ResetToken,
     },
 };
@@ -89,6 +90,9 @@ pub struct ResetLink {
     pub expires_on: Micros,
     email: String,
 }
+
+/// Reset links past their lifetime (`$2`, now).
+pub(crate) const EXPIRED_RESET_LINKS: CleanUp = clean_up!(from "reset_links" by "token_hash" where "expires_on <= $2");
 
 impl Accounts {
     /// Makes a reset link for account `user_id`, ending any earlier one: `None` when the account
@@ -206,11 +210,6 @@ impl Accounts {
     /// Deletes reset links past their lifetime (the periodic clean-up).
     pub(super) async fn forget_expired_reset_links(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM reset_links WHERE token_hash IN \
-             (SELECT token_hash FROM reset_links WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
-            now
-        ))
+        Ok(delete_in_batches(&self.db, &EXPIRED_RESET_LINKS, &[now]).await?)
     }
 }

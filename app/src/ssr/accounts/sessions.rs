@@ -8,11 +8,16 @@ use super::{Accounts, AuditEvent, ClientInfo, PasswordChecked, SessionInfo, Sign
 use crate::{
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::{Micros, now_micros},
-        db::{BeginWrite, delete_in_batches, on_pool},
+        db::{BeginWrite, on_pool},
         session::SessionToken,
     },
 };
+
+/// Sessions past their absolute expiry (`$2`, now) or unused since `$3`.
+pub(crate) const ENDED_SESSIONS: CleanUp =
+    clean_up!(from "sessions" by "token_hash" where "expires_on <= $2 OR last_seen_on <= $3");
 
 /// Ends every session of account `$1`. Run inside other operations' transactions too.
 pub(super) const END_ALL: &str = "DELETE FROM sessions WHERE user_id = $1";
@@ -263,13 +268,6 @@ impl Accounts {
     /// Deletes ended sessions; returns how many.
     pub(super) async fn forget_ended_sessions(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM sessions WHERE token_hash IN \
-             (SELECT token_hash FROM sessions WHERE expires_on <= $1 OR last_seen_on <= $2 LIMIT $3) \
-             AND (expires_on <= $1 OR last_seen_on <= $2)",
-            now,
-            now.minus(self.settings.session_idle_timeout)
-        ))
+        Ok(delete_in_batches(&self.db, &ENDED_SESSIONS, &[now, now.minus(self.settings.session_idle_timeout)]).await?)
     }
 }

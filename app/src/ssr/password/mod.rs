@@ -1,5 +1,5 @@
 //! Password hashing: argon2id with OWASP's parameters (`argon.rs`), on a fixed set of threads of
-//! its own (`threads.rs`: two tiers, one thread per core each) so that a burst of logins never
+//! its own (`threads.rs`: two tiers, of one thread per core and one per two cores) so that a burst of logins never
 //! stalls the async workers serving other requests, and a flood of other requests never starves
 //! the logins.
 //!

@@ -12,6 +12,8 @@ mod policy;
 mod recovery_codes;
 mod totp;
 
+pub(super) use passkeys::EXPIRED_PASSKEY_CEREMONIES;
+
 use std::time::Duration;
 
 pub use self::{
@@ -28,8 +30,9 @@ use crate::{
     domain::username_key,
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::{Micros, now_micros},
-        db::{BeginWrite, delete_in_batches, on_pool},
+        db::{BeginWrite, on_pool},
         session::SessionToken,
     },
 };
@@ -126,6 +129,10 @@ impl SecondFactors {
         self.totp_since.is_some() || self.passkeys > 0
     }
 }
+
+/// Login challenges past their lifetime (`$2`, now).
+pub(crate) const EXPIRED_LOGIN_CHALLENGES: CleanUp =
+    clean_up!(from "login_challenges" by "token_hash" where "expires_on <= $2");
 
 impl Accounts {
     /// The second factors account `user_id` has on.
@@ -368,11 +375,6 @@ impl Accounts {
     /// Deletes login challenges past their lifetime (the periodic clean-up).
     pub(super) async fn forget_expired_login_challenges(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM login_challenges WHERE token_hash IN \
-             (SELECT token_hash FROM login_challenges WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
-            now
-        ))
+        Ok(delete_in_batches(&self.db, &EXPIRED_LOGIN_CHALLENGES, &[now]).await?)
     }
 }

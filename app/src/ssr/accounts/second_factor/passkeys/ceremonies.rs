@@ -13,8 +13,9 @@ use super::super::super::{Accounts, ClientInfo};
 use crate::{
     error::AccountError,
     ssr::{
+        clean_up::{CleanUp, clean_up, delete_in_batches},
         clock::now_micros,
-        db::{delete_in_batches, on_pool},
+        db::on_pool,
         guard::client_subject,
         session::SessionToken,
     },
@@ -65,6 +66,10 @@ pub(super) struct Waiting {
 pub(super) fn timed_out() -> AccountError {
     AccountError::Passkey("This passkey request has timed out. Try again.".into())
 }
+
+/// Passkey ceremonies past their lifetime (`$2`, now).
+pub(crate) const EXPIRED_PASSKEY_CEREMONIES: CleanUp =
+    clean_up!(from "passkey_ceremonies" by "ceremony_hash" where "expires_on <= $2");
 
 impl Accounts {
     /// Starts a ceremony: keeps `state` for 5 minutes and returns its id with `options`.
@@ -131,11 +136,6 @@ impl Accounts {
     /// Deletes ceremonies past their lifetime (the periodic clean-up).
     pub(in crate::ssr::accounts) async fn forget_expired_passkey_ceremonies(&self) -> Result<u64, AccountError> {
         let now = now_micros();
-        Ok(delete_in_batches!(
-            &self.db,
-            "DELETE FROM passkey_ceremonies WHERE ceremony_hash IN \
-             (SELECT ceremony_hash FROM passkey_ceremonies WHERE expires_on <= $1 LIMIT $2) AND expires_on <= $1",
-            now
-        ))
+        Ok(delete_in_batches(&self.db, &EXPIRED_PASSKEY_CEREMONIES, &[now]).await?)
     }
 }

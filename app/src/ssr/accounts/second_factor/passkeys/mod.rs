@@ -12,6 +12,8 @@
 mod ceremonies;
 mod sign_in;
 
+pub(in crate::ssr::accounts) use ceremonies::EXPIRED_PASSKEY_CEREMONIES;
+
 use serde::{Deserialize, Serialize};
 use webauthn_rs::prelude::{
     Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Url, Uuid, Webauthn, WebauthnBuilder,

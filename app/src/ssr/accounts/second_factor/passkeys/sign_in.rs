@@ -98,7 +98,12 @@ impl Accounts {
         });
         let detail = format!("passkey {:?}", found.name);
         self.audit_by(AuditEvent::SecondFactorUsed, found.user_id, &found.username, &detail, client).await;
-        let new_device = match self.proven_device(&username_key(&found.username), client).await? {
+        let key = username_key(&found.username);
+        let device = self.proven_device(&key, client).await?;
+        // A passkey is a whole login: what a password step before it left counted goes, as a
+        // right code clears it.
+        self.guard().record_second_step(&key, device.as_deref()).await?;
+        let new_device = match device {
             Some(_) => None,
             None => Some(self.remember_device(found.user_id).await?),
         };
