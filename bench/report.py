@@ -9,7 +9,8 @@ import platform
 import subprocess
 
 from servers import BIN, NCPU, PY, REPO
-from settings import C_GET, C_HASH, C_STORM, GROUP_PAGE, GROUP_PATH, SEQUENTIAL_LOGINS, SMALL, WORD_SEARCH
+from settings import (C_GET, C_HASH, C_STORM, GROUP_PAGE, GROUP_PATH, SEQUENTIAL_LOGINS, SMALL, STORM_SETTLE,
+                      WORD_SEARCH)
 
 
 def versions():
@@ -118,6 +119,10 @@ def render(res, v):
     flood_share = fl["rps"] / login_o if fl else None
     storm_p99_ratio = st_o["p99_ms"] / ci_o["p99_ms"]
     storm_logins_o = res["storm_logins"][o]["rps"]
+    # Runs before several rounds were measured have one ratio.
+    storm_ratios = res.get("storm_ratios", {}).get(o, [storm_p99_ratio])
+    rounds_said = (f", the median of {len(storm_ratios)} rounds: "
+                   + ", ".join(f"{r:.2f}×" for r in storm_ratios) if len(storm_ratios) > 1 else "")
     targets = [
         ("Logins/s ≥ 0.9 × argon2 limit", f"{login_o:,.1f}/s = {login_o / argon_limit:.2f} × {argon_limit:,.1f}/s",
          login_o >= 0.9 * argon_limit),
@@ -126,8 +131,8 @@ def render(res, v):
          st_o["rps"] >= 50 * st_d["rps"]),
         ("GET /users/current p99 < 5 ms during a login storm", f"{st_o['p99_ms']:.2f} ms", st_o["p99_ms"] < 5),
         (f"Fairness: GET p99 during a storm of {C_STORM} login connections ≤ 1.5 × its idle p99",
-         f"{st_o['p99_ms']:.2f} ms ÷ {ci_o['p99_ms']:.2f} ms = {storm_p99_ratio:.2f}× (the storm's logins: "
-         f"{storm_logins_o:,.1f}/s = {storm_logins_o / login_o:.0%} of alone)", storm_p99_ratio <= 1.5),
+         f"{st_o['p99_ms']:.2f} ms ÷ {ci_o['p99_ms']:.2f} ms = {storm_p99_ratio:.2f}×{rounds_said} (the storm's "
+         f"logins: {storm_logins_o:,.1f}/s = {storm_logins_o / login_o:.0%} of alone)", storm_p99_ratio <= 1.5),
         ("Fairness: logins/s during a flood of authenticated GETs ≥ 40% of logins/s alone",
          f"{fl['rps']:,.1f}/s ÷ {login_o:,.1f}/s = {flood_share:.0%}" if fl else "not measured",
          bool(fl) and flood_share >= 0.4),
@@ -222,7 +227,10 @@ def render(res, v):
     ], note=(
         f"wrk, {C_GET} connections with one session's cookie, {res['dur']} s. Login storm: a second wrk logs in "
         f"over {res.get('c_storm', C_HASH)} connections for the whole measurement (started 1 s before), which keeps every core "
-        "hashing; the load generators share the same cores. GET flood: the reverse, logins over "
+        "hashing; the load generators share the same cores. "
+        + (f"Ours is measured in {len(storm_ratios)} pairs of idle and storm, {STORM_SETTLE} s apart, and the pair "
+           "whose ratio is the median is shown. " if len(storm_ratios) > 1 else "")
+        + "GET flood: the reverse, logins over "
         f"{C_HASH} connections measured while {C_GET} connections of GETs run (started 1 s before). Shares "
         "are of the logins/s measured alone above, in the same run."))
 

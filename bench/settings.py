@@ -24,5 +24,7 @@ QUIET_AFTER_LOGINS = 2
 C_HASH = 8  # signups, logins (hashing-bound: a queue per core is enough)
 C_GET = 16  # authenticated GETs
 C_STORM = 200  # the login storm next to the authenticated GETs: far more logins than cores
+FAIRNESS_ROUNDS = 3  # pairs of idle and storm measurements of ours; the median ratio is reported
+STORM_SETTLE = 5  # seconds after a storm for the logins it left queued to be hashed
 SEQUENTIAL_LOGINS = 30  # one at a time, to time one verification inside our server
 C_SEARCH = 1  # search latency: one request at a time, so p50/p99 are the server's, not a queue's

@@ -279,8 +279,9 @@ pub struct Config {
     #[arg(long, env = "DIOPTRA_HASH_QUEUE", value_parser = clap::value_parser!(u32).range(2..))]
     pub hash_queue: Option<u32>,
 
-    /// Listings and searches (users, groups, members to add) running at once; others wait up to
-    /// a second for a place, then are answered 503 with `Retry-After`. Default: 2 per core.
+    /// Listings and searches (users, groups, members to add) running at once; four per place
+    /// wait up to a second for one, the others are answered 503 with `Retry-After`. Default: 2
+    /// per core.
     #[arg(long, env = "DIOPTRA_MAX_CONCURRENT_LISTINGS", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent_listings: Option<u32>,
 

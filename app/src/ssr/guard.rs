@@ -77,6 +77,12 @@ const ADDRESS: &str = "address";
 const NETWORK: &str = "network";
 const SIGNUP: &str = "signup";
 
+/// The longest an IPv6 /48 past its limit is made to wait. Its block holds back every client in it
+/// that has not proven itself, most of them not the attacker, and each check let through renews
+/// it: a short ceiling keeps an attacker to one guess a minute without locking the others out for
+/// a quarter of an hour at a time.
+const NETWORK_MAX_BACKOFF: Duration = Duration::from_secs(60);
+
 /// The attempt count after this one: 1 when the counter has lapsed (its last attempt is older than
 /// `$4`), else one more.
 macro_rules! next_count {
@@ -337,7 +343,9 @@ impl Guard<'_> {
     /// Counts one check against a counter (see [`RESERVE`]); false when the counter is blocked.
     async fn reserve(&self, scope: &str, subject: &str, threshold: u32) -> Result<bool, AccountError> {
         let now = now_micros();
-        let ceiling = i64::try_from(self.limits.max_backoff.as_micros()).unwrap_or(i64::MAX);
+        let max_backoff =
+            if scope == NETWORK { self.limits.max_backoff.min(NETWORK_MAX_BACKOFF) } else { self.limits.max_backoff };
+        let ceiling = i64::try_from(max_backoff.as_micros()).unwrap_or(i64::MAX);
         // From this many doublings on, the backoff is the ceiling (and never more than 2^20 s).
         let mut doublings: u32 = 0;
         while doublings < 20 && (1i64 << doublings) * 1_000_000 < ceiling {

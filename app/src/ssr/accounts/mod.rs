@@ -156,7 +156,7 @@ pub struct Accounts {
     /// The relying party of this deployment's passkeys, once the server knows its origin.
     passkeys: std::sync::OnceLock<RelyingParty>,
     /// The places of the listings running at once (`paging.rs`).
-    listings: tokio::sync::Semaphore,
+    listings: paging::ListingPlaces,
 }
 
 impl Accounts {
@@ -174,7 +174,7 @@ impl Accounts {
             settings,
             live: std::sync::RwLock::new(live),
             passkeys: std::sync::OnceLock::new(),
-            listings: tokio::sync::Semaphore::new(listing_places.max(1)),
+            listings: paging::ListingPlaces::new(listing_places),
         }
     }
 
@@ -188,8 +188,9 @@ impl Accounts {
 
     /// Every statement of the periodic clean-up ([`Accounts::clean_up`]), listed for the test
     /// that checks that each finds its rows through an index.
-    pub const CLEAN_UPS: [&'static CleanUp; 8] = [
-        &sessions::ENDED_SESSIONS,
+    pub const CLEAN_UPS: [&'static CleanUp; 9] = [
+        &sessions::EXPIRED_SESSIONS,
+        &sessions::IDLE_SESSIONS,
         &crate::ssr::guard::LAPSED_COUNTERS,
         &devices::EXPIRED_DEVICES,
         &audit::OLD_AUDIT_EVENTS,

@@ -2,12 +2,15 @@
 //! a count and a page of rows, with search patterns always bound as parameters.
 //!
 //! A listing counts every row it matches, and a search (a listing with a pattern) may read every
-//! row of its table, so only a few listings run at once ([`LISTING_PLACES_PER_CORE`]). Another
-//! waits up to [`LISTING_WAIT`] for a place, without its request slot (`request_slot.rs`), and is
-//! then answered 503 with `Retry-After`. Each query also has its time budget (`db.rs`); together
-//! they keep any number of signed-in users from holding the database's connections with listings.
+//! row of its table, so only a few listings run at once ([`ListingPlaces`]). A few more wait up to
+//! [`LISTING_WAIT`] for a place, holding their request slots; the rest, and those whose wait runs
+//! out, are answered 503 with `Retry-After` at once. Each query also has its time budget (`db.rs`);
+//! together they keep any number of signed-in users from holding the database's connections, or
+//! the server's request slots, with listings.
 
 use std::time::Duration;
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::{Accounts, Page};
 use crate::{error::AccountError, ssr::db::on_pool};
@@ -18,6 +21,40 @@ pub const LISTING_PLACES_PER_CORE: usize = 2;
 
 /// How long a listing waits for a place before it is answered 503 (`ListingsBusy`).
 pub const LISTING_WAIT: Duration = Duration::from_secs(1);
+
+/// Listings that may wait for a place, per place: enough for a burst of people paging, few enough
+/// that waiting listings hold only a few of the request slots.
+const WAITING_PER_PLACE: usize = 4;
+
+/// The places of the listings running at once, and of those waiting for one.
+pub(super) struct ListingPlaces {
+    running: Semaphore,
+    waiting: Semaphore,
+}
+
+impl ListingPlaces {
+    pub fn new(places: usize) -> Self {
+        let places = places.max(1);
+        Self { running: Semaphore::new(places), waiting: Semaphore::new(places * WAITING_PER_PLACE) }
+    }
+
+    /// A place to run a listing: at once if one is free, else after waiting at most
+    /// [`LISTING_WAIT`] among the few allowed to wait; `ListingsBusy` otherwise.
+    pub(super) async fn take(&self) -> Result<SemaphorePermit<'_>, AccountError> {
+        if let Ok(place) = self.running.try_acquire() {
+            return Ok(place);
+        }
+        let refused = || {
+            metrics::counter!("dioptra_listings_refused_total").increment(1);
+            AccountError::ListingsBusy
+        };
+        let _waiting = self.waiting.try_acquire().map_err(|_| refused())?;
+        match tokio::time::timeout(LISTING_WAIT, self.running.acquire()).await {
+            Ok(Ok(place)) => Ok(place),
+            _ => Err(refused()),
+        }
+    }
+}
 
 /// The FROM and WHERE clauses of a listing: literal SQL, and LIKE patterns that become bound
 /// parameters. Written once and replayed into each backend's `QueryBuilder`.
@@ -95,6 +132,23 @@ impl SqlFilters {
 }
 
 impl Accounts {
+    /// The first row that `select` and `filters` give (a lookup by key, say): no count, and no
+    /// listing place, since it reads one row.
+    pub(super) async fn first_row<T>(&self, select: &str, filters: &SqlFilters) -> Result<Option<T>, AccountError>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        Ok(on_pool!(&self.db, |pool| {
+            let mut query = sqlx::QueryBuilder::new(select);
+            filters.write_to(&mut query);
+            query.push(" LIMIT 1");
+            query.build_query_as::<T>().fetch_optional(pool).await?
+        }))
+    }
+
     /// Runs a paged listing: `select` and `filters` give the rows, ordered by `order_by`; a
     /// second query counts every match.
     pub(super) async fn page<T>(
@@ -134,7 +188,7 @@ impl Accounts {
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
-        let _place = self.listing_place().await?;
+        let _place = self.listings.take().await?;
         Ok(on_pool!(&self.db, |pool| {
             let mut count = match count_at_most {
                 None => sqlx::QueryBuilder::new("SELECT COUNT(*)"),
@@ -151,23 +205,6 @@ impl Accounts {
             let items = rows.build_query_as::<T>().fetch_all(pool).await?;
             Page { total, items }
         }))
-    }
-
-    /// A place among the listings running at once, waited for at most [`LISTING_WAIT`]. A request
-    /// that must wait gives its request slot back first: waiting here takes no database work, and
-    /// must not keep the requests that need none from getting in.
-    async fn listing_place(&self) -> Result<tokio::sync::SemaphorePermit<'_>, AccountError> {
-        if let Ok(place) = self.listings.try_acquire() {
-            return Ok(place);
-        }
-        crate::ssr::request_slot::give_back();
-        match tokio::time::timeout(LISTING_WAIT, self.listings.acquire()).await {
-            Ok(Ok(place)) => Ok(place),
-            _ => {
-                metrics::counter!("dioptra_listings_refused_total").increment(1);
-                Err(AccountError::ListingsBusy)
-            }
-        }
     }
 }
 
@@ -209,6 +246,25 @@ fn prefix_successor(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_listing_without_a_place_waits_among_a_few_and_the_rest_are_refused_at_once() {
+        let places = ListingPlaces::new(1);
+        let running = places.take().await.unwrap();
+        // Four may wait (each polled until it is waiting for the running one's place)...
+        let mut waiting: Vec<_> = (0..WAITING_PER_PLACE).map(|_| Box::pin(places.take())).collect();
+        for listing in &mut waiting {
+            assert!(tokio::time::timeout(Duration::from_millis(5), listing).await.is_err(), "it waits");
+        }
+        // ...a fifth is refused without waiting...
+        let started = std::time::Instant::now();
+        assert!(matches!(places.take().await, Err(AccountError::ListingsBusy)));
+        assert!(started.elapsed() < LISTING_WAIT / 2);
+        // ...and a place given back goes to the first in line.
+        drop(running);
+        let first = tokio::time::timeout(LISTING_WAIT, &mut waiting[0]).await;
+        assert!(matches!(first, Ok(Ok(_))));
+    }
 
     #[test]
     fn a_patterns_literal_prefix_stops_at_the_first_wildcard() {

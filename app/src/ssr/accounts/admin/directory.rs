@@ -125,8 +125,7 @@ impl Accounts {
         let mut filters = SqlFilters::new(FROM);
         filters.push(" AND users.user_id = ");
         filters.bind_id(user_id);
-        let page: Page<AdminAccount> = self.page(SELECT, "users.user_id", &filters, 0, 1).await?;
-        let mut account = page.items.into_iter().next();
+        let mut account: Option<AdminAccount> = self.first_row(SELECT, &filters).await?;
         if let Some(account) = &mut account {
             account.open_sessions = self.open_sessions_of(&[user_id]).await?.first().map_or(0, |(_, count)| *count);
         }

@@ -234,6 +234,9 @@ impl Accounts {
             member_columns!(),
             " WHERE group_members.group_id = $1 ORDER BY joined_on, group_members.user_id LIMIT $2 OFFSET $3"
         );
+        // A first page reads the group's first members from an index; a page deep in a large
+        // group walks every member before it, as a listing does, so it takes a listing's place.
+        let _place = if index > 0 { Some(self.listings.take().await?) } else { None };
         Ok(on_pool!(&self.db, |pool| {
             sqlx::query_as(SQL).bind(group_id).bind(limit).bind(index).fetch_all(pool).await?
         }))

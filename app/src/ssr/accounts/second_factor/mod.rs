@@ -270,7 +270,8 @@ impl Accounts {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
         let answer = answer.parse()?;
-        self.check_answer(user.user_id, &user.username, &answer, None, client).await?;
+        let device = self.proven_device(&username_key(&user.username), client).await?;
+        self.check_answer(user.user_id, &user.username, &answer, device.as_deref(), client).await?;
         self.remove_totp(user.user_id).await?;
         self.end_other_sessions(signed_in).await?;
         self.audit_detail(AuditEvent::SecondFactorRemoved, user, "authenticator app", client).await;
@@ -294,7 +295,8 @@ impl Accounts {
         }
         if factors.totp_since.is_some() {
             let code = ParsedAnswer::Code(parse_code(typed)?);
-            self.check_answer(user.user_id, &user.username, &code, None, client).await?;
+            let device = self.proven_device(&username_key(&user.username), client).await?;
+            self.check_answer(user.user_id, &user.username, &code, device.as_deref(), client).await?;
         } else if !super::confirmed_recently(signed_in) {
             // Passkeys only: the password typed within the last minutes, as adding one needs.
             return Err(AccountError::ConfirmationNeeded);
