@@ -1,6 +1,6 @@
 //! The database: one embedded SQLite file by default, or a shared PostgreSQL server for several
 //! replicas. This module connects and migrates; the queries live with the concepts they serve
-//! (`accounts/`, `guard.rs`), each written once in SQL both backends accept, and `on_pool!` runs
+//! (`accounts/`, `guard/`), each written once in SQL both backends accept, and `on_pool!` runs
 //! the same body against whichever pool is configured.
 
 use std::{

@@ -1,7 +1,7 @@
 //! Known devices: browsers (and scripts that keep their cookies) that have logged in to an account
 //! before. A successful login that showed no device of the account gets a new one, handed out in
 //! the device cookie; while the account is past its guessing limit, only clients showing one of its
-//! devices may still try its password (`guard.rs`). The table keeps only each token's SHA-256,
+//! devices may still try its password (`guard/`). The table keeps only each token's SHA-256,
 //! bound to one account; a password change or reset ends them all.
 
 use std::time::Duration;
