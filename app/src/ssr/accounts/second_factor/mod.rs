@@ -233,8 +233,7 @@ impl Accounts {
         let username: Option<String> =
             on_pool!(&self.db, |pool| sqlx::query_scalar(USABLE).bind(user_id).fetch_optional(pool).await?);
         let Some(username) = username else { return Err(AccountError::LoginTimedOut) };
-        let device = self.proven_device(&username_key(&username), client).await?;
-        self.check_answer(user_id, &username, &answer, device.as_deref(), client).await?;
+        let device = self.check_answer(user_id, &username, &answer, client).await?;
         // Used up: of two requests with one challenge, one gets the session.
         let ended = on_pool!(&self.db, |pool| {
             sqlx::query("DELETE FROM login_challenges WHERE token_hash = $1")
@@ -270,8 +269,7 @@ impl Accounts {
         signed_in.refuse_application_session()?;
         let user = &signed_in.user;
         let answer = answer.parse()?;
-        let device = self.proven_device(&username_key(&user.username), client).await?;
-        self.check_answer(user.user_id, &user.username, &answer, device.as_deref(), client).await?;
+        self.check_answer(user.user_id, &user.username, &answer, client).await?;
         self.remove_totp(user.user_id).await?;
         self.end_other_sessions(signed_in).await?;
         self.audit_detail(AuditEvent::SecondFactorRemoved, user, "authenticator app", client).await;
@@ -295,8 +293,7 @@ impl Accounts {
         }
         if factors.totp_since.is_some() {
             let code = ParsedAnswer::Code(parse_code(typed)?);
-            let device = self.proven_device(&username_key(&user.username), client).await?;
-            self.check_answer(user.user_id, &user.username, &code, device.as_deref(), client).await?;
+            self.check_answer(user.user_id, &user.username, &code, client).await?;
         } else if !super::confirmed_recently(signed_in) {
             // Passkeys only: the password typed within the last minutes, as adding one needs.
             return Err(AccountError::ConfirmationNeeded);
@@ -305,18 +302,20 @@ impl Accounts {
     }
 
     /// Checks `answer` for account `user_id` (`username`) within the guessing limits, like a
-    /// password (`device`: the client's proof of an earlier login, if any). Wrong, or a code
-    /// already used, it is counted, recorded and refused.
+    /// password, counted against the client's device when it has proven itself on the account.
+    /// Wrong, or a code already used, it is counted, recorded and refused; right, the proven
+    /// device (if any) is returned.
     async fn check_answer(
         &self,
         user_id: i64,
         username: &str,
         answer: &ParsedAnswer,
-        device: Option<&[u8]>,
         client: &ClientInfo,
-    ) -> Result<(), AccountError> {
+    ) -> Result<Option<Vec<u8>>, AccountError> {
         let key = username_key(username);
-        let attempt = match self.guard().check_password_attempt(&key, client.address.as_deref(), device).await {
+        let device = self.proven_device(&key, client).await?;
+        let checked = self.guard().check_password_attempt(&key, client.address.as_deref(), device.as_deref()).await;
+        let attempt = match checked {
             Ok(attempt) => attempt,
             Err(refusal) => {
                 self.audit_refused_guess(AuditEvent::LoginThrottled, username, client).await;
@@ -332,7 +331,8 @@ impl Accounts {
             self.audit_name(AuditEvent::SecondFactorFailed, Some(user_id), username, client).await;
             return Err(outcome.refusal());
         }
-        self.guard().record_success(attempt).await
+        self.guard().record_success(attempt).await?;
+        Ok(device)
     }
 
     /// Ends every session of the signed-in account but this one, and its waiting logins: when
